@@ -1,0 +1,141 @@
+// One client POST that carried requests: it waits for the child's responses to them and
+// carries whatever the child sends on their behalf meanwhile. It answers with a single JSON
+// body when the child's first word is the whole answer, and switches to an SSE stream as soon
+// as anything else has to travel first (MCP 2025-11-25 transports §Sending Messages 5–6), or
+// when the answer is slow in coming, so that idle timeouts of proxies never cut the request.
+import { type EventLog, eventId } from "./event-log.ts";
+import { jsonResponse } from "./http-responses.ts";
+import { SSE_HEADERS, SseConnection, primingEvent, sseEvent } from "./sse.ts";
+
+export interface ExchangeOptions {
+  streamId: string;
+  /** idKeys of the requests this exchange answers. */
+  awaiting: Set<string>;
+  batch: boolean;
+  primeStreams: boolean;
+  extraHeaders: Record<string, string>;
+  eventLog: EventLog;
+  maxStreamBufferBytes: number;
+  retryMs: number;
+}
+
+type Mode = "waiting" | "sse" | "done";
+
+export class Exchange {
+  readonly response: Promise<Response>;
+  private resolveResponse!: (response: Response) => void;
+  private mode: Mode = "waiting";
+  private collected: string[] = [];
+  private connection: SseConnection | undefined;
+  private seq = 0;
+  /** Set when the client went away before the answer: later messages only go to the event log. */
+  private abandoned = false;
+  private readonly doneListeners: Array<() => void> = [];
+  readonly startedAt = Date.now();
+
+  constructor(private readonly options: ExchangeOptions) {
+    this.response = new Promise((resolve) => (this.resolveResponse = resolve));
+  }
+
+  get streamId(): string {
+    return this.options.streamId;
+  }
+
+  get done(): boolean {
+    return this.mode === "done";
+  }
+
+  get awaiting(): ReadonlySet<string> {
+    return this.options.awaiting;
+  }
+
+  onDone(listener: () => void): void {
+    if (this.mode === "done") listener();
+    else this.doneListeners.push(listener);
+  }
+
+  /** The HTTP client disconnected: keep going (disconnection is not cancellation), deliver to the log. */
+  abandon(): void {
+    this.abandoned = true;
+    this.connection = undefined;
+  }
+
+  /** A message from the child for this exchange; `answers` is the idKey it responds to, if it is a response. */
+  deliver(line: string, answers?: string): void {
+    if (this.mode === "done") return;
+    if (answers !== undefined) this.options.awaiting.delete(answers);
+    const complete = this.options.awaiting.size === 0;
+
+    if (this.mode === "waiting" && answers !== undefined) {
+      if (!this.options.batch && complete) {
+        this.finishWith(jsonResponse(line, this.options.extraHeaders));
+        return;
+      }
+      if (this.options.batch) {
+        this.collected.push(line);
+        if (complete) this.finishWith(jsonResponse(`[${this.collected.join(",")}]`, this.options.extraHeaders));
+        return;
+      }
+    }
+    if (this.mode === "waiting") this.openStream();
+    this.emit(line);
+    if (complete) this.finishStream();
+  }
+
+  /** Switch a slow answer to SSE so keep-alive frames can flow. */
+  upgradeToStream(): void {
+    if (this.mode === "waiting") this.openStream();
+  }
+
+  keepAlive(): void {
+    if (this.mode === "sse") this.connection?.write(":\n\n");
+  }
+
+  /** Attach a resumed connection (GET with Last-Event-ID) after replaying what it missed. */
+  attach(connection: SseConnection): void {
+    this.connection?.close();
+    this.connection = connection;
+    this.abandoned = false;
+    connection.onClose(() => {
+      if (this.connection === connection) this.connection = undefined;
+    });
+  }
+
+  private openStream(): void {
+    this.mode = "sse";
+    const connection = new SseConnection(this.options.maxStreamBufferBytes);
+    this.connection = connection;
+    connection.onClose(() => {
+      if (this.connection === connection) this.connection = undefined;
+    });
+    if (this.options.primeStreams) {
+      connection.write(primingEvent(eventId(this.streamId, 0), this.options.retryMs));
+    }
+    this.resolveResponse(
+      new Response(connection.body, { status: 200, headers: { ...SSE_HEADERS, ...this.options.extraHeaders } }),
+    );
+    for (const line of this.collected.splice(0)) this.emit(line);
+  }
+
+  private emit(line: string): void {
+    const seq = ++this.seq;
+    this.options.eventLog.append({ stream: this.streamId, seq, data: line });
+    if (!this.abandoned) this.connection?.write(sseEvent(line, eventId(this.streamId, seq)));
+  }
+
+  private finishStream(): void {
+    this.mode = "done";
+    this.connection?.close();
+    this.notifyDone();
+  }
+
+  private finishWith(response: Response): void {
+    this.mode = "done";
+    this.resolveResponse(response);
+    this.notifyDone();
+  }
+
+  private notifyDone(): void {
+    for (const listener of this.doneListeners.splice(0)) listener();
+  }
+}

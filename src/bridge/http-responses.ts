@@ -1,0 +1,26 @@
+// Response shapes shared by the bridge's HTTP transports. Web-standard Response objects, no
+// web framework: the transports can be served by anything that speaks Request/Response.
+import { errorResponse, type JsonRpcId } from "./jsonrpc.ts";
+
+const JSON_HEADERS = { "content-type": "application/json" };
+
+/** An HTTP error whose body is a JSON-RPC error response (MCP transports allow one with no id). */
+export function jsonRpcErrorResponse(
+  status: number,
+  code: number,
+  message: string,
+  options: { id?: JsonRpcId | null; headers?: Record<string, string> } = {},
+): Response {
+  return new Response(errorResponse(options.id ?? null, code, message), {
+    status,
+    headers: { ...JSON_HEADERS, ...options.headers },
+  });
+}
+
+export function jsonResponse(body: string, headers: Record<string, string> = {}): Response {
+  return new Response(body, { status: 200, headers: { ...JSON_HEADERS, ...headers } });
+}
+
+export function acceptedResponse(): Response {
+  return new Response(null, { status: 202 });
+}

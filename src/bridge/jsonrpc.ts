@@ -1,0 +1,94 @@
+// JSON-RPC 2.0 message inspection for routing. The bridge reads only what it needs to route a
+// message (kind, id, method, a few params) and forwards the original text untouched, so tool
+// schemas and results reach the other side byte for byte as they were written.
+
+export type JsonRpcId = string | number;
+
+export type PeekedMessage =
+  | { kind: "request"; id: JsonRpcId; method: string; params: Record<string, unknown> | undefined }
+  | { kind: "notification"; method: string; params: Record<string, unknown> | undefined }
+  | { kind: "response"; id: JsonRpcId | null; isError: boolean; result: unknown };
+
+export type PeekResult = { ok: true; message: PeekedMessage } | { ok: false; reason: string };
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isId(value: unknown): value is JsonRpcId {
+  return typeof value === "string" || (typeof value === "number" && Number.isFinite(value));
+}
+
+/** Classify one already-parsed JSON-RPC message (JSON-RPC 2.0 §4, §5). */
+export function classify(value: unknown): PeekResult {
+  if (!isObject(value)) return { ok: false, reason: "a JSON-RPC message must be an object" };
+  if (value.jsonrpc !== "2.0") return { ok: false, reason: 'jsonrpc must be "2.0"' };
+  const params = isObject(value.params) ? value.params : undefined;
+  if (value.params !== undefined && params === undefined && !Array.isArray(value.params)) {
+    return { ok: false, reason: "params must be an object or an array" };
+  }
+  if (typeof value.method === "string") {
+    if (!("id" in value)) return { ok: true, message: { kind: "notification", method: value.method, params } };
+    // MCP (basic §JSON-RPC requests): the ID MUST be a string or integer, and MUST NOT be null.
+    if (!isId(value.id)) return { ok: false, reason: "a request id must be a string or a number" };
+    return { ok: true, message: { kind: "request", id: value.id, method: value.method, params } };
+  }
+  if ("result" in value || "error" in value) {
+    const id = value.id === null ? null : isId(value.id) ? value.id : undefined;
+    if (id === undefined) return { ok: false, reason: "a response id must be a string, a number or null" };
+    return { ok: true, message: { kind: "response", id, isError: "error" in value, result: value.result } };
+  }
+  return { ok: false, reason: "not a request, notification or response" };
+}
+
+/** Parse and classify a line of text. */
+export function peek(text: string): PeekResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: "not valid JSON" };
+  }
+  return classify(value);
+}
+
+/** Map key for an id: 1 and "1" are different ids (JSON-RPC 2.0 §4). */
+export function idKey(id: JsonRpcId): string {
+  return typeof id === "number" ? `n:${id}` : `s:${id}`;
+}
+
+/** JSON-RPC error codes the bridge produces (JSON-RPC 2.0 §5.1, MCP). */
+export const ErrorCode = {
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  MethodNotFound: -32601,
+  InvalidParams: -32602,
+  InternalError: -32603,
+  /** Implementation-defined server errors (-32000..-32099). */
+  ServerUnavailable: -32000,
+  RequestTimeout: -32001,
+  MessageTooLarge: -32002,
+  /** LSP's code for a request the client cancelled; MCP leaves the code open. */
+  RequestCancelled: -32800,
+} as const;
+
+export function errorResponse(id: JsonRpcId | null, code: number, message: string): string {
+  return JSON.stringify({ jsonrpc: "2.0", id, error: { code, message } });
+}
+
+/**
+ * Find a response's id in an oversized line without parsing it: SDK-based servers write the id
+ * last (`{"result":…,"jsonrpc":"2.0","id":7}`), hand-written ones often first.
+ */
+export function sniffId(head: string, tail: string): JsonRpcId | undefined {
+  const pattern = /"id"\s*:\s*(-?\d+|"(?:[^"\\]|\\.){0,200}")/;
+  const atEnd = /"id"\s*:\s*(-?\d+|"(?:[^"\\]|\\.){0,200}")\s*\}\s*$/.exec(tail);
+  const found = atEnd ?? pattern.exec(head);
+  if (!found?.[1]) return undefined;
+  try {
+    const id: unknown = JSON.parse(found[1]);
+    return isId(id) ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,58 @@
+// Reading and parsing a POSTed JSON-RPC body: size limit, JSON, and one message per line.
+import { ErrorCode, classify, type PeekedMessage } from "./jsonrpc.ts";
+
+export type ParsedBody =
+  | { ok: true; batch: boolean; messages: { text: string; message: PeekedMessage }[] }
+  | { ok: false; status: number; code: number; message: string };
+
+/** Read at most `limit` bytes of a body; undefined when it is longer. */
+export async function readBodyLimited(request: Request, limit: number): Promise<string | undefined> {
+  const declared = Number(request.headers.get("content-length") ?? "NaN");
+  if (Number.isFinite(declared) && declared > limit) return undefined;
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * Raw newlines can only be insignificant white space in valid JSON (a string cannot hold one),
+ * so replacing them keeps the message's meaning and bytes while making it one stdio line.
+ */
+function oneLine(text: string): string {
+  return /[\r\n]/.test(text) ? text.replace(/[\r\n]+/g, " ") : text;
+}
+
+export function parseBody(text: string): ParsedBody {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, status: 400, code: ErrorCode.ParseError, message: "Parse error: the body is not valid JSON" };
+  }
+  if (Array.isArray(value)) {
+    if (value.length === 0) return { ok: false, status: 400, code: ErrorCode.InvalidRequest, message: "an empty batch is not a valid request" };
+    const messages = [];
+    for (const item of value) {
+      const peeked = classify(item);
+      if (!peeked.ok) return { ok: false, status: 400, code: ErrorCode.InvalidRequest, message: `Invalid request: ${peeked.reason}` };
+      // A batch is re-serialised element by element: stdio carries single messages only.
+      messages.push({ text: JSON.stringify(item), message: peeked.message });
+    }
+    return { ok: true, batch: true, messages };
+  }
+  const peeked = classify(value);
+  if (!peeked.ok) return { ok: false, status: 400, code: ErrorCode.InvalidRequest, message: `Invalid request: ${peeked.reason}` };
+  return { ok: true, batch: false, messages: [{ text: oneLine(text), message: peeked.message }] };
+}

@@ -1,0 +1,335 @@
+// One Streamable HTTP session: one child process, the requests in flight to it, and the
+// routing of everything the child writes back to the HTTP stream that waits for it.
+import type { StdioServerConfig } from "../config/types.ts";
+import type { Logger } from "../log.ts";
+import type { StdioChild } from "./child.ts";
+import type { LiveSession } from "./session-registry.ts";
+import { EventLog, eventId, parseEventId } from "./event-log.ts";
+import { Exchange } from "./exchange.ts";
+import { acceptedResponse, jsonRpcErrorResponse } from "./http-responses.ts";
+import { ErrorCode, type JsonRpcId, type PeekedMessage, errorResponse, idKey, peek, sniffId } from "./jsonrpc.ts";
+import { DEFAULT_PROTOCOL_VERSION, understandsPrimingEvents } from "./protocol-version.ts";
+import { SSE_HEADERS, SseConnection, primingEvent, sseEvent } from "./sse.ts";
+
+export interface IncomingMessage {
+  /** The message as the client wrote it, on one line. */
+  text: string;
+  message: PeekedMessage;
+}
+
+export const SESSION_LIMITS = {
+  /** Replay buffer for Last-Event-ID. */
+  eventLogEvents: 512,
+  eventLogBytes: 8 * 1024 * 1024,
+  /** Messages for the GET stream kept while no GET stream is connected. */
+  queuedForGetStream: 256,
+  /** Bytes an SSE reader may fall behind before it is disconnected. */
+  streamBufferBytes: 32 * 1024 * 1024,
+  /** A POST still unanswered after this long becomes an SSE stream, so keep-alive frames can flow. */
+  upgradeToStreamAfterMs: 8_000,
+  keepAliveEveryMs: 15_000,
+  reconnectRetryMs: 1_000,
+} as const;
+
+interface InFlight {
+  exchange: Exchange;
+  id: JsonRpcId;
+  deadline: number;
+  progressToken?: string;
+}
+
+const GET_STREAM = "g";
+
+export class Session implements LiveSession {
+  private readonly inFlight = new Map<string, InFlight>();
+  private readonly byProgressToken = new Map<string, string>();
+  private readonly exchanges = new Set<Exchange>();
+  private readonly eventLog = new EventLog(SESSION_LIMITS.eventLogEvents, SESSION_LIMITS.eventLogBytes);
+  private getStream: SseConnection | undefined;
+  private getStreamSeq = 0;
+  private readonly getQueue: string[] = [];
+  private exchangeCount = 0;
+  private initializeKey: string | undefined;
+  private closed = false;
+  private lastKeepAlive = Date.now();
+  lastActivity = Date.now();
+  protocolVersion: string | undefined;
+
+  constructor(
+    readonly id: string,
+    private readonly server: StdioServerConfig,
+    private readonly child: StdioChild,
+    private readonly log: Logger,
+    private readonly onEnded: (session: LiveSession) => void,
+  ) {}
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Idle: nothing in flight and no stream open. */
+  get idle(): boolean {
+    return this.inFlight.size === 0 && !this.getStream?.isOpen && this.exchanges.size === 0;
+  }
+
+  // ---- client → child ----------------------------------------------------------------------
+
+  /** The initialize request that created this session; its response carries the session id. */
+  initialize(incoming: IncomingMessage): Promise<Response> {
+    if (incoming.message.kind !== "request") throw new Error("initialize must be a request");
+    this.initializeKey = idKey(incoming.message.id);
+    const requested = incoming.message.params?.protocolVersion;
+    const version = typeof requested === "string" ? requested : DEFAULT_PROTOCOL_VERSION;
+    return Promise.resolve(this.post([incoming], version, { "mcp-session-id": this.id }));
+  }
+
+  post(messages: IncomingMessage[], protocolVersion: string, extraHeaders: Record<string, string> = {}): Promise<Response> | Response {
+    this.lastActivity = Date.now();
+    const requests = messages.filter((m) => m.message.kind === "request");
+    for (const m of requests) {
+      const key = idKey((m.message as { id: JsonRpcId }).id);
+      if (this.inFlight.has(key)) {
+        return jsonRpcErrorResponse(400, ErrorCode.InvalidRequest, "a request with this id is already in flight in this session", {
+          id: (m.message as { id: JsonRpcId }).id,
+        });
+      }
+    }
+
+    for (const m of messages) this.noteClientMessage(m.message);
+
+    if (requests.length === 0) {
+      for (const m of messages) this.sendToChild(m.text);
+      return acceptedResponse();
+    }
+
+    const exchange = new Exchange({
+      streamId: `p${++this.exchangeCount}`,
+      awaiting: new Set(requests.map((m) => idKey((m.message as { id: JsonRpcId }).id))),
+      batch: messages.length > 1,
+      primeStreams: understandsPrimingEvents(protocolVersion),
+      extraHeaders,
+      eventLog: this.eventLog,
+      maxStreamBufferBytes: SESSION_LIMITS.streamBufferBytes,
+      retryMs: SESSION_LIMITS.reconnectRetryMs,
+    });
+    const deadline = Date.now() + this.server.requestTimeoutMs;
+    for (const m of requests) {
+      const msg = m.message as Extract<PeekedMessage, { kind: "request" }>;
+      const key = idKey(msg.id);
+      const token = progressTokenOf(msg.params);
+      this.inFlight.set(key, { exchange, id: msg.id, deadline, progressToken: token });
+      if (token !== undefined) this.byProgressToken.set(token, key);
+    }
+    this.exchanges.add(exchange);
+    exchange.onDone(() => this.exchanges.delete(exchange));
+
+    for (const m of messages) {
+      if (!this.sendToChild(m.text)) {
+        this.failInFlight(exchange, "the MCP server process is not running");
+        break;
+      }
+    }
+    return exchange.response;
+  }
+
+  /** Open the session's own SSE stream (GET), or resume a stream from Last-Event-ID. */
+  openStream(lastEventId: string | undefined, protocolVersion: string): Response {
+    this.lastActivity = Date.now();
+    const connection = new SseConnection(SESSION_LIMITS.streamBufferBytes);
+    const resume = lastEventId ? parseEventId(lastEventId) : undefined;
+
+    if (resume && resume.stream !== GET_STREAM) {
+      const exchange = [...this.exchanges].find((e) => e.streamId === resume.stream);
+      const missed = this.eventLog.after(resume.stream, resume.seq) ?? [];
+      for (const e of missed) connection.write(sseEvent(e.data, eventId(e.stream, e.seq)));
+      if (exchange && !exchange.done) exchange.attach(connection);
+      else connection.close();
+      return new Response(connection.body, { headers: SSE_HEADERS });
+    }
+
+    if (this.getStream?.isOpen && !resume) {
+      return jsonRpcErrorResponse(409, ErrorCode.InvalidRequest, "this session already has an open GET stream");
+    }
+    this.getStream?.close();
+    this.getStream = connection;
+    connection.onClose(() => {
+      if (this.getStream === connection) this.getStream = undefined;
+    });
+    if (resume) {
+      for (const e of this.eventLog.after(GET_STREAM, resume.seq) ?? []) {
+        connection.write(sseEvent(e.data, eventId(e.stream, e.seq)));
+      }
+    } else if (understandsPrimingEvents(protocolVersion)) {
+      connection.write(primingEvent(eventId(GET_STREAM, this.getStreamSeq), SESSION_LIMITS.reconnectRetryMs));
+    }
+    for (const line of this.getQueue.splice(0)) this.emitOnGetStream(line);
+    return new Response(connection.body, { headers: SSE_HEADERS });
+  }
+
+  private noteClientMessage(message: PeekedMessage): void {
+    // MCP cancellation §Behavior: the receiver SHOULD NOT answer a cancelled request, so the
+    // waiting HTTP request is ended here rather than left to time out.
+    if (message.kind === "notification" && message.method === "notifications/cancelled") {
+      const requestId = message.params?.requestId;
+      if (typeof requestId === "string" || typeof requestId === "number") {
+        const key = idKey(requestId);
+        const entry = this.inFlight.get(key);
+        if (entry) {
+          this.settle(key, entry);
+          entry.exchange.deliver(errorResponse(entry.id, ErrorCode.RequestCancelled, "request cancelled by the client"), key);
+        }
+      }
+    }
+  }
+
+  private sendToChild(text: string): boolean {
+    return this.child.send(text);
+  }
+
+  // ---- child → client ----------------------------------------------------------------------
+
+  /** A line from the child's stdout. */
+  fromChild(line: string): void {
+    const peeked = peek(line);
+    if (!peeked.ok) {
+      this.log.warn({ server: this.server.name, session: this.id, length: line.length, reason: peeked.reason }, "ignored a line from the MCP server that is not a JSON-RPC message");
+      return;
+    }
+    const message = peeked.message;
+    if (message.kind === "response") {
+      if (message.id === null) {
+        this.log.warn({ server: this.server.name, session: this.id }, "the MCP server answered with an error that has no id");
+        return;
+      }
+      const key = idKey(message.id);
+      const entry = this.inFlight.get(key);
+      if (!entry) {
+        this.log.debug({ server: this.server.name, session: this.id }, "dropped a response to a request no longer in flight");
+        return;
+      }
+      this.settle(key, entry);
+      if (key === this.initializeKey) this.noteInitializeResult(message);
+      entry.exchange.deliver(line, key);
+      return;
+    }
+    const target = this.attribute(message);
+    if (target) target.deliver(line);
+    else this.emitOnGetStream(line);
+  }
+
+  /** A line longer than max_message_size: answer its request with an error instead of losing it. */
+  oversizedFromChild(length: number, head: string, tail: string): void {
+    this.log.warn({ server: this.server.name, session: this.id, length, limit: this.server.maxMessageBytes }, "dropped a message from the MCP server larger than max_message_size");
+    const id = sniffId(head, tail);
+    const key = id === undefined ? undefined : idKey(id);
+    const entry = key === undefined ? undefined : this.inFlight.get(key);
+    if (!entry || key === undefined) return;
+    this.settle(key, entry);
+    entry.exchange.deliver(
+      errorResponse(entry.id, ErrorCode.MessageTooLarge, `the MCP server's response (${length} bytes) exceeds max_message_size (${this.server.maxMessageBytes} bytes)`),
+      key,
+    );
+  }
+
+  /**
+   * Where a server-initiated message goes (MCP 2025-11-25 transports: messages on a POST's stream
+   * SHOULD relate to its request): progress by its token, otherwise the only request in flight;
+   * anything else goes on the GET stream.
+   */
+  private attribute(message: PeekedMessage): Exchange | undefined {
+    if (message.kind === "notification" && message.method === "notifications/progress") {
+      const token = progressTokenOf({ _meta: { progressToken: message.params?.progressToken } });
+      const key = token === undefined ? undefined : this.byProgressToken.get(token);
+      const entry = key === undefined ? undefined : this.inFlight.get(key);
+      if (entry) return entry.exchange;
+    }
+    const live = [...this.exchanges].filter((e) => !e.done);
+    return live.length === 1 ? live[0] : undefined;
+  }
+
+  private emitOnGetStream(line: string): void {
+    if (!this.getStream?.isOpen) {
+      if (this.getQueue.length >= SESSION_LIMITS.queuedForGetStream) {
+        this.getQueue.shift();
+        this.log.warn({ server: this.server.name, session: this.id }, "no GET stream is open; dropped the oldest queued server message");
+      }
+      this.getQueue.push(line);
+      return;
+    }
+    const seq = ++this.getStreamSeq;
+    this.eventLog.append({ stream: GET_STREAM, seq, data: line });
+    this.getStream.write(sseEvent(line, eventId(GET_STREAM, seq)));
+  }
+
+  private noteInitializeResult(message: Extract<PeekedMessage, { kind: "response" }>): void {
+    const result = message.result as { protocolVersion?: unknown } | undefined;
+    if (typeof result?.protocolVersion === "string") this.protocolVersion = result.protocolVersion;
+    if (message.isError) {
+      // A server that refused to initialize is of no further use: end the session once answered.
+      queueMicrotask(() => void this.close("the MCP server refused initialize"));
+    }
+  }
+
+  private settle(key: string, entry: InFlight): void {
+    this.inFlight.delete(key);
+    if (entry.progressToken !== undefined) this.byProgressToken.delete(entry.progressToken);
+  }
+
+  private failInFlight(exchange: Exchange, reason: string): void {
+    for (const [key, entry] of this.inFlight) {
+      if (entry.exchange !== exchange) continue;
+      this.settle(key, entry);
+      exchange.deliver(errorResponse(entry.id, ErrorCode.ServerUnavailable, reason), key);
+    }
+  }
+
+  // ---- housekeeping ------------------------------------------------------------------------
+
+  /** Called about once a second: request deadlines, slow answers, keep-alive frames. */
+  tick(now: number): void {
+    for (const [key, entry] of this.inFlight) {
+      if (entry.deadline > now) continue;
+      this.settle(key, entry);
+      this.child.send(JSON.stringify({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: entry.id, reason: "request timed out" } }));
+      entry.exchange.deliver(
+        errorResponse(entry.id, ErrorCode.RequestTimeout, `the MCP server did not answer within request_timeout (${this.server.requestTimeoutMs} ms)`),
+        key,
+      );
+    }
+    for (const exchange of this.exchanges) {
+      if (now - exchange.startedAt >= SESSION_LIMITS.upgradeToStreamAfterMs) exchange.upgradeToStream();
+    }
+    if (now - this.lastKeepAlive >= SESSION_LIMITS.keepAliveEveryMs) {
+      this.lastKeepAlive = now;
+      for (const exchange of this.exchanges) exchange.keepAlive();
+      this.getStream?.write(":\n\n");
+    }
+  }
+
+  /** The child exited: every waiting client gets an error now, and the session ends. */
+  childExited(code: number | null, signal: string | null): void {
+    if (this.closed) return;
+    const reason = `the MCP server process exited (${signal ? `signal ${signal}` : `code ${code}`})`;
+    this.log.info({ server: this.server.name, session: this.id, code, signal }, "MCP server process exited");
+    for (const exchange of [...this.exchanges]) this.failInFlight(exchange, reason);
+    void this.close(reason);
+  }
+
+  async close(reason: string): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.log.info({ server: this.server.name, session: this.id, reason }, "session ended");
+    for (const exchange of [...this.exchanges]) this.failInFlight(exchange, `session ended: ${reason}`);
+    this.getStream?.close();
+    this.onEnded(this);
+    await this.child.stop();
+  }
+}
+
+function progressTokenOf(params: Record<string, unknown> | undefined): string | undefined {
+  const meta = params?._meta as { progressToken?: unknown } | undefined;
+  const token = meta?.progressToken;
+  if (typeof token === "string") return `s:${token}`;
+  if (typeof token === "number") return `n:${token}`;
+  return undefined;
+}

@@ -1,0 +1,131 @@
+// The MCP Streamable HTTP endpoint of one configured server (MCP 2025-11-25 transports
+// §Streamable HTTP): POST carries client messages, GET opens the session's own stream, DELETE
+// ends the session. Web-standard Request in, Response out; no web framework here.
+import type { Logger } from "../log.ts";
+import { acceptsEventStream, acceptsPostResponses, isJsonContentType } from "./content-negotiation.ts";
+import { jsonRpcErrorResponse } from "./http-responses.ts";
+import { ErrorCode } from "./jsonrpc.ts";
+import { DEFAULT_PROTOCOL_VERSION, allowsBatches, isSupportedProtocolVersion } from "./protocol-version.ts";
+import { parseBody, readBodyLimited } from "./request-body.ts";
+import { Session } from "./session.ts";
+import { type SessionRegistry, SessionLimitError, SpawnError } from "./session-registry.ts";
+
+export const SESSION_HEADER = "mcp-session-id";
+const PROTOCOL_HEADER = "mcp-protocol-version";
+
+/** What the HTTP layer learns about a request, for its access log. */
+export interface RequestNotes {
+  session?: string;
+}
+
+export class StreamableHttpEndpoint {
+  constructor(
+    private readonly registry: SessionRegistry,
+    private readonly log: Logger,
+  ) {}
+
+  get serverName(): string {
+    return this.registry.server.name;
+  }
+
+  async handle(request: Request, notes: RequestNotes = {}): Promise<Response> {
+    switch (request.method) {
+      case "POST":
+        return this.post(request, notes);
+      case "GET":
+        return this.get(request, notes);
+      case "DELETE":
+        return this.delete(request, notes);
+      default:
+        return jsonRpcErrorResponse(405, ErrorCode.InvalidRequest, `method ${request.method} is not allowed on an MCP endpoint`, {
+          headers: { allow: "GET, POST, DELETE" },
+        });
+    }
+  }
+
+  private async post(request: Request, notes: RequestNotes): Promise<Response> {
+    if (!acceptsPostResponses(request.headers.get("accept"))) {
+      return jsonRpcErrorResponse(406, ErrorCode.InvalidRequest, "Not Acceptable: the Accept header must list application/json and text/event-stream");
+    }
+    if (!isJsonContentType(request.headers.get("content-type"))) {
+      return jsonRpcErrorResponse(415, ErrorCode.InvalidRequest, "Unsupported Media Type: the Content-Type must be application/json");
+    }
+    const limit = this.registry.server.maxMessageBytes;
+    const text = await readBodyLimited(request, limit);
+    if (text === undefined) {
+      return jsonRpcErrorResponse(413, ErrorCode.MessageTooLarge, `the message exceeds max_message_size (${limit} bytes)`);
+    }
+    const body = parseBody(text);
+    if (!body.ok) return jsonRpcErrorResponse(body.status, body.code, body.message);
+
+    const initialize = body.messages.find((m) => m.message.kind === "request" && m.message.method === "initialize");
+    const sessionId = request.headers.get(SESSION_HEADER);
+    if (initialize) {
+      // MCP lifecycle: the initialize request MUST NOT be part of a batch.
+      if (body.batch) return jsonRpcErrorResponse(400, ErrorCode.InvalidRequest, "initialize must not be sent in a batch");
+      if (sessionId) return jsonRpcErrorResponse(400, ErrorCode.InvalidRequest, "initialize must not carry an Mcp-Session-Id: it starts a new session");
+      return this.startSession(initialize, notes);
+    }
+
+    const found = this.findSession(sessionId, notes);
+    if (found instanceof Response) return found;
+    const version = this.protocolVersion(request, found);
+    if (version instanceof Response) return version;
+    if (body.batch && !allowsBatches(version)) {
+      return jsonRpcErrorResponse(400, ErrorCode.InvalidRequest, `JSON-RPC batches are not supported in protocol version ${version}`);
+    }
+    return found.post(body.messages, version);
+  }
+
+  private async startSession(initialize: Parameters<Session["initialize"]>[0], notes: RequestNotes): Promise<Response> {
+    let session: Session;
+    try {
+      session = this.registry.create<Session>((id, child, ended) => new Session(id, this.registry.server, child, this.log, ended));
+    } catch (error) {
+      if (error instanceof SessionLimitError) {
+        return jsonRpcErrorResponse(503, ErrorCode.ServerUnavailable, error.message, { headers: { "retry-after": "5" } });
+      }
+      if (error instanceof SpawnError) return jsonRpcErrorResponse(502, ErrorCode.ServerUnavailable, error.message);
+      throw error;
+    }
+    notes.session = session.id;
+    return session.initialize(initialize);
+  }
+
+  private async get(request: Request, notes: RequestNotes): Promise<Response> {
+    if (!acceptsEventStream(request.headers.get("accept"))) {
+      return jsonRpcErrorResponse(406, ErrorCode.InvalidRequest, "Not Acceptable: the Accept header must list text/event-stream");
+    }
+    const found = this.findSession(request.headers.get(SESSION_HEADER), notes);
+    if (found instanceof Response) return found;
+    const version = this.protocolVersion(request, found);
+    if (version instanceof Response) return version;
+    return found.openStream(request.headers.get("last-event-id") ?? undefined, version);
+  }
+
+  private async delete(request: Request, notes: RequestNotes): Promise<Response> {
+    const found = this.findSession(request.headers.get(SESSION_HEADER), notes);
+    if (found instanceof Response) return found;
+    this.registry.end(found.id, "the client ended the session (DELETE)");
+    return new Response(null, { status: 200 });
+  }
+
+  /** MCP 2025-11-25 transports §Session Management 2–3: missing id → 400, unknown or ended → 404. */
+  private findSession(sessionId: string | null, notes: RequestNotes): Session | Response {
+    if (!sessionId) return jsonRpcErrorResponse(400, ErrorCode.InvalidRequest, "Bad Request: Mcp-Session-Id header is required");
+    notes.session = sessionId;
+    const session = this.registry.get(sessionId);
+    if (!(session instanceof Session) || session.isClosed) return jsonRpcErrorResponse(404, ErrorCode.InvalidRequest, "Session not found: start a new session with initialize");
+    return session;
+  }
+
+  /** MCP 2025-11-25 transports §Protocol Version Header. */
+  private protocolVersion(request: Request, session: Session): string | Response {
+    const header = request.headers.get(PROTOCOL_HEADER);
+    if (header === null) return session.protocolVersion ?? DEFAULT_PROTOCOL_VERSION;
+    if (!isSupportedProtocolVersion(header)) {
+      return jsonRpcErrorResponse(400, ErrorCode.InvalidRequest, `Bad Request: unsupported MCP-Protocol-Version "${header.slice(0, 40)}"`);
+    }
+    return header;
+  }
+}

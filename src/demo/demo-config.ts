@@ -1,0 +1,39 @@
+// The built-in demo: the vault server of this program, served without authentication at
+// /vault/mcp on a loopback address, notes kept in a folder under the system's temp dir.
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { AppConfig, ListenAddress } from "../config/types.ts";
+
+export function demoConfig(self: { command: string; args: string[] }, listen: ListenAddress): AppConfig {
+  const home = join(tmpdir(), "mcp-appliance-demo");
+  return {
+    file: "<built-in demo>",
+    listen,
+    extraHosts: [],
+    allowedOrigins: [],
+    stateDir: join(home, "state"),
+    trustProxy: [],
+    auth: "none",
+    log: { level: "info" },
+    servers: [
+      {
+        name: "vault",
+        command: self.command,
+        args: [...self.args, "demo-vault-server", "--dir", join(home, "vault")],
+        env: {},
+        passEnv: [],
+        path: "/vault/mcp",
+        ssePath: "/vault/sse",
+        idleTimeoutMs: 30 * 60_000,
+        maxSessions: 16,
+        maxMessageBytes: 16 * 1024 * 1024,
+        requestTimeoutMs: 5 * 60_000,
+      },
+    ],
+  };
+}
+
+export function demoNotesFolder(config: AppConfig): string {
+  const args = config.servers[0]?.args ?? [];
+  return args[args.indexOf("--dir") + 1] ?? "";
+}

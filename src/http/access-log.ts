@@ -1,0 +1,26 @@
+// One log line per HTTP request: method, path, status, duration, server, session.
+// Never the body, the query string or any header value (they may carry secrets).
+import type { Logger } from "../log.ts";
+
+export interface AccessNotes {
+  server?: string;
+  session?: string;
+}
+
+export function logRequest(log: Logger, request: Request, status: number, startedAt: number, notes: AccessNotes): void {
+  const url = request.url;
+  const pathStart = url.indexOf("/", url.indexOf("//") + 2);
+  const queryStart = url.indexOf("?", pathStart);
+  const path = url.slice(pathStart, queryStart === -1 ? undefined : queryStart);
+  log.info(
+    {
+      method: request.method,
+      path: path.length > 200 ? `${path.slice(0, 200)}…` : path,
+      status,
+      ms: Math.round((performance.now() - startedAt) * 100) / 100,
+      server: notes.server,
+      session: notes.session,
+    },
+    "request",
+  );
+}
