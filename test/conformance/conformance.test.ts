@@ -1,0 +1,99 @@
+// The MCP conformance suite (server mode, spec 2025-11-25) against the appliance bridging the stdio
+// fixture test/fixtures/conformance-server.mjs. The suite runs once in beforeAll; each required
+// scenario then gets its own test, so a failure names the scenario and carries the suite's findings.
+
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { startAppliance } from "../../src/app.ts";
+import type { AppConfig } from "../../src/config/types.ts";
+import { type ConformanceResult, REQUIRED_SCENARIOS_2025_11_25, runConformance } from "./run-conformance.ts";
+
+const FIXTURE = path.join(import.meta.dir, "..", "fixtures", "conformance-server.mjs");
+const SERVER_PATH = "/conformance/mcp";
+/** Budget for the whole suite (it normally takes a few seconds). */
+const SUITE_TIMEOUT_MS = 240_000;
+
+let stateDir: string | undefined;
+let app: Awaited<ReturnType<typeof startAppliance>> | undefined;
+let result: ConformanceResult | undefined;
+let setupError: unknown;
+
+function config(dir: string): AppConfig {
+  return {
+    file: "<test>",
+    listen: { host: "127.0.0.1", port: 0 },
+    extraHosts: [],
+    allowedOrigins: [],
+    stateDir: dir,
+    trustProxy: [],
+    auth: "none",
+    log: { level: "warn" },
+    servers: [
+      {
+        name: "conformance",
+        command: process.execPath,
+        args: [FIXTURE],
+        env: {},
+        passEnv: [],
+        path: SERVER_PATH,
+        ssePath: "/conformance/sse",
+        idleTimeoutMs: 600_000,
+        maxSessions: 64,
+        maxMessageBytes: 16 * 1024 * 1024,
+        requestTimeoutMs: 60_000,
+      },
+    ],
+  };
+}
+
+function suiteResult(): ConformanceResult {
+  if (setupError !== undefined) throw setupError;
+  if (!result) throw new Error("the conformance suite did not run");
+  return result;
+}
+
+describe("MCP conformance suite (server, 2025-11-25) through the bridge", () => {
+  beforeAll(
+    async () => {
+      try {
+        stateDir = mkdtempSync(path.join(tmpdir(), "mcp-appliance-conformance-"));
+        app = await startAppliance(config(stateDir));
+        result = await runConformance(new URL(SERVER_PATH, app.url).href, { timeoutMs: SUITE_TIMEOUT_MS });
+      } catch (err) {
+        setupError = err;
+      }
+    },
+    { timeout: SUITE_TIMEOUT_MS + 30_000 },
+  );
+
+  afterAll(async () => {
+    await app?.stop();
+    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  test("the suite ran and produced results", () => {
+    const r = suiteResult();
+    expect(r.passed.length + r.failed.length).toBeGreaterThan(0);
+    expect(r.passed.length).toBeGreaterThan(0);
+  });
+
+  // Failures not tied to a required scenario: suite-level errors, scenarios a newer suite requires
+  // that REQUIRED_SCENARIOS_2025_11_25 lacks, listed ones the suite no longer runs.
+  test("no failure outside the required scenarios", () => {
+    const r = suiteResult();
+    const required: readonly string[] = REQUIRED_SCENARIOS_2025_11_25;
+    const other = r.failed.filter((f) => !required.includes(f.name));
+    expect(other.map((f) => `${f.name}: ${f.details}`)).toEqual([]);
+  });
+
+  for (const scenario of REQUIRED_SCENARIOS_2025_11_25) {
+    test(scenario, () => {
+      const r = suiteResult();
+      const failure = r.failed.find((f) => f.name === scenario);
+      if (failure) throw new Error(`conformance scenario ${scenario} failed:\n${failure.details}`);
+      expect(r.passed).toContain(scenario);
+    });
+  }
+});
