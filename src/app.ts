@@ -9,7 +9,7 @@ import { frontDoor } from "./http/front-door.ts";
 import { healthRoutes } from "./http/health.ts";
 import { mcpRoutes, type ServedServer } from "./http/mcp-routes.ts";
 import { RequestPolicy } from "./http/request-policy.ts";
-import { type Logger, silentLogger } from "./log.ts";
+import { type Logger, flushLog, silentLogger } from "./log.ts";
 
 export interface RunningAppliance {
   /** Origin the appliance answers at, e.g. http://127.0.0.1:3001 (the public URL when configured). */
@@ -68,6 +68,7 @@ export async function startAppliance(config: AppConfig, log: Logger = silentLogg
   const housekeeping = setInterval(() => {
     const now = Date.now();
     for (const registry of registries) registry.tick(now);
+    flushLog(log);
   }, HOUSEKEEPING_EVERY_MS);
 
   log.info({ url, listen: `${hostForUrl}:${port}`, servers: config.servers.map((s) => ({ name: s.name, path: s.path })) }, "listening");
