@@ -1,0 +1,30 @@
+// Quiet streams carry keep-alive frames, so that idle timeouts of Bun and of proxies in front
+// never cut them (CLIENTS.md: "send a comment or event often enough…").
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { type TestAppliance, startTestAppliance, stdioServer } from "../helpers/appliance.ts";
+
+let appliance: TestAppliance;
+beforeAll(async () => {
+  appliance = await startTestAppliance([stdioServer("quiet", "behaviour-server.mjs")]);
+});
+afterAll(async () => {
+  await appliance.stop();
+});
+
+// Nothing but the keep-alive can arrive here: the session is idle and the child says nothing.
+test("an idle GET stream receives a keep-alive frame", async () => {
+  const init = await fetch(appliance.mcpUrl("quiet"), {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "k", version: "1" } } }),
+  });
+  const session = init.headers.get("mcp-session-id")!;
+  await init.text();
+  const stream = await fetch(appliance.mcpUrl("quiet"), { headers: { accept: "text/event-stream", "mcp-session-id": session } });
+  expect(stream.status).toBe(200);
+  const reader = stream.body!.getReader();
+  let text = "";
+  while (!text.includes(":")) text += new TextDecoder().decode((await reader.read()).value);
+  expect(text.startsWith(":")).toBe(true); // a comment: ignored by every SSE parser
+  await reader.cancel();
+});
