@@ -7,7 +7,7 @@ import { expected, expectedFormat, quote } from "./describe.ts";
 import { isHostName, isIpOrCidr, parseListen } from "./net.ts";
 import { routePathProblem } from "./routes.ts";
 import { ENV_NAME, resolveSecret, type Env } from "./secrets.ts";
-import { formatDuration, formatSize, parseDuration, parseSize } from "./units.ts";
+import { formatDuration, formatSize, parseDuration, parseRate, parseSize } from "./units.ts";
 import { parseOrigin, parsePublicUrl } from "./urls.ts";
 
 export function nonEmptyString(what: string) {
@@ -19,6 +19,20 @@ export function stringArray<const TItem extends v.GenericSchema<unknown, string>
 }
 
 export const anyString = v.string(expected("a string"));
+
+/** A string with rules of its own: `problemOf` says what is wrong (the first thing only), or undefined. */
+export function checkedString(what: string, problemOf: (text: string) => string | undefined) {
+  return v.pipe(
+    v.string(expected(what)),
+    v.rawCheck(({ dataset, addIssue }) => {
+      if (!dataset.typed) return;
+      const problem = problemOf(dataset.value);
+      if (problem !== undefined) addIssue({ message: problem });
+    }),
+  );
+}
+
+export const boolean = v.boolean(expected("true or false"));
 
 export function oneOf<const TOptions extends readonly string[]>(options: TOptions) {
   const list = options.map(quote);
@@ -62,6 +76,33 @@ export function duration(min: number, max: number) {
         return NEVER;
       }
       return ms;
+    }),
+  );
+}
+
+const RATE = `a rate such as "10/h" (a count per period: "10/h", "5/15m", "100/d")`;
+
+/** "10/h" -> { count: 10, windowMs: 3_600_000 }, with count in [1, maxCount] and the period in [minMs, maxMs]. */
+export function rate(maxCount: number, minMs: number, maxMs: number) {
+  return v.pipe(
+    v.string(expected(RATE)),
+    v.rawTransform(({ dataset, addIssue, NEVER }) => {
+      const parsed = parseRate(dataset.value);
+      if (parsed === undefined) {
+        addIssue({ message: `expected ${RATE}, got ${quote(dataset.value)}` });
+        return NEVER;
+      }
+      if (parsed.count < 1 || parsed.count > maxCount) {
+        addIssue({ message: `expected a count between 1 and ${maxCount} before the "/", got ${quote(dataset.value)}` });
+        return NEVER;
+      }
+      if (parsed.windowMs < minMs || parsed.windowMs > maxMs) {
+        addIssue({
+          message: `expected a period between ${formatDuration(minMs)} and ${formatDuration(maxMs)} after the "/", got ${quote(dataset.value)}`,
+        });
+        return NEVER;
+      }
+      return parsed;
     }),
   );
 }

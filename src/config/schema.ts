@@ -1,4 +1,5 @@
-// The whole file: top-level keys, [log], [servers.<name>], and the rules that span keys.
+// The whole file: top-level keys, [log], [oauth], [servers.<name>], [firewall], and the rules
+// that span keys.
 // Snake_case keys become the camelCase AppConfig in the final transform.
 
 import * as v from "valibot";
@@ -12,21 +13,27 @@ import {
   publicUrl,
   stringArray,
 } from "./fields.ts";
-import { hasIssueAt, issuePath } from "./issues.ts";
-import { formatListen, isLoopbackHost } from "./net.ts";
+import { oauthTable, toOAuthConfig } from "./oauth.ts";
+import { authNoneNeedsLoopback, publicUrlNeededForOAuth, resolvePublicUrl } from "./rules.ts";
 import type { Env } from "./secrets.ts";
 import { serverPaths, serversSchema } from "./server.ts";
+import { staticTokenServersExist } from "./static-tokens.ts";
 import { table } from "./table.ts";
-import type { AppConfig, ListenAddress, StdioServerConfig } from "./types.ts";
-import { oauthNotAvailableYet, unreleasedTopLevelHint } from "./unreleased.ts";
+import type { AppConfig, StdioServerConfig } from "./types.ts";
+import { oauthNotAvailableYet } from "./unreleased.ts";
 
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error"] as const;
+
+// Top-level keys that are tables themselves, written as [headers] rather than above them.
+const TABLES = ["log", "oauth", "servers", "firewall"];
 
 function topLevelEntries(env: Env) {
   // After a [table] header every key belongs to that table; a top-level key found there was
   // almost certainly meant for the top, above the first header.
   const misplaced = (key: string): string | undefined =>
-    Object.hasOwn(entries, key) ? `"${key}" is a top-level key: move it above the first [table] header` : undefined;
+    Object.hasOwn(entries, key) && !TABLES.includes(key)
+      ? `"${key}" is a top-level key: move it above the first [table] header`
+      : undefined;
   const entries = {
     listen: v.optional(listenAddress, "127.0.0.1:3001"),
     public_url: v.optional(publicUrl),
@@ -36,27 +43,21 @@ function topLevelEntries(env: Env) {
     trust_proxy: v.optional(stringArray(ipOrCidr, "an array of IP addresses or CIDRs"), []),
     auth: v.optional(oneOf(["oauth", "none"]), "oauth"),
     log: v.optional(table({ level: v.optional(oneOf(LOG_LEVELS), "info") }, { hint: misplaced }), {}),
+    oauth: v.optional(oauthTable(env, misplaced), {}),
     servers: v.optional(serversSchema(env, misplaced), {}),
+    firewall: v.optional(
+      table(
+        { public_sources: v.optional(stringArray(ipOrCidr, "an array of IP addresses or CIDRs"), []) },
+        { hint: misplaced },
+      ),
+      {},
+    ),
   };
   return entries;
 }
 
-// Without authentication anyone who can reach the port can drive the servers; on a loopback
-// address that is only the local machine.
-function authNoneNeedsLoopback<TFile extends { auth: "oauth" | "none"; listen: ListenAddress }>() {
-  return v.rawCheck<TFile>(({ dataset, addIssue }) => {
-    if (hasIssueAt(dataset.issues, ["auth"]) || hasIssueAt(dataset.issues, ["listen"])) return;
-    const { auth, listen } = dataset.value as TFile;
-    if (auth !== "none" || isLoopbackHost(listen.host)) return;
-    addIssue({
-      message: `"none" needs a loopback listen address (listen is ${formatListen(listen)})`,
-      path: issuePath("auth"),
-    });
-  });
-}
-
 function topLevelTable(env: Env) {
-  return table(topLevelEntries(env), { hint: unreleasedTopLevelHint });
+  return table(topLevelEntries(env));
 }
 
 type FileOutput = v.InferOutput<ReturnType<typeof topLevelTable>>;
@@ -66,6 +67,8 @@ export function configSchema(env: Env) {
   return v.pipe(
     topLevelTable(env),
     // Rules across keys: they run even when other keys have problems, to report everything at once.
+    staticTokenServersExist<FileOutput>(),
+    publicUrlNeededForOAuth<FileOutput>(),
     authNoneNeedsLoopback<FileOutput>(),
     oauthNotAvailableYet<FileOutput>(),
     v.transform(toAppConfig),
@@ -75,13 +78,14 @@ export function configSchema(env: Env) {
 function toAppConfig(file: FileOutput): Omit<AppConfig, "file"> {
   return {
     listen: file.listen,
-    ...(file.public_url !== undefined && { publicUrl: file.public_url }),
+    ...withPublicUrl(resolvePublicUrl(file)),
     extraHosts: file.extra_hosts,
     allowedOrigins: file.allowed_origins,
     stateDir: file.state_dir,
     trustProxy: file.trust_proxy,
     auth: file.auth,
     log: { level: file.log.level },
+    oauth: toOAuthConfig(file.oauth),
     servers: Object.entries(file.servers).map(([name, server]): StdioServerConfig => ({
       name,
       // Checked by the server table: only HTTP upstream servers, refused for now, lack it.
@@ -96,5 +100,10 @@ function toAppConfig(file: FileOutput): Omit<AppConfig, "file"> {
       maxMessageBytes: server.max_message_size,
       requestTimeoutMs: server.request_timeout,
     })),
+    firewall: { publicSources: file.firewall.public_sources },
   };
+}
+
+function withPublicUrl(publicUrl: string | undefined): { publicUrl?: string } {
+  return publicUrl === undefined ? {} : { publicUrl };
 }

@@ -19,6 +19,11 @@ export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // A secret is a token or a password; a bigger file is a wrong path (or /dev/zero).
 const MAX_SECRET_FILE_BYTES = 64 * 1024;
 
+/** True for "env:..." and "file:...": the value says where the secret is rather than being it. */
+export function isSecretReference(value: string): boolean {
+  return value.startsWith("env:") || value.startsWith("file:");
+}
+
 export function resolveSecret(value: string, env: Env): SecretResult {
   if (value.startsWith("env:")) return fromEnv(value.slice("env:".length), env);
   if (value.startsWith("file:")) return fromFile(value.slice("file:".length), env);

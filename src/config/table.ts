@@ -2,8 +2,9 @@
 // whose keys are names chosen by the user ([servers.<name>], env = { NAME = "..." }).
 
 import * as v from "valibot";
-import { expected } from "./describe.ts";
-import { issuePath } from "./issues.ts";
+import { expected, quote } from "./describe.ts";
+import { hasIssueAt, issuePath } from "./issues.ts";
+import { formatKeyPath } from "./keypath.ts";
 import { closestKey } from "./suggest.ts";
 
 export interface TableOptions {
@@ -43,6 +44,59 @@ export function table<const TEntries extends v.ObjectEntries>(entries: TEntries,
       }
     }),
   );
+}
+
+/**
+ * A table with known keys of which some are required; `required` says, for each, what to write
+ * ("the name shown on the consent page"). A missing key is not reported when an unknown key of
+ * the table looks like a misspelling of it: that key's error already says what to fix.
+ */
+export function tableWithRequired<const TEntries extends v.ObjectEntries>(
+  entries: TEntries,
+  required: { [K in keyof TEntries]?: string },
+  options: TableOptions = {},
+) {
+  // The object schema sees required entries as optional, so that this check alone reports them
+  // (with its words, and not under a misspelling); the output type keeps them required, which
+  // holds whenever the output is reached at all.
+  const lenient = Object.fromEntries(
+    Object.entries(entries).map(([key, schema]) => [key, Object.hasOwn(required, key) ? v.optional(schema) : schema]),
+  ) as unknown as TEntries;
+  return v.pipe(
+    table(lenient, options),
+    v.rawCheck(({ dataset, addIssue }) => {
+      const value = dataset.value;
+      if (!isPlainTable(value)) return;
+      const unknown = Object.keys(value).filter((key) => !Object.hasOwn(entries, key));
+      for (const [key, what] of Object.entries(required)) {
+        if (value[key] !== undefined || unknown.some((other) => closestKey(other, [key]) !== undefined)) continue;
+        addIssue({ message: `this key is required: ${what}`, path: issuePath(key) });
+      }
+    }),
+  );
+}
+
+/** [[name]]: an array of tables, each following `item`. */
+export function arrayOfTables<const TItem extends v.GenericSchema>(item: TItem, name: string) {
+  return v.array(item, expected(`an array of tables, written [[${name}]]`));
+}
+
+/**
+ * An issue on each item of an array of tables whose `key` repeats the value of an earlier item;
+ * `arrayKeys` is where the array is in the file, to name the earlier item.
+ */
+export function uniqueAcrossItems<TItem>(key: string, arrayKeys: readonly string[]) {
+  return v.rawCheck<TItem[]>(({ dataset, addIssue }) => {
+    if (!Array.isArray(dataset.value)) return;
+    const firstIndex = new Map<string, number>();
+    dataset.value.forEach((item: unknown, index) => {
+      if (!isPlainTable(item) || typeof item[key] !== "string" || hasIssueAt(dataset.issues, [index, key])) return;
+      const value = item[key];
+      const first = firstIndex.get(value);
+      if (first === undefined) firstIndex.set(value, index);
+      else addIssue({ message: `${quote(value)} is already used by ${formatKeyPath([...arrayKeys, first, key])}`, path: issuePath(index, key) });
+    });
+  });
 }
 
 function didYouMean(key: string, known: readonly string[]): string | undefined {

@@ -30,11 +30,58 @@ export interface StdioServerConfig {
   requestTimeoutMs: number;
 }
 
+export interface OAuthClientConfig {
+  name: string;
+  clientId: string;
+  /** SHA-256 (lowercase hex) of the client secret; present = confidential client. The secret itself never leaves the loader. */
+  clientSecretSha256?: string;
+  /** As written: exact-match rules (and the loopback port exception) are oauth/'s job. */
+  redirectUris: string[];
+  autoApprove: boolean;
+  scope?: string;
+}
+
+export interface StaticTokenConfig {
+  name: string;
+  /** SHA-256 (lowercase hex) of the token. */
+  tokenSha256: string;
+  /** Names of servers in AppConfig.servers, at least one. */
+  servers: string[];
+}
+
+export interface OAuthConfig {
+  accessTokenTtlMs: number;
+  refreshTokenTtlMs: number;
+  /** RFC 7591 dynamic client registration. */
+  dynamicRegistration: boolean;
+  /** https URLs as client_id (client ID metadata documents). */
+  clientIdMetadataDocuments: boolean;
+  /** A Bun.password hash ($argon2id$… / $2b$…); undefined = the one set with `mcp-appliance passwd`, if any. */
+  ownerPasswordHash?: string;
+  /** Most dynamic registrations kept at once. */
+  registrationLimit: number;
+  /** Dynamic registrations allowed per client address: `count` per `windowMs`. */
+  registrationRate: { count: number; windowMs: number };
+  /** A dynamic registration that never obtained a token is deleted after this long. */
+  unusedRegistrationTtlMs: number;
+  clients: OAuthClientConfig[];
+  staticTokens: StaticTokenConfig[];
+}
+
+export interface FirewallConfig {
+  /** IP addresses or CIDRs that may reach `listen`; empty = anyone. Rendered by `mcp-appliance nft`. */
+  publicSources: string[];
+}
+
 export interface AppConfig {
   /** Absolute path of the file this came from ("<built-in demo>" for the demo). */
   file: string;
   listen: ListenAddress;
-  /** Origin clients use, without trailing slash; undefined = derived from the bound address. */
+  /**
+   * Origin clients use, without trailing slash. With auth = "oauth" it is set (the loader defaults
+   * it to http://<listen host>:<port> on loopback) except for port 0; undefined = derived from
+   * the bound address, the same way.
+   */
   publicUrl?: string;
   extraHosts: string[];
   /** Origins allowed to call the MCP endpoints from a browser, besides the public origin and loopback origins. */
@@ -43,5 +90,8 @@ export interface AppConfig {
   trustProxy: string[];
   auth: "none" | "oauth";
   log: { level: LogLevel };
+  /** Always present (defaults when the file has no [oauth]); only used when auth = "oauth". */
+  oauth: OAuthConfig;
   servers: StdioServerConfig[];
+  firewall: FirewallConfig;
 }

@@ -28,6 +28,24 @@ export function parseDuration(text: string): number | undefined {
   return total;
 }
 
+export interface ParsedRate {
+  count: number;
+  windowMs: number;
+}
+
+// "<count>/<period>": the period is a duration, and a bare unit means one of it ("10/h").
+const RATE = /^(\d+)\/(.+)$/;
+
+/** "10/h" -> 10 per 3_600_000 ms; "5/15m", "100/1d"; undefined when not a rate. */
+export function parseRate(text: string): ParsedRate | undefined {
+  const match = RATE.exec(text);
+  if (!match) return undefined;
+  const [, count, period] = match as unknown as [string, string, string];
+  const windowMs = parseDuration(Object.hasOwn(DURATION_UNIT_MS, period) ? `1${period}` : period);
+  if (windowMs === undefined || !Number.isSafeInteger(Number(count))) return undefined;
+  return { count: Number(count), windowMs };
+}
+
 const SIZE_UNIT_BYTES: Record<string, number> = {
   "": 1,
   b: 1,

@@ -6,12 +6,6 @@
 import * as v from "valibot";
 import { hasIssueAt, issuePath } from "./issues.ts";
 
-/** Top-level tables of the format that this version does not understand yet. */
-export function unreleasedTopLevelHint(key: string): string | undefined {
-  if (key === "oauth" || key === "firewall") return `[${key}] is not supported in this version yet`;
-  return undefined;
-}
-
 const HTTP_UPSTREAM = "HTTP upstream servers are not supported in this version yet";
 
 /** [servers.<name>] keys of HTTP upstream servers: present in the schema only to be refused. */
@@ -23,7 +17,8 @@ export const unreleasedServerEntries = {
 /**
  * The authorization server is not built yet, so "oauth" (the default!) cannot be honoured.
  * Refusing to start is the only safe answer: serving without the protection the file asks for
- * would expose the servers. Delete this check when oauth/ exists.
+ * would expose the servers. Delete this check when oauth/ exists: [oauth], [firewall] and the
+ * public_url rule are already parsed and validated in full, so the gate is all that is left.
  */
 export function oauthNotAvailableYet<TFile extends { auth: "oauth" | "none" }>() {
   return v.rawCheck<TFile>(({ dataset, addIssue }) => {

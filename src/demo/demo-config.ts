@@ -2,6 +2,7 @@
 // /vault/mcp on a loopback address, notes kept in a folder under the system's temp dir.
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { defaultOAuthConfig } from "../config/oauth.ts";
 import type { AppConfig, ListenAddress } from "../config/types.ts";
 
 export function demoConfig(self: { command: string; args: string[] }, listen: ListenAddress): AppConfig {
@@ -15,6 +16,7 @@ export function demoConfig(self: { command: string; args: string[] }, listen: Li
     trustProxy: [],
     auth: "none",
     log: { level: "info" },
+    oauth: defaultOAuthConfig(),
     servers: [
       {
         name: "vault",
@@ -30,6 +32,7 @@ export function demoConfig(self: { command: string; args: string[] }, listen: Li
         requestTimeoutMs: 5 * 60_000,
       },
     ],
+    firewall: { publicSources: [] },
   };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { formatDuration, formatSize, parseDuration, parseSize } from "../../src/config/units.ts";
+import { formatDuration, formatSize, parseDuration, parseRate, parseSize } from "../../src/config/units.ts";
 
 describe("parseDuration", () => {
   test.each([
@@ -66,4 +66,25 @@ describe("formatting for messages", () => {
     expect(formatDuration(5_400_000)).toBe("90m");
     expect(formatDuration(24 * 86_400_000)).toBe("24d");
   });
+});
+
+describe("parseRate", () => {
+  test.each([
+    ["10/h", 10, 3_600_000],
+    ["10/1h", 10, 3_600_000],
+    ["5/15m", 5, 900_000],
+    ["100/d", 100, 86_400_000],
+    ["1/30s", 1, 30_000],
+    ["3/1h30m", 3, 5_400_000],
+    ["0/h", 0, 3_600_000],
+  ])("%p is %p per %p ms", (text, count, windowMs) => {
+    expect(parseRate(text)).toEqual({ count, windowMs });
+  });
+
+  test.each(["", "10", "10/", "/h", "10/hour", "10 / h", "10/H", "10/h30m", "1.5/h", "-1/h", "ten/h", "10/h/h", "99999999999999999999/h"])(
+    "%p is not a rate",
+    (text) => {
+      expect(parseRate(text)).toBeUndefined();
+    },
+  );
 });

@@ -3,50 +3,15 @@
 // scenario then gets its own test, so a failure names the scenario and carries the suite's findings.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { startAppliance } from "../../src/app.ts";
-import type { AppConfig } from "../../src/config/types.ts";
+import { type TestAppliance, startTestAppliance, stdioServer } from "../helpers/appliance.ts";
 import { type ConformanceResult, REQUIRED_SCENARIOS_2025_11_25, runConformance } from "./run-conformance.ts";
 
-const FIXTURE = path.join(import.meta.dir, "..", "fixtures", "conformance-server.mjs");
-const SERVER_PATH = "/conformance/mcp";
 /** Budget for the whole suite (it normally takes a few seconds). */
 const SUITE_TIMEOUT_MS = 240_000;
 
-let stateDir: string | undefined;
-let app: Awaited<ReturnType<typeof startAppliance>> | undefined;
+let app: TestAppliance | undefined;
 let result: ConformanceResult | undefined;
 let setupError: unknown;
-
-function config(dir: string): AppConfig {
-  return {
-    file: "<test>",
-    listen: { host: "127.0.0.1", port: 0 },
-    extraHosts: [],
-    allowedOrigins: [],
-    stateDir: dir,
-    trustProxy: [],
-    auth: "none",
-    log: { level: "warn" },
-    servers: [
-      {
-        name: "conformance",
-        command: process.execPath,
-        args: [FIXTURE],
-        env: {},
-        passEnv: [],
-        path: SERVER_PATH,
-        ssePath: "/conformance/sse",
-        idleTimeoutMs: 600_000,
-        maxSessions: 64,
-        maxMessageBytes: 16 * 1024 * 1024,
-        requestTimeoutMs: 60_000,
-      },
-    ],
-  };
-}
 
 function suiteResult(): ConformanceResult {
   if (setupError !== undefined) throw setupError;
@@ -58,9 +23,9 @@ describe("MCP conformance suite (server, 2025-11-25) through the bridge", () => 
   beforeAll(
     async () => {
       try {
-        stateDir = mkdtempSync(path.join(tmpdir(), "mcp-appliance-conformance-"));
-        app = await startAppliance(config(stateDir));
-        result = await runConformance(new URL(SERVER_PATH, app.url).href, { timeoutMs: SUITE_TIMEOUT_MS });
+        // The suite never sends DELETE: every scenario's session stays open until the end.
+        app = await startTestAppliance([stdioServer("conformance", "conformance-server.mjs", { maxSessions: 64 })]);
+        result = await runConformance(app.mcpUrl("conformance").href, { timeoutMs: SUITE_TIMEOUT_MS });
       } catch (err) {
         setupError = err;
       }
@@ -70,7 +35,6 @@ describe("MCP conformance suite (server, 2025-11-25) through the bridge", () => 
 
   afterAll(async () => {
     await app?.stop();
-    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
   });
 
   test("the suite ran and produced results", () => {

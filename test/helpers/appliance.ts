@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { type RunningAppliance, startAppliance } from "../../src/app.ts";
+import { defaultOAuthConfig } from "../../src/config/oauth.ts";
 import type { AppConfig, StdioServerConfig } from "../../src/config/types.ts";
 import { createLogger } from "../../src/log.ts";
 
@@ -50,7 +51,9 @@ export async function startTestAppliance(servers: StdioServerConfig[], overrides
     trustProxy: [],
     auth: "none",
     log: { level: "debug" },
+    oauth: defaultOAuthConfig(),
     servers,
+    firewall: { publicSources: [] },
     ...overrides,
   };
   const running = await startAppliance(config, createLogger("debug", sink));

@@ -1,0 +1,66 @@
+// The pages of the authorization flow: owner login, consent, and errors that must not be
+// redirected to the client (RFC 6749 §4.1.2.1: an invalid client or redirect URI is shown to
+// the user, never sent to the unverified redirect URI).
+import { html } from "./html.ts";
+import { page } from "./layout.ts";
+
+export interface PendingView {
+  clientName: string;
+  /** "preregistered" | "dynamic" | "metadata_document" */
+  clientKind: string;
+  clientId: string;
+  redirectHost: string;
+  resource: string;
+  scopes: string[];
+  request: string;
+}
+
+export function loginPage(view: PendingView & { csrf: string; error?: string }): string {
+  return page(
+    "Sign in",
+    html`<h1>Sign in to approve access</h1>
+<p class="lead"><strong>${view.clientName}</strong> wants to use <code>${view.resource}</code>.</p>
+${view.error ? html`<p class="error" role="alert">${view.error}</p>` : ""}
+<form method="post" action="/authorize">
+<input type="hidden" name="request" value="${view.request}">
+<input type="hidden" name="csrf" value="${view.csrf}">
+<input type="hidden" name="action" value="login">
+<label for="password">Owner password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required autofocus>
+<button type="submit" class="primary">Sign in</button>
+</form>`,
+  );
+}
+
+const KIND_NOTE: Record<string, string> = {
+  preregistered: "A client registered by the owner of this appliance.",
+  dynamic: "This client registered itself. Check that you started this connection.",
+  metadata_document: "This client identifies itself by its metadata document URL.",
+};
+
+export function consentPage(view: PendingView & { csrf: string }): string {
+  return page(
+    "Approve access",
+    html`<h1>Allow access?</h1>
+<p class="lead"><strong>${view.clientName}</strong> wants to use your MCP server.</p>
+<dl>
+<dt>Client</dt><dd>${view.clientName}<br><small>${KIND_NOTE[view.clientKind] ?? ""}</small><br><small><code>${view.clientId}</code></small></dd>
+<dt>Returns to</dt><dd><code>${view.redirectHost}</code></dd>
+<dt>Server</dt><dd><code>${view.resource}</code></dd>
+<dt>Permissions</dt><dd>${view.scopes.map((s) => html`<code>${s}</code> `)}</dd>
+</dl>
+<form method="post" action="/authorize">
+<input type="hidden" name="request" value="${view.request}">
+<input type="hidden" name="csrf" value="${view.csrf}">
+<label class="check"><input type="checkbox" name="remember" value="yes"> Remember this decision for this client</label>
+<div class="actions">
+<button type="submit" name="action" value="deny">Deny</button>
+<button type="submit" name="action" value="approve" class="primary">Allow</button>
+</div>
+</form>`,
+  );
+}
+
+export function errorPage(title: string, description: string): string {
+  return page(title, html`<h1>${title}</h1><p class="error" role="alert">${description}</p><p>You can close this window.</p>`);
+}

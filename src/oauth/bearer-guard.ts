@@ -1,0 +1,96 @@
+// The resource server's check of every MCP request (RFC 6750 §2.1, §3; MCP 2025-11-25
+// authorization §Access Token Usage): a Bearer access token issued for exactly this MCP
+// server's URL (RFC 8707 audience) with this server's scope, or a static API token scoped to it.
+import { createHash } from "node:crypto";
+import type { ActiveToken, TokenCache } from "./token-cache.ts";
+
+export type { ActiveToken };
+
+export interface ProtectedServer {
+  name: string;
+  /** Canonical URL of the MCP endpoint, the token's required audience. */
+  resource: string;
+  scope: string;
+  /** RFC 9728 metadata URL named in every challenge. */
+  metadataUrl: string;
+}
+
+/** Who a request acts for; a session may only be used by the principal that opened it. */
+export interface Principal {
+  kind: "oauth" | "static";
+  /** client_id, or the static token's name. */
+  id: string;
+}
+
+export interface TokenSource {
+  /** An access token by the SHA-256 (hex) of its value, if active (not expired, not revoked). */
+  accessToken(hash: string, now: number): ActiveToken | undefined;
+  /** A static API token by its hash: the servers it may use. */
+  staticToken(hash: string): { name: string; servers: readonly string[] } | undefined;
+}
+
+export type GuardDecision =
+  | { ok: true; principal: Principal }
+  | { ok: false; status: 400 | 401 | 403; challenge: string; error?: string; description?: string };
+
+/** RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=" */
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+const MAX_HEADER = 4096;
+
+function quoted(value: string): string {
+  return `"${value.replace(/["\\]/g, "")}"`;
+}
+
+export class BearerGuard {
+  constructor(
+    private readonly tokens: TokenSource,
+    private readonly cache: TokenCache,
+  ) {}
+
+  check(authorization: string | null, server: ProtectedServer, now: number): GuardDecision {
+    const base = `resource_metadata=${quoted(server.metadataUrl)}, scope=${quoted(server.scope)}`;
+    // RFC 6750 §3.1: a request without authentication information gets no error code.
+    if (authorization === null || authorization.trim() === "" || !/^bearer(\s|$)/i.test(authorization.trim())) {
+      return { ok: false, status: 401, challenge: `Bearer ${base}` };
+    }
+    const match = authorization.length <= MAX_HEADER ? BEARER.exec(authorization.trim()) : null;
+    if (!match) {
+      return this.refuse(400, "invalid_request", "the Authorization header is not a well-formed Bearer credential", base);
+    }
+    const hash = createHash("sha256").update(match[1]!).digest("hex");
+
+    const token = this.cache.get(hash, now) ?? this.lookup(hash, now);
+    if (!token) {
+      const fixed = this.tokens.staticToken(hash);
+      if (!fixed) return this.refuse(401, "invalid_token", "the access token is invalid, expired or revoked", base);
+      if (!fixed.servers.includes(server.name)) {
+        return this.refuse(403, "insufficient_scope", `this API token is not allowed to use "${server.name}"`, base);
+      }
+      return { ok: true, principal: { kind: "static", id: fixed.name } };
+    }
+    // RFC 8707 §2 / MCP: the token must have been issued for this very resource.
+    if (token.resource !== server.resource) {
+      return this.refuse(401, "invalid_token", "the access token was issued for another resource", base);
+    }
+    if (!token.scope.split(" ").includes(server.scope)) {
+      return this.refuse(403, "insufficient_scope", `the access token lacks the scope ${server.scope}`, base);
+    }
+    return { ok: true, principal: { kind: "oauth", id: token.clientId } };
+  }
+
+  private lookup(hash: string, now: number): ActiveToken | undefined {
+    const token = this.tokens.accessToken(hash, now);
+    if (token) this.cache.set(hash, token);
+    return token;
+  }
+
+  private refuse(status: 400 | 401 | 403, error: string, description: string, base: string): GuardDecision {
+    return {
+      ok: false,
+      status,
+      error,
+      description,
+      challenge: `Bearer error=${quoted(error)}, error_description=${quoted(description)}, ${base}`,
+    };
+  }
+}

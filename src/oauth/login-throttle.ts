@@ -1,0 +1,52 @@
+// Owner login attempts, limited per client address with exponential back-off: after a few
+// failures each further attempt must wait twice as long as the last, up to a cap. A success
+// clears the address. Bounded memory: the oldest entries go first when the table is full.
+
+export const LOGIN_THROTTLE = {
+  freeFailures: 3,
+  firstDelayMs: 1_000,
+  maxDelayMs: 15 * 60_000,
+  forgetAfterMs: 60 * 60_000,
+  maxAddresses: 10_000,
+} as const;
+
+interface Entry {
+  failures: number;
+  blockedUntil: number;
+  lastFailure: number;
+}
+
+export class LoginThrottle {
+  private readonly entries = new Map<string, Entry>();
+
+  /** 0 when an attempt is allowed now, else the milliseconds to wait. */
+  waitMs(address: string, now: number): number {
+    const entry = this.entries.get(address);
+    if (!entry) return 0;
+    if (now - entry.lastFailure > LOGIN_THROTTLE.forgetAfterMs) {
+      this.entries.delete(address);
+      return 0;
+    }
+    return Math.max(0, entry.blockedUntil - now);
+  }
+
+  failed(address: string, now: number): void {
+    const entry = this.entries.get(address) ?? { failures: 0, blockedUntil: 0, lastFailure: now };
+    entry.failures += 1;
+    entry.lastFailure = now;
+    const over = entry.failures - LOGIN_THROTTLE.freeFailures;
+    if (over > 0) {
+      entry.blockedUntil = now + Math.min(LOGIN_THROTTLE.maxDelayMs, LOGIN_THROTTLE.firstDelayMs * 2 ** (over - 1));
+    }
+    this.entries.delete(address);
+    this.entries.set(address, entry);
+    if (this.entries.size > LOGIN_THROTTLE.maxAddresses) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+  }
+
+  succeeded(address: string): void {
+    this.entries.delete(address);
+  }
+}

@@ -1,0 +1,48 @@
+// Verified access tokens kept in memory in front of the store, so the check on every MCP
+// request costs a hash and a map lookup. Bounded (oldest out first), never past a token's own
+// expiry, and emptied of a grant's tokens the moment the grant is revoked.
+
+/** What the guard needs to know of an access token. */
+export interface ActiveToken {
+  clientId: string;
+  grantId: string;
+  resource: string;
+  scope: string;
+  expiresAt: number;
+}
+
+export class TokenCache {
+  private readonly entries = new Map<string, ActiveToken>();
+
+  constructor(private readonly maxEntries = 10_000) {}
+
+  get(hash: string, now: number): ActiveToken | undefined {
+    const token = this.entries.get(hash);
+    if (!token) return undefined;
+    if (token.expiresAt <= now) {
+      this.entries.delete(hash);
+      return undefined;
+    }
+    return token;
+  }
+
+  set(hash: string, token: ActiveToken): void {
+    this.entries.set(hash, token);
+    if (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+  }
+
+  forgetToken(hash: string): void {
+    this.entries.delete(hash);
+  }
+
+  forgetGrant(grantId: string): void {
+    for (const [hash, token] of this.entries) if (token.grantId === grantId) this.entries.delete(hash);
+  }
+
+  forgetClient(clientId: string): void {
+    for (const [hash, token] of this.entries) if (token.clientId === clientId) this.entries.delete(hash);
+  }
+}

@@ -1,0 +1,146 @@
+// Opening the state file: modes, connection settings, migrations, a newer schema refused.
+import { afterEach, describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { chmodSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { SCHEMA_VERSION, StoreVersionError, openStore } from "../../src/store/index.ts";
+import { openConnection } from "../../src/store/connection.ts";
+import { MIGRATIONS, migrate, schemaVersion } from "../../src/store/migrations.ts";
+import { tempDir } from "./fixtures.ts";
+
+const dirs: string[] = [];
+const scratch = () => {
+  const dir = tempDir();
+  dirs.push(dir);
+  return dir;
+};
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+const mode = (path: string) => statSync(path).mode & 0o777;
+
+describe("the state directory and file", () => {
+  test("a missing directory is created 0700 (parents too) and the file 0600, even under umask 000", () => {
+    const dir = join(scratch(), "deep", "state");
+    const old = process.umask(0o000);
+    try {
+      const store = openStore(dir);
+      store.settings.set("x", "y"); // a write, so the -wal file exists
+      expect(mode(dir)).toBe(0o700);
+      expect(mode(join(dir, ".."))).toBe(0o700);
+      expect(mode(join(dir, "state.db"))).toBe(0o600);
+      expect(mode(join(dir, "state.db-wal"))).toBe(0o600);
+      expect(mode(join(dir, "state.db-shm"))).toBe(0o600);
+      store.close();
+    } finally {
+      process.umask(old);
+    }
+  });
+
+  test("an existing directory keeps its mode; an existing world-readable file is tightened to 0600", () => {
+    const dir = scratch();
+    chmodSync(dir, 0o750);
+    writeFileSync(join(dir, "state.db"), "");
+    chmodSync(join(dir, "state.db"), 0o644);
+    openStore(dir).close();
+    expect(mode(dir)).toBe(0o750);
+    expect(mode(join(dir, "state.db"))).toBe(0o600);
+  });
+
+  test("connection settings: WAL, synchronous NORMAL, foreign keys, busy timeout", () => {
+    const db = openConnection(join(scratch(), "state.db"));
+    expect(db.query("PRAGMA journal_mode").get()).toEqual({ journal_mode: "wal" });
+    expect(db.query("PRAGMA synchronous").get()).toEqual({ synchronous: 1 }); // 1 = NORMAL
+    expect(db.query("PRAGMA foreign_keys").get()).toEqual({ foreign_keys: 1 });
+    expect(db.query("PRAGMA busy_timeout").get()).toEqual({ timeout: 5000 });
+    db.close();
+  });
+
+  test("data survives close and reopen", () => {
+    const dir = scratch();
+    const first = openStore(dir);
+    first.settings.set("owner_password_hash", "$argon2id$...");
+    first.close();
+    const second = openStore(dir);
+    expect(second.settings.get("owner_password_hash")).toBe("$argon2id$...");
+    second.close();
+  });
+});
+
+describe("migrations", () => {
+  test("an empty database file gets every step and the newest version", () => {
+    const dir = scratch();
+    writeFileSync(join(dir, "state.db"), ""); // zero bytes: a valid empty SQLite database
+    openStore(dir).close();
+    const db = new Database(join(dir, "state.db"));
+    expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
+    expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
+    const tables = db.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
+    expect(tables.map((t) => t.name)).toEqual([
+      "access_tokens",
+      "authorization_codes",
+      "clients",
+      "consents",
+      "grants",
+      "refresh_tokens",
+      "schema_version",
+      "settings",
+      "static_tokens",
+    ]);
+    db.close();
+  });
+
+  test("reopening applies nothing twice", () => {
+    const dir = scratch();
+    openStore(dir).close();
+    openStore(dir).close();
+    const db = new Database(join(dir, "state.db"));
+    const rows = db.query<{ n: number }, []>("SELECT count(*) AS n FROM schema_version").get();
+    expect(rows?.n).toBe(SCHEMA_VERSION);
+    db.close();
+  });
+
+  test("an older database gets only the missing steps, all in one transaction", () => {
+    const db = new Database(":memory:");
+    const steps = ["CREATE TABLE a (x)", "CREATE TABLE b (x)", "CREATE TABLE c (x)"];
+    expect(migrate(db, "mem", 1, steps.slice(0, 1))).toBe(1);
+    expect(migrate(db, "mem", 2, steps)).toBe(3);
+    expect(db.query("SELECT version, applied_at FROM schema_version ORDER BY version").all()).toEqual([
+      { version: 1, applied_at: 1 },
+      { version: 2, applied_at: 2 },
+      { version: 3, applied_at: 2 },
+    ]);
+    // A failing step rolls back the ones before it in the same run: the version stays put.
+    expect(() => migrate(db, "mem", 3, [...steps, "CREATE TABLE d (x)", "this is not SQL"])).toThrow();
+    expect(schemaVersion(db)).toBe(3);
+    expect(db.query("SELECT name FROM sqlite_master WHERE name = 'd'").get()).toBeNull();
+    db.close();
+  });
+
+  test("a database from a newer build is refused with a clear error, and left untouched", () => {
+    const dir = scratch();
+    openStore(dir).close();
+    const db = new Database(join(dir, "state.db"));
+    db.run("INSERT INTO schema_version (version, applied_at) VALUES (?, 0)", [SCHEMA_VERSION + 1]);
+    db.close();
+    let error: unknown;
+    try {
+      openStore(dir);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(StoreVersionError);
+    expect(String(error)).toContain(`schema version ${SCHEMA_VERSION + 1}`);
+    expect(String(error)).toContain("newer");
+    const after = new Database(join(dir, "state.db"));
+    expect(schemaVersion(after)).toBe(SCHEMA_VERSION + 1);
+    after.close();
+  });
+
+  test("a directory that cannot be created is an error naming it", () => {
+    const parent = scratch();
+    writeFileSync(join(parent, "file"), "");
+    expect(() => openStore(join(parent, "file", "state"))).toThrow(/file/);
+  });
+});

@@ -1,0 +1,144 @@
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { HOUR, RESOURCE, SCOPE, T0, type TestStore, freshStore, hash, issue } from "./fixtures.ts";
+import { race } from "./processes.ts";
+
+const GRACE = 30_000;
+const LATER = T0 + 24 * HOUR;
+let t: TestStore;
+beforeEach(() => {
+  t = freshStore();
+});
+afterEach(() => t.cleanup());
+
+const next = (label: string, extra: { client_id?: string; scope?: string } = {}) => ({
+  token_hash: hash(label),
+  client_id: "c1",
+  expires_at: LATER + 30 * 24 * HOUR,
+  ...extra,
+});
+
+describe("refresh token rotation", () => {
+  test("an active token is rotated: marked, replaced, successor in the same grant and family", () => {
+    const { grant, refresh } = issue(t.store, "x");
+    const result = t.store.refreshTokens.rotate(refresh, next("r2"), LATER, GRACE);
+    expect(result.status).toBe("rotated");
+    if (result.status !== "rotated") return;
+    expect(result.previous).toMatchObject({ token_hash: refresh, rotated_at: LATER, replaced_by: hash("r2") });
+    expect(result.issued).toEqual({
+      token_hash: hash("r2"),
+      grant_id: grant.grant_id,
+      family_id: grant.grant_id,
+      client_id: "c1",
+      resource: RESOURCE,
+      scope: SCOPE,
+      created_at: LATER,
+      expires_at: LATER + 30 * 24 * HOUR,
+    });
+    expect(t.store.refreshTokens.get(refresh)).toMatchObject({ rotated_at: LATER, replaced_by: hash("r2") });
+    expect(t.store.refreshTokens.findActive(refresh, LATER)).toBeUndefined(); // rotated: not usable as such
+    expect(t.store.refreshTokens.findActive(hash("r2"), LATER)).toEqual(result.issued);
+  });
+
+  test("a narrower scope may be asked for; the default is the presented token's", () => {
+    const { refresh } = issue(t.store, "x");
+    const result = t.store.refreshTokens.rotate(refresh, next("r2", { scope: "mcp:narrow" }), LATER, GRACE);
+    expect(result.status === "rotated" && result.issued.scope).toBe("mcp:narrow");
+  });
+
+  test("within the grace window the rotated token yields another token of the same family", () => {
+    const { grant, refresh } = issue(t.store, "x");
+    t.store.refreshTokens.rotate(refresh, next("r2"), LATER, GRACE);
+    const again = t.store.refreshTokens.rotate(refresh, next("r2-concurrent"), LATER + GRACE - 1, GRACE);
+    expect(again.status).toBe("rotated_in_grace");
+    if (again.status !== "rotated_in_grace") return;
+    expect(again.issued).toMatchObject({ grant_id: grant.grant_id, family_id: grant.grant_id });
+    // Both successors work: the concurrent requester may keep either.
+    expect(t.store.refreshTokens.findActive(hash("r2"), LATER + GRACE)).toBeDefined();
+    expect(t.store.refreshTokens.findActive(hash("r2-concurrent"), LATER + GRACE)).toBeDefined();
+    expect(t.store.refreshTokens.get(refresh)?.replaced_by).toBe(hash("r2")); // the first replacement stays recorded
+  });
+
+  test("reuse after the grace window (at graceMs exactly) revokes the whole grant", () => {
+    const { grant, access, refresh } = issue(t.store, "x");
+    t.store.refreshTokens.rotate(refresh, next("r2"), LATER, GRACE);
+    const reuse = t.store.refreshTokens.rotate(refresh, next("r3"), LATER + GRACE, GRACE);
+    expect(reuse).toEqual({ status: "reuse_detected", grant_id: grant.grant_id });
+    expect(t.store.refreshTokens.get(hash("r3"))).toBeUndefined(); // nothing issued
+    expect(t.store.grants.get(grant.grant_id)?.revoked_at).toBe(LATER + GRACE);
+    expect(t.store.refreshTokens.findActive(hash("r2"), LATER + GRACE)).toBeUndefined();
+    expect(t.store.accessTokens.findActive(access, T0 + 1)).toBeUndefined();
+    // The legitimate holder of r2 now finds it dead, and a second reuse is plainly invalid.
+    expect(t.store.refreshTokens.rotate(hash("r2"), next("r4"), LATER + GRACE + 1, GRACE)).toEqual({ status: "invalid" });
+    expect(t.store.refreshTokens.rotate(refresh, next("r5"), LATER + GRACE + 2, GRACE)).toEqual({ status: "invalid" });
+  });
+
+  test("reuse revokes every token of the family, including those rotated in grace", () => {
+    const { grant, refresh } = issue(t.store, "x");
+    t.store.refreshTokens.rotate(refresh, next("r2"), LATER, GRACE);
+    t.store.refreshTokens.rotate(refresh, next("r2b"), LATER + 1, GRACE);
+    t.store.refreshTokens.rotate(hash("r2"), next("r3"), LATER + 2, GRACE);
+    expect(t.store.refreshTokens.rotate(hash("r2"), next("r4"), LATER + 2 + GRACE, GRACE).status).toBe("reuse_detected");
+    for (const label of ["r2b", "r3"]) {
+      expect(t.store.refreshTokens.get(hash(label))).toMatchObject({ grant_id: grant.grant_id, revoked_at: LATER + 2 + GRACE });
+    }
+  });
+
+  test("invalid, with nothing changed: unknown, expired, revoked, revoked grant, another client", () => {
+    expect(t.store.refreshTokens.rotate(hash("unknown"), next("n1"), LATER, GRACE)).toEqual({ status: "invalid" });
+
+    const expired = issue(t.store, "expired");
+    const expiry = t.store.refreshTokens.get(expired.refresh)!.expires_at;
+    expect(t.store.refreshTokens.rotate(expired.refresh, next("n2"), expiry, GRACE).status).toBe("invalid");
+
+    const foreign = issue(t.store, "foreign");
+    expect(t.store.refreshTokens.rotate(foreign.refresh, next("n3", { client_id: "c2" }), LATER, GRACE).status).toBe(
+      "invalid",
+    );
+    expect(t.store.refreshTokens.findActive(foreign.refresh, LATER)).toBeDefined(); // still the owner's
+
+    const revoked = issue(t.store, "revoked");
+    t.store.grants.revokeGrant(revoked.grant.grant_id, T0 + 1);
+    expect(t.store.refreshTokens.rotate(revoked.refresh, next("n4"), LATER, GRACE).status).toBe("invalid");
+
+    for (const label of ["n1", "n2", "n3", "n4"]) expect(t.store.refreshTokens.get(hash(label))).toBeUndefined();
+  });
+
+  test("concurrent rotations of one token from six processes: one rotated, the others in grace, one family", async () => {
+    const { grant, refresh } = issue(t.store, "x");
+    const answers = (await race(
+      Array.from({ length: 6 }, (_, i) => [t.dir, "rotate", refresh, hash(`n${i}`), String(LATER), String(GRACE)]),
+    )) as { status: string }[];
+    expect(answers.filter((a) => a.status === "rotated")).toHaveLength(1);
+    expect(answers.filter((a) => a.status === "rotated_in_grace")).toHaveLength(5);
+    for (let i = 0; i < 6; i++) expect(t.store.refreshTokens.get(hash(`n${i}`))?.family_id).toBe(grant.grant_id);
+  });
+});
+
+describe("refresh token revocation and expiry", () => {
+  test("revoking a refresh token revokes its grant and the grant's access tokens (RFC 7009 §2.1)", () => {
+    const { grant, access, refresh } = issue(t.store, "x");
+    const other = issue(t.store, "other");
+    expect(t.store.refreshTokens.revoke(refresh, T0 + 5)).toBe(grant.grant_id);
+    expect(t.store.grants.get(grant.grant_id)?.revoked_at).toBe(T0 + 5);
+    expect(t.store.accessTokens.findActive(access, T0 + 6)).toBeUndefined();
+    expect(t.store.refreshTokens.findActive(refresh, T0 + 6)).toBeUndefined();
+    expect(t.store.accessTokens.findActive(other.access, T0 + 6)).toBeDefined();
+    expect(t.store.refreshTokens.revoke(hash("unknown"))).toBeUndefined();
+  });
+
+  test("findActive: expired at expires_at exactly", () => {
+    const { refresh } = issue(t.store, "x");
+    const expiry = t.store.refreshTokens.get(refresh)!.expires_at;
+    expect(t.store.refreshTokens.findActive(refresh, expiry - 1)).toBeDefined();
+    expect(t.store.refreshTokens.findActive(refresh, expiry)).toBeUndefined();
+  });
+
+  test("deleteExpired removes expired rows, rotated or not", () => {
+    const { refresh } = issue(t.store, "x");
+    t.store.refreshTokens.rotate(refresh, { ...next("r2"), expires_at: LATER * 2 }, LATER, GRACE);
+    const expiry = t.store.refreshTokens.get(refresh)!.expires_at;
+    expect(t.store.refreshTokens.deleteExpired(expiry - 1)).toBe(0);
+    expect(t.store.refreshTokens.deleteExpired(expiry)).toBe(1);
+    expect(t.store.refreshTokens.get(hash("r2"))).toBeDefined();
+  });
+});
