@@ -1,0 +1,115 @@
+// Turn a fetched metadata document into the client record the authorization server uses.
+// Problems are written by this module and never quote the document, so they may be shown to
+// the user; whatever the redirect URI validator says goes to the internal reason only.
+
+import { fail, type Outcome } from "./failure.ts";
+import { isHttpsUrl } from "./https-url.ts";
+import { checkKeyMaterial } from "./key-material.ts";
+
+export type MetadataDocumentAuthMethod = "none" | "private_key_jwt";
+
+/** A validated, normalised metadata-document client. */
+export interface MetadataDocumentClient {
+  client_id: string;
+  client_name?: string;
+  redirect_uris: string[];
+  token_endpoint_auth_method: MetadataDocumentAuthMethod;
+  client_uri?: string;
+  logo_uri?: string;
+}
+
+/** Checks each redirect URI (rules live elsewhere); returns one problem per bad URI, [] when fine. */
+export type RedirectUriValidator = (uris: readonly string[]) => readonly string[];
+
+export const MAX_CLIENT_NAME_LENGTH = 200;
+// Shown on the consent page: control characters and bidirectional overrides could disguise it.
+const UNSAFE_NAME_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+// CIMD §4.1: no method based around a shared symmetric secret.
+const SHARED_SECRET_METHODS = new Set(["client_secret_post", "client_secret_basic", "client_secret_jwt"]);
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === "string");
+}
+
+/** Bytes as fetched -> JSON -> validated client. */
+export function parseMetadataDocument(body: Uint8Array, clientId: string, validateRedirectUris: RedirectUriValidator): Outcome<MetadataDocumentClient> {
+  let document: unknown;
+  try {
+    document = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body));
+  } catch (error) {
+    return fail("invalid_json", `not UTF-8 JSON (${error instanceof SyntaxError ? "syntax error" : "bad encoding"}, ${body.length} bytes)`);
+  }
+  return validateMetadataDocument(document, clientId, validateRedirectUris);
+}
+
+export function validateMetadataDocument(document: unknown, clientId: string, validateRedirectUris: RedirectUriValidator): Outcome<MetadataDocumentClient> {
+  // MCP 2025-11-25 (Client ID Metadata Documents): the server MUST validate that the document
+  // is valid JSON and contains the required fields.
+  if (typeof document !== "object" || document === null || Array.isArray(document)) {
+    return invalid(["the document is not a JSON object"], []);
+  }
+  const doc = document as Record<string, unknown>;
+  // Optional members set to null are read as absent (RFC 7591 clients are told to omit them).
+  const has = (key: string) => Object.hasOwn(doc, key) && doc[key] !== null && doc[key] !== undefined;
+  const problems: string[] = [];
+  const internal: string[] = [];
+
+  // CIMD §4.1: client_id MUST match the document URL by simple string comparison (RFC 3986 §6.2.1).
+  if (doc.client_id !== clientId) problems.push(has("client_id") ? "client_id does not match the URL of the document" : "client_id is missing");
+
+  // CIMD §4.1: client_secret and client_secret_expires_at MUST NOT be used.
+  if (has("client_secret") || has("client_secret_expires_at")) problems.push("client_secret must not appear in a metadata document");
+
+  // CIMD §4.1: token_endpoint_auth_method MUST NOT be a shared-secret method. When it is absent,
+  // RFC 7591 §2's default (client_secret_basic) cannot apply, so the client is public ("none").
+  const method = doc.token_endpoint_auth_method ?? "none";
+  if (typeof method !== "string") problems.push("token_endpoint_auth_method is not a string");
+  else if (SHARED_SECRET_METHODS.has(method)) problems.push(`token_endpoint_auth_method ${method} needs a shared secret, which a metadata document cannot have`);
+  else if (method !== "none" && method !== "private_key_jwt") problems.push("token_endpoint_auth_method is not supported (use none or private_key_jwt)");
+  problems.push(...checkKeyMaterial(doc, method === "private_key_jwt"));
+
+  // RFC 7591 §2 and the MCP specification: redirect_uris is required for the code flow.
+  if (!isStringArray(doc.redirect_uris) || doc.redirect_uris.length === 0) {
+    problems.push("redirect_uris must be a non-empty array of strings");
+  } else {
+    const uriProblems = validateRedirectUris(doc.redirect_uris);
+    if (uriProblems.length > 0) {
+      problems.push("redirect_uris lists a redirect URI this server does not accept");
+      internal.push(...uriProblems);
+    }
+  }
+
+  // RFC 7591 §2.1: this server only serves the authorization code flow.
+  if (has("grant_types") && !(isStringArray(doc.grant_types) && doc.grant_types.includes("authorization_code"))) {
+    problems.push("grant_types must be an array of strings including authorization_code");
+  }
+  if (has("response_types") && !(isStringArray(doc.response_types) && doc.response_types.includes("code"))) {
+    problems.push("response_types must be an array of strings including code");
+  }
+
+  const name = typeof doc.client_name === "string" ? doc.client_name.trim() : undefined;
+  if (has("client_name") && name === undefined) problems.push("client_name is not a string");
+  else if (name !== undefined && [...name].length > MAX_CLIENT_NAME_LENGTH) problems.push(`client_name is longer than ${MAX_CLIENT_NAME_LENGTH} characters`);
+  else if (name !== undefined && UNSAFE_NAME_CHARACTERS.test(name)) problems.push("client_name contains control or text-direction characters");
+
+  // CIMD-02 §8.6: only known, supported URL schemes (see https-url.ts).
+  for (const key of ["client_uri", "logo_uri"] as const) {
+    if (has(key) && !isHttpsUrl(doc[key])) problems.push(`${key} must be an https URL`);
+  }
+
+  if (problems.length > 0) return invalid(problems, internal);
+  const client: MetadataDocumentClient = {
+    client_id: clientId,
+    redirect_uris: [...(doc.redirect_uris as string[])],
+    token_endpoint_auth_method: method as MetadataDocumentAuthMethod,
+  };
+  if (name) client.client_name = name;
+  if (has("client_uri")) client.client_uri = doc.client_uri as string;
+  if (has("logo_uri")) client.logo_uri = doc.logo_uri as string;
+  return { ok: true, value: client };
+}
+
+function invalid(problems: string[], internal: string[]): Outcome<never> {
+  const reason = [...problems, ...internal].join("; ");
+  return fail("invalid_document", reason, `The client's metadata document is invalid: ${problems.join("; ")}.`);
+}
