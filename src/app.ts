@@ -1,38 +1,53 @@
-// The composition root: builds the bridge and the HTTP front door from a Config and starts
-// listening. Everything else is wired here and only here.
+// The composition root: builds the bridge, the authorization server and the HTTP front door
+// from a Config and starts listening. Everything else is wired here and only here.
 import { Elysia } from "elysia";
 import { LegacySseEndpoint } from "./bridge/legacy-sse.ts";
 import { SessionRegistry } from "./bridge/session-registry.ts";
 import { StreamableHttpEndpoint } from "./bridge/streamable-http.ts";
 import type { AppConfig } from "./config/types.ts";
+import { assetRoutes } from "./http/assets.ts";
+import { clientAddress } from "./http/client-address.ts";
 import { frontDoor } from "./http/front-door.ts";
 import { healthRoutes } from "./http/health.ts";
 import { mcpRoutes, type ServedServer } from "./http/mcp-routes.ts";
+import { oauthRoutes } from "./http/oauth-routes.ts";
 import { RequestPolicy } from "./http/request-policy.ts";
 import { type Logger, flushLog, silentLogger } from "./log.ts";
+import { AuthorizationServer } from "./oauth/authorization-server.ts";
+import type { MetadataFetchOptions } from "./oauth/client-metadata-document/index.ts";
+import { type Store, openStore } from "./store/index.ts";
 
 export interface RunningAppliance {
   /** Origin the appliance answers at, e.g. http://127.0.0.1:3001 (the public URL when configured). */
   url: string;
   port: number;
   hostname: string;
+  /** Present when auth = "oauth". */
+  authorizationServer?: AuthorizationServer;
   /** Stop accepting, end streams, stop every child; resolves when all children are gone. */
   stop(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** Tests only: relaxations for fetching client ID metadata documents from a test server. */
+  metadataDocumentFetch?: MetadataFetchOptions;
+}
+
 const HOUSEKEEPING_EVERY_MS = 1000;
+const STORE_HOUSEKEEPING_EVERY_MS = 60_000;
 /** Seconds a connection may stay silent; SSE keep-alive frames come far more often. */
 const IDLE_TIMEOUT_S = 60;
 /** How long in-flight plain requests get to finish at shutdown. */
 const DRAIN_MS = 5000;
 
-export async function startAppliance(config: AppConfig, log: Logger = silentLogger): Promise<RunningAppliance> {
+export async function startAppliance(config: AppConfig, log: Logger = silentLogger, options: StartOptions = {}): Promise<RunningAppliance> {
   const registries = config.servers.map((server) => new SessionRegistry(server, log));
   const served: ServedServer[] = registries.map((registry) => ({
     path: registry.server.path,
     streamable: new StreamableHttpEndpoint(registry, log),
     legacy: new LegacySseEndpoint(registry, log),
   }));
+  const mcpPaths = new Set(config.servers.flatMap((s) => [s.path, s.ssePath, `${s.ssePath}/message`]));
 
   const policy = new RequestPolicy({
     publicUrl: config.publicUrl,
@@ -41,11 +56,22 @@ export async function startAppliance(config: AppConfig, log: Logger = silentLogg
     listenHost: config.listen.host,
   });
 
+  // The authorization server needs the public origin, which with port 0 is known only once
+  // bound: the routes reach it through `auth()`, set right after listen().
+  const oauth = config.auth === "oauth";
+  const store: Store | undefined = oauth ? openStore(config.stateDir) : undefined;
+  let authorizationServer: AuthorizationServer | undefined;
+  const auth = oauth ? () => authorizationServer! : undefined;
+
   const maxBody = Math.max(...config.servers.map((s) => s.maxMessageBytes)) + 64 * 1024;
-  const app = new Elysia()
-    .use(frontDoor(policy, log))
-    .use(healthRoutes(registries))
-    .use(mcpRoutes(served, log))
+  const app = new Elysia().use(frontDoor(policy, log, (path) => mcpPaths.has(path))).use(healthRoutes(registries));
+  if (auth) {
+    const addressOf = (request: Request) =>
+      clientAddress(app.server?.requestIP(request)?.address, request.headers.get("x-forwarded-for"), config.trustProxy);
+    app.use(await assetRoutes()).use(oauthRoutes(auth, log, addressOf));
+  }
+  app
+    .use(mcpRoutes(served, log, policy, auth))
     .onError(({ code, request }) => {
       if (code === "NOT_FOUND") return Response.json({ error: "not_found" }, { status: 404 });
       log.error({ method: request.method, code }, "unhandled error while serving a request");
@@ -64,20 +90,32 @@ export async function startAppliance(config: AppConfig, log: Logger = silentLogg
   const hostForUrl = config.listen.host.includes(":") ? `[${config.listen.host}]` : config.listen.host;
   const localHost = hostForUrl === "0.0.0.0" || hostForUrl === "[::]" ? "127.0.0.1" : hostForUrl;
   const url = config.publicUrl ?? `http://${localHost}:${port}`;
+  if (store) {
+    authorizationServer = new AuthorizationServer({ config, issuer: url, store, log, metadataDocumentFetch: options.metadataDocumentFetch });
+    if (!authorizationServer.owner.passwordHash) {
+      log.warn("no owner password is set: run `mcp-appliance passwd` so that the owner can approve clients");
+    }
+  }
 
+  let lastStoreHousekeeping = Date.now();
   const housekeeping = setInterval(() => {
     const now = Date.now();
     for (const registry of registries) registry.tick(now);
+    if (authorizationServer && now - lastStoreHousekeeping >= STORE_HOUSEKEEPING_EVERY_MS) {
+      lastStoreHousekeeping = now;
+      authorizationServer.housekeeping();
+    }
     flushLog(log);
   }, HOUSEKEEPING_EVERY_MS);
 
-  log.info({ url, listen: `${hostForUrl}:${port}`, servers: config.servers.map((s) => ({ name: s.name, path: s.path })) }, "listening");
+  log.info({ url, listen: `${hostForUrl}:${port}`, auth: config.auth, servers: config.servers.map((s) => ({ name: s.name, path: s.path })) }, "listening");
 
   let stopping: Promise<void> | undefined;
   return {
     url,
     port,
     hostname: config.listen.host,
+    authorizationServer,
     stop: () =>
       (stopping ??= (async () => {
         clearInterval(housekeeping);
@@ -86,6 +124,7 @@ export async function startAppliance(config: AppConfig, log: Logger = silentLogg
         await Promise.all(registries.map((r) => r.closeAll("the appliance is shutting down")));
         await Promise.race([draining, Bun.sleep(DRAIN_MS)]);
         await server.stop(true);
+        store?.close();
         log.info("stopped");
       })()),
   };

@@ -26,6 +26,7 @@ export class LegacySseSession implements LiveSession {
     private readonly child: StdioChild,
     private readonly log: Logger,
     private readonly onEnded: (session: LiveSession) => void,
+    readonly owner?: string,
   ) {
     this.stream.onClose(() => void this.close("the client closed the SSE stream"));
   }
@@ -93,7 +94,7 @@ export class LegacySseEndpoint {
     }
     let session: LegacySseSession;
     try {
-      session = this.registry.create((id, child, ended) => new LegacySseSession(id, this.registry.server, child, this.log, ended));
+      session = this.registry.create((id, child, ended) => new LegacySseSession(id, this.registry.server, child, this.log, ended, notes.principal));
     } catch (error) {
       if (error instanceof SessionLimitError) return jsonRpcErrorResponse(503, ErrorCode.ServerUnavailable, error.message, { headers: { "retry-after": "5" } });
       if (error instanceof SpawnError) return jsonRpcErrorResponse(502, ErrorCode.ServerUnavailable, error.message);
@@ -110,7 +111,9 @@ export class LegacySseEndpoint {
     if (!sessionId) return jsonRpcErrorResponse(400, ErrorCode.InvalidRequest, "the sessionId query parameter is required");
     notes.session = sessionId;
     const session = this.registry.get(sessionId);
-    if (!(session instanceof LegacySseSession)) return jsonRpcErrorResponse(404, ErrorCode.InvalidRequest, "Session not found");
+    if (!(session instanceof LegacySseSession) || session.owner !== notes.principal) {
+      return jsonRpcErrorResponse(404, ErrorCode.InvalidRequest, "Session not found");
+    }
     if (!isJsonContentType(request.headers.get("content-type"))) {
       return jsonRpcErrorResponse(415, ErrorCode.InvalidRequest, "Unsupported Media Type: the Content-Type must be application/json");
     }

@@ -61,6 +61,8 @@ export class Session implements LiveSession {
     private readonly child: StdioChild,
     private readonly log: Logger,
     private readonly onEnded: (session: LiveSession) => void,
+    /** The principal that opened the session; only it may use the session. */
+    readonly owner?: string,
   ) {}
 
   get isClosed(): boolean {

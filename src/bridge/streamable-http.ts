@@ -16,6 +16,8 @@ const PROTOCOL_HEADER = "mcp-protocol-version";
 /** What the HTTP layer learns about a request, for its access log. */
 export interface RequestNotes {
   session?: string;
+  /** Who the front door authenticated ("oauth:<client_id>", "static:<name>"); absent without auth. */
+  principal?: string;
 }
 
 export class StreamableHttpEndpoint {
@@ -80,7 +82,9 @@ export class StreamableHttpEndpoint {
   private async startSession(initialize: Parameters<Session["initialize"]>[0], notes: RequestNotes): Promise<Response> {
     let session: Session;
     try {
-      session = this.registry.create<Session>((id, child, ended) => new Session(id, this.registry.server, child, this.log, ended));
+      session = this.registry.create<Session>(
+        (id, child, ended) => new Session(id, this.registry.server, child, this.log, ended, notes.principal),
+      );
     } catch (error) {
       if (error instanceof SessionLimitError) {
         return jsonRpcErrorResponse(503, ErrorCode.ServerUnavailable, error.message, { headers: { "retry-after": "5" } });
@@ -115,7 +119,8 @@ export class StreamableHttpEndpoint {
     if (!sessionId) return jsonRpcErrorResponse(400, ErrorCode.InvalidRequest, "Bad Request: Mcp-Session-Id header is required");
     notes.session = sessionId;
     const session = this.registry.get(sessionId);
-    if (!(session instanceof Session) || session.isClosed) return jsonRpcErrorResponse(404, ErrorCode.InvalidRequest, "Session not found: start a new session with initialize");
+    // A session belongs to whoever opened it; to anyone else it does not exist.
+    if (!(session instanceof Session) || session.isClosed || session.owner !== notes.principal) return jsonRpcErrorResponse(404, ErrorCode.InvalidRequest, "Session not found: start a new session with initialize");
     return session;
   }
 

@@ -20,7 +20,6 @@ import { serverPaths, serversSchema } from "./server.ts";
 import { staticTokenServersExist } from "./static-tokens.ts";
 import { table } from "./table.ts";
 import type { AppConfig, StdioServerConfig } from "./types.ts";
-import { oauthNotAvailableYet } from "./unreleased.ts";
 
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error"] as const;
 
@@ -70,7 +69,6 @@ export function configSchema(env: Env) {
     staticTokenServersExist<FileOutput>(),
     publicUrlNeededForOAuth<FileOutput>(),
     authNoneNeedsLoopback<FileOutput>(),
-    oauthNotAvailableYet<FileOutput>(),
     v.transform(toAppConfig),
   );
 }

@@ -1,5 +1,6 @@
-// The first thing every request meets: the Host check (DNS rebinding), the Origin check, and
-// CORS preflights, all before any route or authentication runs.
+// The first thing every request meets: the Host check (DNS rebinding) and CORS preflights,
+// answered before any route or authentication runs. Preflights for the MCP endpoints are only
+// granted to allowed origins; discovery and token endpoints serve any origin.
 import { Elysia } from "elysia";
 import type { Logger } from "../log.ts";
 import { logRequest } from "./access-log.ts";
@@ -13,7 +14,13 @@ function refusal(status: number, error: string, description: string): Response {
   });
 }
 
-export function frontDoor(policy: RequestPolicy, log: Logger) {
+function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  const query = url.indexOf("?", start);
+  return url.slice(start, query === -1 ? undefined : query);
+}
+
+export function frontDoor(policy: RequestPolicy, log: Logger, isMcpPath: (path: string) => boolean) {
   return new Elysia({ name: "front-door" }).onRequest(({ request }) => {
     const startedAt = performance.now();
     if (!policy.hostAllowed(request.headers.get("host"))) {
@@ -22,13 +29,11 @@ export function frontDoor(policy: RequestPolicy, log: Logger) {
       return response;
     }
     const origin = request.headers.get("origin");
-    if (!policy.originAllowed(origin)) {
-      const response = refusal(403, "forbidden_origin", "requests from this Origin are not allowed");
-      logRequest(log, request, response.status, startedAt, {});
-      return response;
-    }
     if (request.method === "OPTIONS" && origin !== null) {
-      const response = preflightResponse(origin);
+      const response =
+        isMcpPath(pathOf(request.url)) && !policy.originAllowed(origin)
+          ? refusal(403, "forbidden_origin", "requests from this Origin are not allowed")
+          : preflightResponse(origin);
       logRequest(log, request, response.status, startedAt, {});
       return response;
     }

@@ -1,12 +1,17 @@
 // Mounts each configured server's MCP endpoints: Streamable HTTP at its path, the legacy
-// HTTP+SSE stream and message endpoint at its sse_path. Bodies are read by the bridge itself
-// (`parse: "none"`), so a message is never parsed twice.
+// HTTP+SSE stream and message endpoint at its sse_path. Every request passes the Origin check
+// (MCP transports §Security Warning) and, with auth on, the bearer guard; the principal it
+// establishes is handed to the bridge, which binds sessions to it. Bodies are read by the
+// bridge itself (`parse: "none"`), so a message is never parsed twice.
 import { Elysia } from "elysia";
 import type { LegacySseEndpoint } from "../bridge/legacy-sse.ts";
 import type { RequestNotes, StreamableHttpEndpoint } from "../bridge/streamable-http.ts";
 import type { Logger } from "../log.ts";
+import type { AuthorizationServer } from "../oauth/authorization-server.ts";
+import type { GuardDecision } from "../oauth/bearer-guard.ts";
 import { logRequest } from "./access-log.ts";
 import { withCors } from "./cors.ts";
+import type { RequestPolicy } from "./request-policy.ts";
 
 export interface ServedServer {
   path: string;
@@ -16,23 +21,51 @@ export interface ServedServer {
 
 type Handler = (request: Request, notes: RequestNotes) => Response | Promise<Response>;
 
-function logged(log: Logger, server: string, handler: Handler) {
-  return async ({ request }: { request: Request }): Promise<Response> => {
-    const startedAt = performance.now();
-    const notes: RequestNotes = {};
-    const response = withCors(await handler(request, notes), request.headers.get("origin"));
-    logRequest(log, request, response.status, startedAt, { server, session: notes.session });
-    return response;
-  };
+function refused(decision: Extract<GuardDecision, { ok: false }>): Response {
+  const body = decision.error ? { error: decision.error, error_description: decision.description } : { error: "unauthorized" };
+  return new Response(JSON.stringify(body), {
+    status: decision.status,
+    headers: { "content-type": "application/json", "www-authenticate": decision.challenge },
+  });
 }
 
-export function mcpRoutes(servers: readonly ServedServer[], log: Logger) {
+export function mcpRoutes(
+  servers: readonly ServedServer[],
+  log: Logger,
+  policy: RequestPolicy,
+  auth: (() => AuthorizationServer) | undefined,
+) {
+  const guarded = (server: string, legacy: boolean, handler: Handler) => {
+    return async ({ request }: { request: Request }): Promise<Response> => {
+      const startedAt = performance.now();
+      const notes: RequestNotes = {};
+      const origin = request.headers.get("origin");
+      let response: Response;
+      if (!policy.originAllowed(origin)) {
+        response = new Response(JSON.stringify({ error: "forbidden_origin", error_description: "requests from this Origin are not allowed" }), {
+          status: 403,
+          headers: { "content-type": "application/json" },
+        });
+      } else {
+        const decision = auth?.().guard.check(request.headers.get("authorization"), auth().serverFor(server)!, Date.now(), legacy);
+        if (decision && !decision.ok) response = refused(decision);
+        else {
+          if (decision?.ok) notes.principal = `${decision.principal.kind}:${decision.principal.id}`;
+          response = await handler(request, notes);
+        }
+        response = withCors(response, origin);
+      }
+      logRequest(log, request, response.status, startedAt, { server, session: notes.session });
+      return response;
+    };
+  };
+
   const app = new Elysia({ name: "mcp-routes" });
   for (const served of servers) {
     const name = served.streamable.serverName;
-    app.all(served.path, logged(log, name, (req, notes) => served.streamable.handle(req, notes)), { parse: "none" });
-    app.get(served.legacy.streamPath, logged(log, name, (req, notes) => served.legacy.openStream(req, notes)), { parse: "none" });
-    app.post(served.legacy.messagePath, logged(log, name, (req, notes) => served.legacy.postMessage(req, notes)), { parse: "none" });
+    app.all(served.path, guarded(name, false, (req, notes) => served.streamable.handle(req, notes)), { parse: "none" });
+    app.get(served.legacy.streamPath, guarded(name, true, (req, notes) => served.legacy.openStream(req, notes)), { parse: "none" });
+    app.post(served.legacy.messagePath, guarded(name, true, (req, notes) => served.legacy.postMessage(req, notes)), { parse: "none" });
   }
   return app;
 }

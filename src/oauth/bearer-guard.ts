@@ -10,9 +10,12 @@ export interface ProtectedServer {
   name: string;
   /** Canonical URL of the MCP endpoint, the token's required audience. */
   resource: string;
+  /** URL of the same server's legacy HTTP+SSE endpoint: tokens issued for it are good for both. */
+  legacyResource: string;
   scope: string;
   /** RFC 9728 metadata URL named in every challenge. */
   metadataUrl: string;
+  legacyMetadataUrl: string;
 }
 
 /** Who a request acts for; a session may only be used by the principal that opened it. */
@@ -47,8 +50,9 @@ export class BearerGuard {
     private readonly cache: TokenCache,
   ) {}
 
-  check(authorization: string | null, server: ProtectedServer, now: number): GuardDecision {
-    const base = `resource_metadata=${quoted(server.metadataUrl)}, scope=${quoted(server.scope)}`;
+  check(authorization: string | null, server: ProtectedServer, now: number, legacy = false): GuardDecision {
+    const metadataUrl = legacy ? server.legacyMetadataUrl : server.metadataUrl;
+    const base = `resource_metadata=${quoted(metadataUrl)}, scope=${quoted(server.scope)}`;
     // RFC 6750 §3.1: a request without authentication information gets no error code.
     if (authorization === null || authorization.trim() === "" || !/^bearer(\s|$)/i.test(authorization.trim())) {
       return { ok: false, status: 401, challenge: `Bearer ${base}` };
@@ -69,7 +73,7 @@ export class BearerGuard {
       return { ok: true, principal: { kind: "static", id: fixed.name } };
     }
     // RFC 8707 §2 / MCP: the token must have been issued for this very resource.
-    if (token.resource !== server.resource) {
+    if (token.resource !== server.resource && token.resource !== server.legacyResource) {
       return this.refuse(401, "invalid_token", "the access token was issued for another resource", base);
     }
     if (!token.scope.split(" ").includes(server.scope)) {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { type RunningAppliance, startAppliance } from "../../src/app.ts";
+import { type RunningAppliance, type StartOptions, startAppliance } from "../../src/app.ts";
 import { defaultOAuthConfig } from "../../src/config/oauth.ts";
 import type { AppConfig, StdioServerConfig } from "../../src/config/types.ts";
 import { createLogger } from "../../src/log.ts";
@@ -34,7 +34,12 @@ export interface TestAppliance extends RunningAppliance {
   mcpUrl(server: string): URL;
 }
 
-export async function startTestAppliance(servers: StdioServerConfig[], overrides: Partial<AppConfig> = {}): Promise<TestAppliance> {
+export async function startTestAppliance(
+  servers: StdioServerConfig[],
+  overrides: Partial<AppConfig> & { oauthOverrides?: Partial<AppConfig["oauth"]> } = {},
+  options: StartOptions = {},
+): Promise<TestAppliance> {
+  const { oauthOverrides, ...configOverrides } = overrides;
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -54,9 +59,10 @@ export async function startTestAppliance(servers: StdioServerConfig[], overrides
     oauth: defaultOAuthConfig(),
     servers,
     firewall: { publicSources: [] },
-    ...overrides,
+    ...configOverrides,
   };
-  const running = await startAppliance(config, createLogger("debug", sink));
+  config.oauth = { ...config.oauth, ...oauthOverrides };
+  const running = await startAppliance(config, createLogger("debug", sink), options);
   return {
     ...running,
     config,

@@ -1,0 +1,170 @@
+// The authorization server's HTTP face: discovery documents (RFC 8414, RFC 9728), /authorize
+// with its pages, /token, /register, /revoke. Parsing and shaping only; the decisions are in oauth/.
+import { Elysia } from "elysia";
+import type { AuthorizeOutcome } from "../oauth/authorization-endpoint.ts";
+import type { AuthorizationServer } from "../oauth/authorization-server.ts";
+import { type OAuthError, asOAuthError } from "../oauth/errors.ts";
+import { parseForm } from "../oauth/form.ts";
+import { WELL_KNOWN } from "../oauth/metadata.ts";
+import type { Logger } from "../log.ts";
+import { logRequest } from "./access-log.ts";
+import { consentPage, errorPage, loginPage } from "./pages/authorize-pages.ts";
+import { pageHeaders } from "./pages/layout.ts";
+
+const NO_STORE = { "cache-control": "no-store", pragma: "no-cache" };
+const FORM_LIMIT = 64 * 1024;
+const JSON_LIMIT = 64 * 1024;
+
+/** Discovery and token endpoints are for any origin: browser-based clients call them directly. */
+function cors(request: Request): Record<string, string> {
+  const origin = request.headers.get("origin");
+  return origin ? { "access-control-allow-origin": origin, "access-control-expose-headers": "www-authenticate", vary: "Origin" } : {};
+}
+
+function json(request: Request, status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...cors(request), ...headers } });
+}
+
+/** RFC 6749 §5.2: errors as JSON, never HTML; Cache-Control: no-store. */
+function oauthError(request: Request, error: OAuthError, log: Logger): Response {
+  if (error.status >= 500) log.error({ code: error.code, reason: error.reason }, "authorization server error");
+  else log.info({ code: error.code, reason: error.reason ?? error.description }, "oauth request refused");
+  return json(request, error.status, error.toJSON(), { ...NO_STORE, ...error.headers() });
+}
+
+async function readLimited(request: Request, limit: number): Promise<string | undefined> {
+  const declared = Number(request.headers.get("content-length") ?? "NaN");
+  if (Number.isFinite(declared) && declared > limit) return undefined;
+  const text = await request.text();
+  return text.length > limit ? undefined : text;
+}
+
+function cookieOf(request: Request, name: string): string | undefined {
+  for (const part of (request.headers.get("cookie") ?? "").split(";")) {
+    const eq = part.indexOf("=");
+    if (eq !== -1 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+function render(outcome: AuthorizeOutcome): Response {
+  const headers: Record<string, string> = {};
+  if (outcome.cookie) {
+    const c = outcome.cookie;
+    headers["set-cookie"] = `${c.name}=${c.value}; Path=/; Max-Age=${c.maxAgeS}; HttpOnly; SameSite=Lax${c.secure ? "; Secure" : ""}`;
+  }
+  switch (outcome.kind) {
+    case "redirect":
+      // 303: the browser follows with GET, whatever method brought it here.
+      return new Response(null, { status: 303, headers: { ...headers, location: outcome.location, "cache-control": "no-store" } });
+    case "error-page":
+      return new Response(errorPage(outcome.title, outcome.description), { status: outcome.status, headers: { ...pageHeaders(), ...headers } });
+    case "login":
+      return new Response(loginPage(outcome.view), { status: outcome.status, headers: { ...pageHeaders(outcome.formTargets), ...headers } });
+    case "consent":
+      return new Response(consentPage(outcome.view), { status: 200, headers: { ...pageHeaders(outcome.formTargets), ...headers } });
+  }
+}
+
+export function oauthRoutes(auth: () => AuthorizationServer, log: Logger, addressOf: (request: Request) => string) {
+  const timed = (handler: (request: Request) => Promise<Response> | Response) => async ({ request }: { request: Request }) => {
+    const startedAt = performance.now();
+    let response: Response;
+    try {
+      response = await handler(request);
+    } catch (error) {
+      response = oauthError(request, asOAuthError(error), log);
+    }
+    logRequest(log, request, response.status, startedAt, {});
+    return response;
+  };
+
+  const app = new Elysia({ name: "oauth-routes" });
+  const asMetadata = timed((request) => json(request, 200, auth().metadata(), { "cache-control": "max-age=300" }));
+  app.get(WELL_KNOWN.authorizationServer, asMetadata);
+  app.get(WELL_KNOWN.openidConfiguration, asMetadata);
+  app.get(
+    `${WELL_KNOWN.protectedResource}/*`,
+    timed((request) => {
+      const path = new URL(request.url).pathname.slice(WELL_KNOWN.protectedResource.length);
+      const doc = auth().resourceMetadata(path === "" || path === "/" ? undefined : path);
+      return doc ? json(request, 200, doc, { "cache-control": "max-age=300" }) : json(request, 404, { error: "not_found" });
+    }),
+  );
+  app.get(WELL_KNOWN.protectedResource, timed((request) => json(request, 200, auth().resourceMetadata(undefined), { "cache-control": "max-age=300" })));
+
+  app.get(
+    "/authorize",
+    timed(async (request) => {
+      const server = auth();
+      const query = new URL(request.url).searchParams;
+      return render(await server.authorization.start(query, cookieOf(request, server.authorization.cookieName)));
+    }),
+    { parse: "none" },
+  );
+  app.post(
+    "/authorize",
+    timed(async (request) => {
+      const server = auth();
+      const body = await readLimited(request, FORM_LIMIT);
+      const form = body === undefined ? undefined : parseForm(body, FORM_LIMIT);
+      if (!form?.ok) return new Response(errorPage("Request refused", "The form could not be read."), { status: 400, headers: pageHeaders() });
+      return render(
+        await server.authorization.submit({
+          form: form.value,
+          cookie: cookieOf(request, server.authorization.cookieName),
+          origin: request.headers.get("origin"),
+          address: addressOf(request),
+        }),
+      );
+    }),
+    { parse: "none" },
+  );
+
+  app.post(
+    "/token",
+    timed(async (request) => {
+      const body = await readLimited(request, FORM_LIMIT);
+      if (body === undefined) return json(request, 413, { error: "invalid_request", error_description: "the request body is too large" }, NO_STORE);
+      const form = parseForm(body, FORM_LIMIT);
+      if (!form.ok) return oauthError(request, form.error, log);
+      const result = await auth().token.exchange(form.value, request.headers.get("authorization"));
+      if (!result.ok) return oauthError(request, result.error, log);
+      return json(request, 200, result.value, NO_STORE);
+    }),
+    { parse: "none" },
+  );
+
+  app.post(
+    "/revoke",
+    timed(async (request) => {
+      const body = await readLimited(request, FORM_LIMIT);
+      if (body === undefined) return json(request, 413, { error: "invalid_request", error_description: "the request body is too large" }, NO_STORE);
+      const form = parseForm(body, FORM_LIMIT);
+      if (!form.ok) return oauthError(request, form.error, log);
+      const result = await auth().revocation.revoke(form.value, request.headers.get("authorization"));
+      if (!result.ok) return oauthError(request, result.error, log);
+      return new Response(null, { status: 200, headers: { ...cors(request), ...NO_STORE } });
+    }),
+    { parse: "none" },
+  );
+
+  app.post(
+    "/register",
+    timed(async (request) => {
+      const registration = auth().registration;
+      if (!registration) return json(request, 404, { error: "not_found", error_description: "dynamic client registration is turned off" });
+      const body = await readLimited(request, JSON_LIMIT);
+      if (body === undefined) return json(request, 413, { error: "invalid_client_metadata", error_description: "the request body is too large" }, NO_STORE);
+      const result = registration.register(body, addressOf(request));
+      if (!result.ok) {
+        const response = oauthError(request, result.error, log);
+        if (result.retryAfterMs) response.headers.set("retry-after", String(Math.ceil(result.retryAfterMs / 1000)));
+        return response;
+      }
+      return json(request, 201, result.value, NO_STORE);
+    }),
+    { parse: "none" },
+  );
+  return app;
+}

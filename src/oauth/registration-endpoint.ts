@@ -1,0 +1,60 @@
+// Dynamic client registration (RFC 7591 §3), limited: per-address rate, a cap on stored
+// registrations (registrations never used are expired first), and never auto-approved.
+import type { OAuthContext } from "./context.ts";
+import { TOKEN_PREFIX, randomToken, sha256Hex } from "./crypto.ts";
+import { InvalidClientMetadata, type Outcome, TemporarilyUnavailable } from "./errors.ts";
+import { type RegistrationResponse, isConfidential, parseClientRegistration, registrationResponse } from "./client-registration.ts";
+import { RateLimiter } from "./rate-limiter.ts";
+
+export class RegistrationEndpoint {
+  private readonly limiter: RateLimiter;
+
+  constructor(private readonly context: OAuthContext) {
+    const { count, windowMs } = context.config.registrationRate;
+    this.limiter = new RateLimiter(count, windowMs);
+  }
+
+  register(body: string, address: string): Outcome<RegistrationResponse> & { retryAfterMs?: number } {
+    const now = this.context.now();
+    const wait = this.limiter.take(address, now);
+    if (wait > 0) {
+      return { ok: false, error: new TemporarilyUnavailable("too many registrations from this address; try again later"), retryAfterMs: wait };
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(body);
+    } catch {
+      return { ok: false, error: new InvalidClientMetadata("the request body must be a JSON object") };
+    }
+    const parsed = parseClientRegistration(json, { knownScopes: this.context.servers.map((s) => s.scope) });
+    if (!parsed.ok) return parsed;
+    const metadata = parsed.value;
+
+    const { store, config } = this.context;
+    if (store.clients.countByKind("dynamic") >= config.registrationLimit) {
+      store.clients.deleteUnusedDynamicOlderThan(now - config.unusedRegistrationTtlMs);
+      if (store.clients.countByKind("dynamic") >= config.registrationLimit) {
+        return { ok: false, error: new TemporarilyUnavailable("this server holds as many client registrations as it allows") };
+      }
+    }
+
+    const clientId = randomToken("dyn_");
+    const secret = isConfidential(metadata) ? randomToken(TOKEN_PREFIX.clientSecret) : undefined;
+    store.clients.insert({
+      client_id: clientId,
+      kind: "dynamic",
+      name: metadata.client_name ?? "Unnamed client",
+      ...(secret ? { secret_hash: sha256Hex(secret) } : {}),
+      redirect_uris: metadata.redirect_uris,
+      grant_types: metadata.grant_types,
+      token_endpoint_auth_method: metadata.token_endpoint_auth_method,
+      ...(metadata.scope ? { scope: metadata.scope } : {}),
+      metadata_json: JSON.stringify(metadata),
+      auto_approve: false,
+      source: "state",
+      created_at: now,
+    });
+    this.context.log.info({ client: clientId, name: metadata.client_name }, "client registered");
+    return { ok: true, value: registrationResponse(metadata, { clientId, ...(secret ? { clientSecret: secret } : {}), issuedAtMs: now }) };
+  }
+}
