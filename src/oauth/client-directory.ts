@@ -65,19 +65,25 @@ export class ClientDirectory {
     if (doc.token_endpoint_auth_method !== "none") {
       return { ok: false, error: new InvalidClient("only public metadata-document clients (token_endpoint_auth_method none) are supported") };
     }
+    const known = this.options.store.clients.get(clientId);
+    const name = doc.client_name ?? new URL(clientId).host;
+    // Written when first seen or when the document changed; a cache hit writes nothing.
+    if (known && known.name === name && JSON.stringify(known.redirect_uris) === JSON.stringify(doc.redirect_uris)) {
+      return { ok: true, value: known };
+    }
     const record: ClientRecord = {
       client_id: clientId,
       kind: "metadata_document",
-      name: doc.client_name ?? new URL(clientId).host,
+      name,
       redirect_uris: doc.redirect_uris,
       grant_types: ["authorization_code", "refresh_token"],
       token_endpoint_auth_method: "none",
       auto_approve: false,
       source: "state",
-      created_at: this.options.now(),
+      created_at: known?.created_at ?? this.options.now(),
     };
     this.options.store.clients.upsert(record);
-    return { ok: true, value: this.options.store.clients.get(clientId) ?? record };
+    return { ok: true, value: record };
   }
 }
 
