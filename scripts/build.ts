@@ -12,6 +12,8 @@ const args = [
   "--no-compile-autoload-dotenv",
   "--no-compile-autoload-bunfig",
   `--define=MCP_APPLIANCE_VERSION=${JSON.stringify(pkg.version)}`,
+  // The pages' CSS and images, served by the binary itself (see src/http/assets.ts).
+  "--asset=assets",
   "src/cli/main.ts",
   "--outfile",
   outfile,

@@ -1,11 +1,12 @@
-// The built-in demo: the vault server of this program, served without authentication at
-// /vault/mcp on a loopback address, notes kept in a folder under the system's temp dir.
+// The built-in demo: the vault server of this program at /vault/mcp on a loopback address,
+// behind the authorization server (or, with `auth: "none"`, without it), notes and state kept
+// in a folder under the system's temp dir.
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultOAuthConfig } from "../config/oauth.ts";
 import type { AppConfig, ListenAddress } from "../config/types.ts";
 
-export function demoConfig(self: { command: string; args: string[] }, listen: ListenAddress): AppConfig {
+export function demoConfig(self: { command: string; args: string[] }, listen: ListenAddress, auth: "oauth" | "none" = "oauth"): AppConfig {
   const home = join(tmpdir(), "mcp-appliance-demo");
   return {
     file: "<built-in demo>",
@@ -14,7 +15,7 @@ export function demoConfig(self: { command: string; args: string[] }, listen: Li
     allowedOrigins: [],
     stateDir: join(home, "state"),
     trustProxy: [],
-    auth: "none",
+    auth,
     log: { level: "info" },
     oauth: defaultOAuthConfig(),
     servers: [

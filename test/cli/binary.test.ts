@@ -1,7 +1,7 @@
 // The compiled executable: commands, exit codes, config errors before binding, a real session
 // through it, graceful shutdown, and the binary copied alone into an empty directory.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -9,6 +9,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import pkg from "../../package.json" with { type: "json" };
 import { FIXTURES, alive, eventually } from "../helpers/appliance.ts";
 import { ApplianceProcess, ensureBinary } from "../helpers/binary.ts";
+import { MemoryOAuthProvider, OwnerBrowser } from "../helpers/oauth.ts";
 
 let binary: string;
 let work: string;
@@ -104,7 +105,7 @@ describe("the compiled executable", () => {
     expect(await appliance.exited).toBe(0);
   });
 
-  test("the binary copied alone into an empty directory runs the demo vault", async () => {
+  test("the binary copied alone into an empty directory runs the demo vault behind OAuth", async () => {
     const lonely = mkdtempSync(join(tmpdir(), "mcp-appliance-alone-"));
     const copy = join(lonely, "mcp-appliance");
     copyFileSync(binary, copy);
@@ -115,8 +116,24 @@ describe("the compiled executable", () => {
     });
     const url = await appliance.url;
     expect((await fetch(new URL("/healthz", url))).status).toBe(200);
+    // The pages and their stylesheet come from inside the executable.
+    const css = await fetch(new URL("/assets/pages.css", url));
+    expect(css.status).toBe(200);
+    expect(await css.text()).toContain(".card");
+    expect(appliance.lines.join("\n")).toContain("owner-password.txt");
+
+    const password = readFileSync(join(lonely, "mcp-appliance-demo", "state", "owner-password.txt"), "utf8").trim();
+    const provider = new MemoryOAuthProvider();
+    const mcpUrl = new URL("/vault/mcp", url);
+    const first = new StreamableHTTPClientTransport(mcpUrl, { authProvider: provider });
+    await expect(new Client({ name: "demo-test", version: "1" }).connect(first)).rejects.toThrow();
+    const loginPage = await fetch(provider.authorizationUrl!);
+    expect(await loginPage.text()).toContain("Owner password");
+    const redirect = await new OwnerBrowser(url).approve(provider.authorizationUrl!, password);
+    await first.finishAuth(redirect.searchParams.get("code")!);
+
     const client = new Client({ name: "demo-test", version: "1" });
-    const transport = new StreamableHTTPClientTransport(new URL("/vault/mcp", url));
+    const transport = new StreamableHTTPClientTransport(mcpUrl, { authProvider: provider });
     await client.connect(transport);
     await client.callTool({ name: "write_note", arguments: { name: "a/b.md", content: "alone but fine" } });
     const found = await client.callTool({ name: "search_notes", arguments: { query: "alone" } });
