@@ -39,6 +39,14 @@ async function readLimited(request: Request, limit: number): Promise<string | un
   return text.length > limit ? undefined : text;
 }
 
+/** An RFC 6749 form body (application/x-www-form-urlencoded), or the error response to send. */
+async function readForm(request: Request, log: Logger): Promise<Map<string, string> | Response> {
+  const body = await readLimited(request, FORM_LIMIT);
+  if (body === undefined) return json(request, 413, { error: "invalid_request", error_description: "the request body is too large" }, NO_STORE);
+  const form = parseForm(body, FORM_LIMIT);
+  return form.ok ? form.value : oauthError(request, form.error, log);
+}
+
 function cookieOf(request: Request, name: string): string | undefined {
   for (const part of (request.headers.get("cookie") ?? "").split(";")) {
     const eq = part.indexOf("=");
@@ -124,11 +132,9 @@ export function oauthRoutes(auth: () => AuthorizationServer, log: Logger, addres
   app.post(
     "/token",
     timed(async (request) => {
-      const body = await readLimited(request, FORM_LIMIT);
-      if (body === undefined) return json(request, 413, { error: "invalid_request", error_description: "the request body is too large" }, NO_STORE);
-      const form = parseForm(body, FORM_LIMIT);
-      if (!form.ok) return oauthError(request, form.error, log);
-      const result = await auth().token.exchange(form.value, request.headers.get("authorization"));
+      const form = await readForm(request, log);
+      if (form instanceof Response) return form;
+      const result = await auth().token.exchange(form, request.headers.get("authorization"));
       if (!result.ok) return oauthError(request, result.error, log);
       return json(request, 200, result.value, NO_STORE);
     }),
@@ -138,11 +144,9 @@ export function oauthRoutes(auth: () => AuthorizationServer, log: Logger, addres
   app.post(
     "/revoke",
     timed(async (request) => {
-      const body = await readLimited(request, FORM_LIMIT);
-      if (body === undefined) return json(request, 413, { error: "invalid_request", error_description: "the request body is too large" }, NO_STORE);
-      const form = parseForm(body, FORM_LIMIT);
-      if (!form.ok) return oauthError(request, form.error, log);
-      const result = await auth().revocation.revoke(form.value, request.headers.get("authorization"));
+      const form = await readForm(request, log);
+      if (form instanceof Response) return form;
+      const result = await auth().revocation.revoke(form, request.headers.get("authorization"));
       if (!result.ok) return oauthError(request, result.error, log);
       return new Response(null, { status: 200, headers: { ...cors(request), ...NO_STORE } });
     }),

@@ -109,7 +109,7 @@ export class AuthorizationServer {
       return protectedResourceMetadata({
         issuer: this.issuer,
         resource: only?.resource ?? this.issuer,
-        scope: only?.scope ?? this.servers.map((s) => s.scope).join(" "),
+        scopes: only ? [only.scope] : this.servers.map((s) => s.scope),
         resourceName: only ? only.name : "MCP servers",
       });
     }
@@ -118,7 +118,7 @@ export class AuthorizationServer {
     return protectedResourceMetadata({
       issuer: this.issuer,
       resource: `${this.issuer}${path}`,
-      scope: server.scope,
+      scopes: [server.scope],
       resourceName: server.name,
     });
   }

@@ -91,8 +91,8 @@ export interface ProtectedResourceOptions {
   issuer: string;
   /** The canonical MCP URL, `${issuer}${server.path}`. */
   resource: string;
-  /** That server's scope ("mcp:vault"). */
-  scope: string;
+  /** That server's scope ("mcp:vault"); the root document of several servers lists them all. */
+  scopes: readonly string[];
   /** RFC 9728 §2: human-readable name, e.g. the server's name. */
   resourceName?: string;
 }
@@ -111,7 +111,7 @@ export function protectedResourceMetadata(options: ProtectedResourceOptions): Pr
     // RFC 9728 §3.3: must be the resource whose well-known URL was fetched.
     resource: options.resource,
     authorization_servers: [options.issuer],
-    scopes_supported: [options.scope],
+    scopes_supported: [...options.scopes],
     // MCP "Token Requirements": the Authorization header only, never the query string.
     bearer_methods_supported: ["header"],
     ...(options.resourceName !== undefined && options.resourceName !== "" ? { resource_name: options.resourceName } : {}),

@@ -78,7 +78,7 @@ describe("authorizationServerMetadata (RFC 8414 §2)", () => {
 
 describe("protectedResourceMetadata (RFC 9728 §2)", () => {
   test("one served MCP URL", () => {
-    expect(protectedResourceMetadata({ issuer, resource: `${issuer}/vault/mcp`, scope: "mcp:vault", resourceName: "vault" })).toEqual({
+    expect(protectedResourceMetadata({ issuer, resource: `${issuer}/vault/mcp`, scopes: ["mcp:vault"], resourceName: "vault" })).toEqual({
       resource: `${issuer}/vault/mcp`,
       authorization_servers: [issuer],
       scopes_supported: ["mcp:vault"],
@@ -87,8 +87,8 @@ describe("protectedResourceMetadata (RFC 9728 §2)", () => {
     });
   });
   test("resource_name omitted when unset or empty", () => {
-    expect("resource_name" in protectedResourceMetadata({ issuer, resource: `${issuer}/mcp`, scope: "mcp:x" })).toBe(false);
-    expect("resource_name" in protectedResourceMetadata({ issuer, resource: `${issuer}/mcp`, scope: "mcp:x", resourceName: "" })).toBe(false);
+    expect("resource_name" in protectedResourceMetadata({ issuer, resource: `${issuer}/mcp`, scopes: ["mcp:x"] })).toBe(false);
+    expect("resource_name" in protectedResourceMetadata({ issuer, resource: `${issuer}/mcp`, scopes: ["mcp:x"], resourceName: "" })).toBe(false);
   });
 });
 

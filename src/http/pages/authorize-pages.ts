@@ -1,19 +1,10 @@
 // The pages of the authorization flow: owner login, consent, and errors that must not be
 // redirected to the client (RFC 6749 §4.1.2.1: an invalid client or redirect URI is shown to
 // the user, never sent to the unverified redirect URI).
+import type { PendingView } from "../../oauth/authorization-endpoint.ts";
 import { html } from "./html.ts";
 import { page } from "./layout.ts";
 
-export interface PendingView {
-  clientName: string;
-  /** "preregistered" | "dynamic" | "metadata_document" */
-  clientKind: string;
-  clientId: string;
-  redirectHost: string;
-  resource: string;
-  scopes: string[];
-  request: string;
-}
 
 export function loginPage(view: PendingView & { csrf: string; error?: string }): string {
   return page(
