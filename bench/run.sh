@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# mcp-appliance against the stack it replaces, measured side by side in one run (`npm run bench`).
+#   ceiling            the same loop straight over stdio pipes (no HTTP): the limit for any bridge
+#   sg-stateless       supergateway --outputTransport streamableHttp
+#   sg-stateful        supergateway --outputTransport streamableHttp --stateful
+#   nginx-sg-stateful  nginx (bearer check, proxy_buffering off) in front of sg-stateful
+#   appliance          dist/mcp-appliance with auth = "none"
+#   appliance-oauth    dist/mcp-appliance with auth = "oauth" and a real OAuth access token
+#   target             optional: any other bridge, see TARGET_* below
+# Each against the hand-written fixture (raw: bridge overhead), then a shorter pass against the
+# SDK fixture (sdk: a realistic server). Writes results/<run>/{results.jsonl,report.md,logs/}.
+#
+# Knobs (env): DURATION=10 CONC=1,8,32 SDK_CONC=8 COLDSTARTS=3 SESSIONS=20 SDK_SESSIONS=10
+#   PAYLOAD_BYTES=1048576 SKIP_SDK=1 BENCH_NETNS=0 (don't isolate in a private network namespace)
+#   TARGETS="ceiling sg-stateless sg-stateful nginx-sg-stateful target" (which ones to run)
+# Another bridge in the same run ({PORT} and {SERVER} are substituted; SERVER is the fixture command):
+#   TARGET_NAME=ours TARGET_URL='http://127.0.0.1:{PORT}/mcp' TARGET_TOKEN=secret \
+#   TARGET_START='/path/to/ours --port {PORT} --token secret -- {SERVER}' ./run-baseline.sh
+set -euo pipefail
+cd "$(dirname "$0")"
+here=$PWD
+
+need=()
+command -v nginx >/dev/null || need+=(nginx)
+command -v tini >/dev/null || need+=(tini)
+if ((${#need[@]})); then
+  echo "installing ${need[*]} (apt)" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+[[ -d node_modules ]] || npm ci --no-audit --no-fund
+
+# Private network namespace: supergateway listens on all interfaces; in here only loopback exists.
+if [[ ${BENCH_NETNS:-1} == 1 && -z ${BENCH_IN_NETNS:-} ]] && unshare -n true 2>/dev/null; then
+  exec env BENCH_IN_NETNS=1 unshare -n bash -c 'ip link set lo up && exec "$0" "$@"' "$here/$(basename "$0")" "$@"
+fi
+
+run=results/$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$run/logs"
+out=$run/results.jsonl
+TOKEN=bench-token-$RANDOM$RANDOM
+SG="node $here/node_modules/supergateway/dist/index.js --outputTransport streamableHttp --logLevel none"
+RAW="node $here/fixture-server/raw.mjs"
+SDK="node $here/fixture-server/sdk.mjs"
+TARGETS=${TARGETS:-ceiling sg-stateless sg-stateful nginx-sg-stateful appliance appliance-oauth target}
+APPLIANCE_STATE=$(mktemp -d /tmp/bench-appliance-state.XXXXXX)
+if [[ " $TARGETS " == *" appliance-oauth "* ]]; then
+  [[ -x ../dist/mcp-appliance ]] || (cd .. && npm run build)
+  OAUTH_TOKEN=$(node mint-token.mjs "$APPLIANCE_STATE")
+fi
+common=(--out "$out" --duration "${DURATION:-10}" --coldstarts "${COLDSTARTS:-3}" --payload-bytes "${PAYLOAD_BYTES:-1048576}")
+
+node -e '
+const fs = require("fs"), os = require("os"), cp = require("child_process");
+const v = (dir) => JSON.parse(fs.readFileSync(dir + "/package.json", "utf8")).version;
+console.log(JSON.stringify({ target: "meta", phase: "meta", ts: new Date().toISOString(), versions: {
+  node: process.version, supergateway: v("node_modules/supergateway"),
+  "sdk (in supergateway)": v("node_modules/supergateway/node_modules/@modelcontextprotocol/sdk"),
+  "sdk (fixture)": v("node_modules/@modelcontextprotocol/sdk"), undici: v("node_modules/undici"), zod: v("node_modules/zod"),
+  nginx: cp.execSync("nginx -v 2>&1").toString().trim().replace("nginx version: nginx/", ""),
+  tini: cp.execSync("tini --version").toString().trim().replace("tini version ", ""), kernel: os.release() },
+  cpus: os.cpus().length, cpu_model: os.cpus()[0].model, mem_gib: Math.round(os.totalmem() / 2 ** 30),
+  netns: !!process.env.BENCH_IN_NETNS }));
+' >>"$out"
+
+bench() { node bench.mjs "$@" >/dev/null || echo "bench $2 failed, continuing" >&2; }
+want() { [[ " $TARGETS " == *" $1 "* ]]; }
+
+pass() { # $1 fixture tag, $2 fixture command, $3 first port, rest: extra bench.mjs args
+  local tag=$1 fx=$2 p=$3
+  shift 3
+  want ceiling && bench --name "ceiling-$tag" --tag "$tag" --stdio "$fx" "${common[@]}" "$@"
+  want sg-stateless && bench --name "sg-stateless-$tag" --tag "$tag" --url "http://127.0.0.1:$p/mcp" \
+    --start "$SG --stdio '$fx' --port $p" "${common[@]}" "$@"
+  want sg-stateful && bench --name "sg-stateful-$tag" --tag "$tag" --url "http://127.0.0.1:$((p + 1))/mcp" \
+    --start "$SG --stdio '$fx' --port $((p + 1)) --stateful" "${common[@]}" "$@"
+  want nginx-sg-stateful && bench --name "nginx-sg-stateful-$tag" --tag "$tag" --url "http://127.0.0.1:$((p + 2))/mcp" \
+    --token "$TOKEN" --start "$here/targets/nginx-front.sh $((p + 2)) $((p + 3)) $TOKEN -- $SG --stdio '$fx' --port $((p + 3)) --stateful" \
+    "${common[@]}" "$@"
+  want appliance && bench --name "appliance-$tag" --tag "$tag" --url "http://127.0.0.1:$((p + 6))/mcp" \
+    --start "$here/targets/appliance.sh $((p + 6)) none $APPLIANCE_STATE -- $fx" "${common[@]}" "$@"
+  want appliance-oauth && bench --name "appliance-oauth-$tag" --tag "$tag" --url "http://127.0.0.1:$((p + 7))/mcp" \
+    --token "$OAUTH_TOKEN" --start "$here/targets/appliance.sh $((p + 7)) oauth $APPLIANCE_STATE -- $fx" "${common[@]}" "$@"
+  if want target && [[ -n ${TARGET_START:-} ]]; then
+    local port=$((p + 5)) start=${TARGET_START//\{SERVER\}/$fx} url=${TARGET_URL:-http://127.0.0.1:\{PORT\}/mcp}
+    bench --name "${TARGET_NAME:-target}-$tag" --tag "$tag" --url "${url//\{PORT\}/$port}" \
+      ${TARGET_TOKEN:+--token "$TARGET_TOKEN"} --start "${start//\{PORT\}/$port}" "${common[@]}" "$@"
+  fi
+  return 0
+}
+
+t0=$SECONDS
+pass raw "$RAW" 18110 --conc "${CONC:-1,8,32}" --sessions "${SESSIONS:-20}"
+[[ -n ${SKIP_SDK:-} ]] || pass sdk "$SDK" 18120 --conc "${SDK_CONC:-8}" --sessions "${SDK_SESSIONS:-10}" \
+  --coldstarts 1 --phases coldstart,sessions,calls
+echo "total $((SECONDS - t0)) s" >&2
+
+node report.mjs "$out" >"$run/report.md"
+node ratios.mjs "$out" >>"$run/report.md"
+cat "$run/report.md"
+echo "results: $here/$run" >&2
