@@ -9,7 +9,7 @@ export function page(title: string, body: Html): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>${title} · mcp-appliance</title>
 <link rel="stylesheet" href="/assets/pages.css">
 </head>
@@ -33,7 +33,9 @@ export function pageHeaders(formTargets: readonly string[] = []): Record<string,
     "cache-control": "no-store",
     "x-frame-options": "DENY",
     "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
+    // same-origin, not no-referrer: with no-referrer browsers post forms with "Origin: null",
+    // and the authorization endpoint refuses forms that do not come from its own origin.
+    "referrer-policy": "same-origin",
     "content-security-policy": `default-src 'none'; style-src 'self'; img-src 'self'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
   };
 }
