@@ -8,6 +8,8 @@ export interface AccessNotes {
 }
 
 export function logRequest(log: Logger, request: Request, status: number, startedAt: number, notes: AccessNotes): void {
+  // Checked first: building the line costs more than pino's own level check saves.
+  if (!log.isLevelEnabled("info")) return;
   const url = request.url;
   const pathStart = url.indexOf("/", url.indexOf("//") + 2);
   const queryStart = url.indexOf("?", pathStart);
