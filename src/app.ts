@@ -101,6 +101,7 @@ export async function startAppliance(config: AppConfig, log: Logger = silentLogg
   const housekeeping = setInterval(() => {
     const now = Date.now();
     for (const registry of registries) registry.tick(now);
+    authorizationServer?.noticeOutsideChanges();
     if (authorizationServer && now - lastStoreHousekeeping >= STORE_HOUSEKEEPING_EVERY_MS) {
       lastStoreHousekeeping = now;
       authorizationServer.housekeeping();

@@ -22,7 +22,10 @@ export interface ServedServer {
 type Handler = (request: Request, notes: RequestNotes) => Response | Promise<Response>;
 
 function refused(decision: Extract<GuardDecision, { ok: false }>): Response {
-  const body = decision.error ? { error: decision.error, error_description: decision.description } : { error: "unauthorized" };
+  // RFC 6750 §3.1: without credentials there is no error code; the challenge says what to do.
+  const body = decision.error
+    ? { error: decision.error, error_description: decision.description }
+    : { error: "unauthorized", error_description: "this MCP server needs an OAuth access token; see the WWW-Authenticate header" };
   return new Response(JSON.stringify(body), {
     status: decision.status,
     headers: { "content-type": "application/json", "www-authenticate": decision.challenge },

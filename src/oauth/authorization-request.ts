@@ -28,8 +28,6 @@ export type AuthorizationRequestCheck =
   /** Sent to the client's redirect URI. */
   | { ok: false; redirect: true; error: OAuthError; redirectUri: string; state?: string };
 
-const MAX_STATE = 2048;
-
 export async function checkAuthorizationRequest(
   query: URLSearchParams,
   clients: ClientDirectory,
@@ -68,8 +66,9 @@ export async function checkAuthorizationRequest(
   }
 
   // From here on, errors are redirected with state and iss (RFC 9207).
+  // RFC 6749 §4.1.2: state comes back exactly as sent, whatever its length.
   const rawState = single("state");
-  const state = typeof rawState === "string" ? rawState.slice(0, MAX_STATE) : undefined;
+  const state = typeof rawState === "string" ? rawState : undefined;
   const fail = (error: OAuthError): AuthorizationRequestCheck => ({ ok: false, redirect: true, error, redirectUri, state });
   if (rawState === null) return fail(new InvalidRequest("state is repeated"));
 

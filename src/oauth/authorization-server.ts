@@ -48,6 +48,7 @@ export class AuthorizationServer {
   readonly registration: RegistrationEndpoint | undefined;
   readonly owner: Owner;
   private readonly context: OAuthContext;
+  private seenDataVersion: number | undefined;
 
   constructor(options: AuthorizationServerOptions) {
     const { config, store, log } = options;
@@ -125,6 +126,18 @@ export class AuthorizationServer {
 
   serverFor(name: string): ProtectedServer | undefined {
     return this.servers.find((s) => s.name === name);
+  }
+
+  /**
+   * Every second: when another process changed the state (a client or token removed from the
+   * command line), verified tokens are checked against the store again.
+   */
+  noticeOutsideChanges(): void {
+    const version = this.context.store.dataVersion();
+    if (version !== this.seenDataVersion) {
+      this.seenDataVersion = version;
+      this.context.tokenCache.clear();
+    }
   }
 
   /** Periodic: expired rows go, and registrations that never got a token expire. */

@@ -42,6 +42,10 @@ export class TokenCache {
     for (const [hash, token] of this.entries) if (token.grantId === grantId) this.entries.delete(hash);
   }
 
+  clear(): void {
+    this.entries.clear();
+  }
+
   forgetClient(clientId: string): void {
     for (const [hash, token] of this.entries) if (token.clientId === clientId) this.entries.delete(hash);
   }

@@ -7,7 +7,6 @@ import { LIFETIMES, type OAuthContext } from "./context.ts";
 import { sha256Hex } from "./crypto.ts";
 import { InvalidGrant, InvalidRequest, InvalidScope, InvalidTarget, type OAuthError, type Outcome, UnauthorizedClient, UnsupportedGrantType } from "./errors.ts";
 import { checkCodeVerifier } from "./pkce.ts";
-import { redirectUriMatches } from "./redirect-uris.ts";
 import { matchResource } from "./resource.ts";
 import { formatScope, parseScope, scopeCovers } from "./scopes.ts";
 import { type TokenResponse, issueAccessToken, mayRefresh, newRefreshToken, tokenResponse } from "./token-issuer.ts";
@@ -29,8 +28,11 @@ export class TokenEndpoint {
     if (!authenticated.ok) return authenticated;
     const client = authenticated.value;
     if (!client.grant_types.includes(grantType)) return fail(new UnauthorizedClient(`this client may not use the ${grantType} grant`));
-    this.context.store.clients.touchLastUsed(client.client_id, this.context.now());
-    return grantType === "authorization_code" ? this.redeemCode(client, form) : this.refresh(client, form);
+    const result = grantType === "authorization_code" ? this.redeemCode(client, form) : this.refresh(client, form);
+    // Only an issued token counts as use: unused registrations expire, and a public client can
+    // authenticate with its client_id alone, so a mere attempt must not keep one alive.
+    if (result.ok) this.context.store.clients.touchLastUsed(client.client_id, this.context.now());
+    return result;
   }
 
   private redeemCode(client: ClientRecord, form: Map<string, string>): Outcome<TokenResponse> {
@@ -57,7 +59,7 @@ export class TokenEndpoint {
       if (record.client_id !== client.client_id) return fail(new InvalidGrant("the authorization code was issued to another client"));
       // RFC 6749 §4.1.3: redirect_uri must be identical to the one of the authorization request.
       const redirectUri = form.get("redirect_uri");
-      if (redirectUri !== undefined && redirectUri !== record.redirect_uri && !redirectUriMatches(record.redirect_uri, redirectUri)) {
+      if (redirectUri !== undefined && redirectUri !== record.redirect_uri) {
         return fail(new InvalidGrant("redirect_uri does not match the authorization request"));
       }
       const pkce = checkCodeVerifier(verifier, record.code_challenge);

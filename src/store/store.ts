@@ -35,6 +35,12 @@ export interface Store {
    */
   transaction<T>(fn: () => T): T;
   purgeExpired(now?: number): PurgeCounts;
+  /**
+   * Changes whenever another connection (another process: `mcp-appliance client remove`,
+   * `token remove`) has committed to the database since the last call; never for this one's
+   * own writes. SQLite's PRAGMA data_version.
+   */
+  dataVersion(): number;
   close(): void;
 }
 
@@ -53,6 +59,7 @@ export function openStore(stateDir: string, options: StoreOptions = {}): Store {
     throw error;
   }
   const grants = new GrantRepository(db, now);
+  const dataVersionStmt = db.prepare("PRAGMA data_version");
   const housekeeping = new Housekeeping(db);
   return {
     path,
@@ -66,6 +73,7 @@ export function openStore(stateDir: string, options: StoreOptions = {}): Store {
     staticTokens: new StaticTokenRepository(db, now),
     transaction: <T>(fn: () => T): T => db.transaction(fn).immediate(),
     purgeExpired: (at: number = now()) => housekeeping.purgeExpired(at),
+    dataVersion: () => (dataVersionStmt.get() as { data_version: number }).data_version,
     close: () => db.close(),
   };
 }
