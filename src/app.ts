@@ -1,6 +1,7 @@
 // The composition root: builds the bridge, the authorization server and the HTTP front door
 // from a Config and starts listening. Everything else is wired here and only here.
 import { Elysia } from "elysia";
+import { HttpUpstreamEndpoint } from "./bridge/http-upstream.ts";
 import { LegacySseEndpoint } from "./bridge/legacy-sse.ts";
 import { SessionRegistry } from "./bridge/session-registry.ts";
 import { StreamableHttpEndpoint } from "./bridge/streamable-http.ts";
@@ -9,7 +10,7 @@ import { assetRoutes } from "./http/assets.ts";
 import { clientAddress } from "./http/client-address.ts";
 import { frontDoor } from "./http/front-door.ts";
 import { healthRoutes } from "./http/health.ts";
-import { mcpRoutes, type ServedServer } from "./http/mcp-routes.ts";
+import { mcpRoutes, type ProxiedServer, type ServedServer } from "./http/mcp-routes.ts";
 import { oauthRoutes } from "./http/oauth-routes.ts";
 import { RequestPolicy } from "./http/request-policy.ts";
 import { type Logger, flushLog, silentLogger } from "./log.ts";
@@ -47,7 +48,12 @@ export async function startAppliance(config: AppConfig, log: Logger = silentLogg
     streamable: new StreamableHttpEndpoint(registry, log),
     legacy: new LegacySseEndpoint(registry, log),
   }));
-  const mcpPaths = new Set(config.servers.flatMap((s) => [s.path, s.ssePath, `${s.ssePath}/message`]));
+  const upstreams = config.httpServers.map((server) => new HttpUpstreamEndpoint(server, log));
+  const proxied: ProxiedServer[] = upstreams.map((upstream) => ({ path: upstream.server.path, upstream }));
+  const mcpPaths = new Set([
+    ...config.servers.flatMap((s) => [s.path, s.ssePath, `${s.ssePath}/message`]),
+    ...config.httpServers.map((s) => s.path),
+  ]);
 
   const policy = new RequestPolicy({
     publicUrl: config.publicUrl,
@@ -63,15 +69,16 @@ export async function startAppliance(config: AppConfig, log: Logger = silentLogg
   let authorizationServer: AuthorizationServer | undefined;
   const auth = oauth ? () => authorizationServer! : undefined;
 
-  const maxBody = Math.max(...config.servers.map((s) => s.maxMessageBytes)) + 64 * 1024;
-  const app = new Elysia().use(frontDoor(policy, log, (path) => mcpPaths.has(path))).use(healthRoutes(registries));
+  // Bun's own cap on request bodies; each server's max_message_size is checked by the bridge.
+  const maxBody = Math.max(0, ...[...config.servers, ...config.httpServers].map((s) => s.maxMessageBytes)) + 64 * 1024;
+  const app = new Elysia().use(frontDoor(policy, log, (path) => mcpPaths.has(path))).use(healthRoutes(registries, upstreams));
   if (auth) {
     const addressOf = (request: Request) =>
       clientAddress(app.server?.requestIP(request)?.address, request.headers.get("x-forwarded-for"), config.trustProxy);
     app.use(await assetRoutes()).use(oauthRoutes(auth, log, addressOf));
   }
   app
-    .use(mcpRoutes(served, log, policy, auth))
+    .use(mcpRoutes(served, log, policy, auth, proxied))
     .onError(({ code, request }) => {
       if (code === "NOT_FOUND") return Response.json({ error: "not_found" }, { status: 404 });
       log.error({ method: request.method, code }, "unhandled error while serving a request");
@@ -109,7 +116,11 @@ export async function startAppliance(config: AppConfig, log: Logger = silentLogg
     flushLog(log);
   }, HOUSEKEEPING_EVERY_MS);
 
-  log.info({ url, listen: `${hostForUrl}:${port}`, auth: config.auth, servers: config.servers.map((s) => ({ name: s.name, path: s.path })) }, "listening");
+  const servers = [
+    ...config.servers.map((s) => ({ name: s.name, path: s.path })),
+    ...upstreams.map((u) => ({ name: u.serverName, path: u.server.path, upstream: u.upstreamOrigin })),
+  ];
+  log.info({ url, listen: `${hostForUrl}:${port}`, auth: config.auth, servers }, "listening");
 
   let stopping: Promise<void> | undefined;
   return {

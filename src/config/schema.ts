@@ -16,10 +16,10 @@ import {
 import { oauthTable, toOAuthConfig } from "./oauth.ts";
 import { authNoneNeedsLoopback, publicUrlNeededForOAuth, resolvePublicUrl } from "./rules.ts";
 import type { Env } from "./secrets.ts";
-import { serverPaths, serversSchema } from "./server.ts";
+import { serversSchema, toServerConfigs } from "./server.ts";
 import { staticTokenServersExist } from "./static-tokens.ts";
 import { table } from "./table.ts";
-import type { AppConfig, StdioServerConfig } from "./types.ts";
+import type { AppConfig } from "./types.ts";
 
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error"] as const;
 
@@ -84,20 +84,7 @@ function toAppConfig(file: FileOutput): Omit<AppConfig, "file"> {
     auth: file.auth,
     log: { level: file.log.level },
     oauth: toOAuthConfig(file.oauth),
-    servers: Object.entries(file.servers).map(([name, server]): StdioServerConfig => ({
-      name,
-      // Checked by the server table: only HTTP upstream servers, refused for now, lack it.
-      command: server.command as string,
-      args: server.args,
-      ...(server.cwd !== undefined && { cwd: server.cwd }),
-      env: server.env,
-      passEnv: server.pass_env,
-      ...serverPaths(name, server),
-      idleTimeoutMs: server.idle_timeout,
-      maxSessions: server.max_sessions,
-      maxMessageBytes: server.max_message_size,
-      requestTimeoutMs: server.request_timeout,
-    })),
+    ...toServerConfigs(file.servers),
     firewall: { publicSources: file.firewall.public_sources },
   };
 }

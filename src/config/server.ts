@@ -1,10 +1,13 @@
-// [servers.<name>]: one stdio MCP server each.
+// [servers.<name>]: a stdio MCP server (`command`, one child process per session) or an HTTP
+// MCP server the appliance proxies to (`url`). Both kinds share one namespace of names and
+// one set of paths.
 
 import * as v from "valibot";
 import { quote } from "./describe.ts";
 import {
   absolutePath,
   anyString,
+  boolean,
   duration,
   envName,
   integerAtLeast,
@@ -19,7 +22,8 @@ import { routeConflicts, type RouteClaim } from "./routes.ts";
 import type { Env } from "./secrets.ts";
 import { closestKey } from "./suggest.ts";
 import { isPlainTable, namedTables, table } from "./table.ts";
-import { unreleasedServerEntries } from "./unreleased.ts";
+import type { HttpServerConfig, StdioServerConfig } from "./types.ts";
+import { identityHeader, upstreamHeaders, upstreamRules, upstreamUrl } from "./upstream.ts";
 
 export const SERVER_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
@@ -34,36 +38,59 @@ const LONGEST_TIMER_MS = 24 * 86_400_000;
 const KiB = 1024;
 const GiB = 1024 ** 3;
 
+// Keys of one kind of server only. They have no schema defaults (the conversion below fills
+// them in), so that a key found in the validated table is a key written in the file.
+const STDIO_KEYS = ["command", "args", "cwd", "env", "pass_env", "sse_path", "idle_timeout", "max_sessions", "request_timeout"];
+const HTTP_KEYS = ["url", "headers", "identity_header", "upstream_timeout", "allow_remote_upstream"];
+
+// In the order of the documentation, which is the order problems are reported in.
 function serverEntries(env: Env) {
   return {
     command: v.optional(nonEmptyString(`a command such as "node"`)),
-    args: v.optional(stringArray(anyString), []),
+    args: v.optional(stringArray(anyString)),
     cwd: v.optional(absolutePath),
-    env: v.optional(namedTables(envName, secretString(env), "a table of environment variables"), {}),
-    pass_env: v.optional(stringArray(envName, "an array of environment variable names"), []),
+    env: v.optional(namedTables(envName, secretString(env), "a table of environment variables")),
+    pass_env: v.optional(stringArray(envName, "an array of environment variable names")),
+    url: v.optional(upstreamUrl),
+    headers: v.optional(upstreamHeaders(env)),
+    identity_header: v.optional(identityHeader),
     path: v.optional(routePath),
     sse_path: v.optional(routePath),
-    idle_timeout: v.optional(duration(1, LONGEST_TIMER_MS), "30m"),
-    max_sessions: v.optional(integerAtLeast(1), 16),
+    idle_timeout: v.optional(duration(1, LONGEST_TIMER_MS)),
+    max_sessions: v.optional(integerAtLeast(1)),
     max_message_size: v.optional(size(KiB, GiB), "16MiB"),
-    request_timeout: v.optional(duration(1, LONGEST_TIMER_MS), "5m"),
-    ...unreleasedServerEntries,
+    request_timeout: v.optional(duration(1, LONGEST_TIMER_MS)),
+    upstream_timeout: v.optional(duration(1, LONGEST_TIMER_MS)),
+    allow_remote_upstream: v.optional(boolean),
   };
 }
+
+const REQUIRED = `the program to run, e.g. command = "node", or the URL of an HTTP MCP server, e.g. url = "http://127.0.0.1:4000/mcp"`;
 
 function serverTable(env: Env, hint: (key: string) => string | undefined) {
   return v.pipe(
     table(serverEntries(env), { hint }),
-    // Required, but not reported on top of the error of an HTTP upstream server ("url") or of
-    // a misspelt command ("comand: unknown key (did you mean "command"?)").
     v.rawCheck(({ dataset, addIssue }) => {
       const server = dataset.value;
-      if (!isPlainTable(server) || server.command !== undefined || server.url !== undefined) return;
-      if (Object.keys(server).some((key) => closestKey(key, ["command"]) !== undefined)) return;
-      addIssue({
-        message: `this key is required: the program to run, e.g. command = "node"`,
-        path: issuePath("command"),
-      });
+      if (!isPlainTable(server)) return;
+      const written = (key: string) => server[key] !== undefined;
+      if (written("command") && written("url")) {
+        addIssue({ message: `a server runs a program (command) or proxies to an HTTP MCP server (url), not both`, path: issuePath("url") });
+        return;
+      }
+      if (!written("command") && !written("url")) {
+        // Not reported on top of a misspelling's error ("comand: unknown key (did you mean "command"?)").
+        if (Object.keys(server).some((key) => closestKey(key, ["command", "url"]) !== undefined)) return;
+        addIssue({ message: `this key is required: ${REQUIRED}`, path: issuePath("command") });
+        return;
+      }
+      const [kind, others, otherKind] = written("url")
+        ? (["url", STDIO_KEYS, "a program run by the appliance (command)"] as const)
+        : (["command", HTTP_KEYS, "an HTTP MCP server (url)"] as const);
+      for (const key of others.filter(written)) {
+        addIssue({ message: `only for ${otherKind}; this server has ${kind}`, path: issuePath(key) });
+      }
+      for (const problem of upstreamRules(server, dataset.issues)) addIssue({ message: problem.message, path: issuePath(problem.key) });
     }),
   );
 }
@@ -88,7 +115,8 @@ export function serversSchema(env: Env, hint: (key: string) => string | undefine
         if (!hasIssueAt(dataset.issues, [name, "path"])) {
           claims.push({ key: ["servers", name, "path"], path, ...(server.path === undefined && { origin: byDefault }) });
         }
-        if (!hasIssueAt(dataset.issues, [name, "sse_path"])) {
+        // An HTTP upstream server is served at its path only: there is no legacy SSE endpoint.
+        if (server.url === undefined && !hasIssueAt(dataset.issues, [name, "sse_path"])) {
           const key = ["servers", name, "sse_path"];
           claims.push({ key, path: ssePath, ...(server.sse_path === undefined && { origin: byDefault }) });
           // The legacy HTTP+SSE transport also receives messages on <sse_path>/message.
@@ -100,4 +128,55 @@ export function serversSchema(env: Env, hint: (key: string) => string | undefine
       }
     }),
   );
+}
+
+type ServerOutput = v.InferOutput<ReturnType<typeof serverTable>>;
+
+// The defaults of the keys that have none in the schema, written as in the file.
+const DEFAULTS = {
+  idle_timeout: "30m",
+  max_sessions: 16,
+  request_timeout: "5m",
+  upstream_timeout: "30s",
+};
+const ms = (text: string) => v.parse(duration(1, LONGEST_TIMER_MS), text);
+
+function toStdioServer(name: string, server: ServerOutput): StdioServerConfig {
+  return {
+    name,
+    // The server table makes sure that a server without url has a command.
+    command: server.command as string,
+    args: server.args ?? [],
+    ...(server.cwd !== undefined && { cwd: server.cwd }),
+    env: server.env ?? {},
+    passEnv: server.pass_env ?? [],
+    ...serverPaths(name, server),
+    idleTimeoutMs: server.idle_timeout ?? ms(DEFAULTS.idle_timeout),
+    maxSessions: server.max_sessions ?? DEFAULTS.max_sessions,
+    maxMessageBytes: server.max_message_size,
+    requestTimeoutMs: server.request_timeout ?? ms(DEFAULTS.request_timeout),
+  };
+}
+
+function toHttpServer(name: string, server: ServerOutput & { url: string }): HttpServerConfig {
+  return {
+    name,
+    url: server.url,
+    headers: server.headers ?? {},
+    ...(server.identity_header !== undefined && { identityHeader: server.identity_header }),
+    path: serverPaths(name, server).path,
+    upstreamTimeoutMs: server.upstream_timeout ?? ms(DEFAULTS.upstream_timeout),
+    maxMessageBytes: server.max_message_size,
+  };
+}
+
+/** The validated [servers.<name>] tables, in file order, split by kind. */
+export function toServerConfigs(servers: Record<string, ServerOutput>): { servers: StdioServerConfig[]; httpServers: HttpServerConfig[] } {
+  const stdio: StdioServerConfig[] = [];
+  const http: HttpServerConfig[] = [];
+  for (const [name, server] of Object.entries(servers)) {
+    if (server.url !== undefined) http.push(toHttpServer(name, { ...server, url: server.url }));
+    else stdio.push(toStdioServer(name, server));
+  }
+  return { servers: stdio, httpServers: http };
 }

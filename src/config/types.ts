@@ -30,6 +30,23 @@ export interface StdioServerConfig {
   requestTimeoutMs: number;
 }
 
+/** A server that already speaks MCP over HTTP, proxied at `path` ([servers.<name>] with `url`). */
+export interface HttpServerConfig {
+  name: string;
+  /** The upstream MCP endpoint, e.g. "http://127.0.0.1:4000/mcp": no user info, query or fragment. */
+  url: string;
+  /** Added to every upstream request, names as written, values resolved (they may be secrets). */
+  headers: Record<string, string>;
+  /** A request header that tells the upstream who the client is ("oauth:<client_id>", "static:<name>"). */
+  identityHeader?: string;
+  /** Streamable HTTP endpoint path, e.g. "/blog/mcp"; there is no separate legacy SSE path. */
+  path: string;
+  /** How long the upstream may take to send its response headers before the client gets a 504. */
+  upstreamTimeoutMs: number;
+  /** Largest request body forwarded; a larger one gets a 413 with a JSON-RPC error. */
+  maxMessageBytes: number;
+}
+
 export interface OAuthClientConfig {
   name: string;
   clientId: string;
@@ -45,7 +62,7 @@ export interface StaticTokenConfig {
   name: string;
   /** SHA-256 (lowercase hex) of the token. */
   tokenSha256: string;
-  /** Names of servers in AppConfig.servers, at least one. */
+  /** Names of servers in AppConfig.servers or AppConfig.httpServers, at least one. */
   servers: string[];
 }
 
@@ -92,6 +109,9 @@ export interface AppConfig {
   log: { level: LogLevel };
   /** Always present (defaults when the file has no [oauth]); only used when auth = "oauth". */
   oauth: OAuthConfig;
+  /** Stdio servers ([servers.<name>] with `command`). */
   servers: StdioServerConfig[];
+  /** HTTP upstream servers ([servers.<name>] with `url`); names and paths never clash with `servers`. */
+  httpServers: HttpServerConfig[];
   firewall: FirewallConfig;
 }

@@ -33,6 +33,7 @@ export function demoConfig(self: { command: string; args: string[] }, listen: Li
         requestTimeoutMs: 5 * 60_000,
       },
     ],
+    httpServers: [],
     firewall: { publicSources: [] },
   };
 }

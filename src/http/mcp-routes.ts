@@ -1,9 +1,12 @@
-// Mounts each configured server's MCP endpoints: Streamable HTTP at its path, the legacy
-// HTTP+SSE stream and message endpoint at its sse_path. Every request passes the Origin check
+// Mounts each configured server's MCP endpoints: for a stdio server Streamable HTTP at its path
+// and the legacy HTTP+SSE stream and message endpoint at its sse_path; for an HTTP upstream
+// server the proxy at its path. Every request passes the Origin check
 // (MCP transports §Security Warning) and, with auth on, the bearer guard; the principal it
-// establishes is handed to the bridge, which binds sessions to it. Bodies are read by the
-// bridge itself (`parse: "none"`), so a message is never parsed twice.
+// establishes is handed to the bridge, which binds sessions to it. Bodies are read (or streamed
+// upstream) by the bridge itself (`parse: "none"`), so a message is never parsed twice.
+import type { Server } from "bun";
 import { Elysia } from "elysia";
+import type { HttpUpstreamEndpoint } from "../bridge/http-upstream.ts";
 import type { LegacySseEndpoint } from "../bridge/legacy-sse.ts";
 import type { RequestNotes, StreamableHttpEndpoint } from "../bridge/streamable-http.ts";
 import type { Logger } from "../log.ts";
@@ -17,6 +20,12 @@ export interface ServedServer {
   path: string;
   streamable: StreamableHttpEndpoint;
   legacy: LegacySseEndpoint;
+}
+
+/** An HTTP upstream server: one path, proxied. */
+export interface ProxiedServer {
+  path: string;
+  upstream: HttpUpstreamEndpoint;
 }
 
 type Handler = (request: Request, notes: RequestNotes) => Response | Promise<Response>;
@@ -37,6 +46,7 @@ export function mcpRoutes(
   log: Logger,
   policy: RequestPolicy,
   auth: (() => AuthorizationServer) | undefined,
+  proxied: readonly ProxiedServer[] = [],
 ) {
   const guarded = (server: string, legacy: boolean, handler: Handler) => {
     return async ({ request }: { request: Request }): Promise<Response> => {
@@ -69,6 +79,17 @@ export function mcpRoutes(
     app.all(served.path, guarded(name, false, (req, notes) => served.streamable.handle(req, notes)), { parse: "none" });
     app.get(served.legacy.streamPath, guarded(name, true, (req, notes) => served.legacy.openStream(req, notes)), { parse: "none" });
     app.post(served.legacy.messagePath, guarded(name, true, (req, notes) => served.legacy.postMessage(req, notes)), { parse: "none" });
+  }
+  for (const { path, upstream } of proxied) {
+    const route = ({ request, server }: { request: Request; server: Server<unknown> | null }) =>
+      guarded(upstream.serverName, false, (req, notes) => {
+        // A proxied exchange lasts as long as the upstream takes: upstream_timeout bounds the
+        // wait for its headers, keep-alive frames the quiet of its streams. Bun's idle timeout
+        // (app.ts) would cut a longer wait, so it is lifted, once the client is authenticated.
+        server?.timeout(req, 0);
+        return upstream.handle(req, notes);
+      })({ request });
+    app.all(path, route, { parse: "none" });
   }
   return app;
 }

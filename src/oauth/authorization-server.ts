@@ -54,13 +54,18 @@ export class AuthorizationServer {
     const { config, store, log } = options;
     const now = options.now ?? Date.now;
     this.issuer = options.issuer;
-    this.servers = config.servers.map((server) => ({
+    // An HTTP upstream server has no legacy SSE endpoint of its own: its one path stands in for both.
+    const endpoints = [
+      ...config.servers.map((s) => ({ name: s.name, path: s.path, legacyPath: s.ssePath })),
+      ...config.httpServers.map((s) => ({ name: s.name, path: s.path, legacyPath: s.path })),
+    ];
+    this.servers = endpoints.map((server) => ({
       name: server.name,
       resource: `${this.issuer}${server.path}`,
-      legacyResource: `${this.issuer}${server.ssePath}`,
+      legacyResource: `${this.issuer}${server.legacyPath}`,
       scope: serverScope(server.name),
       metadataUrl: protectedResourceMetadataUrl(this.issuer, server.path),
-      legacyMetadataUrl: protectedResourceMetadataUrl(this.issuer, server.ssePath),
+      legacyMetadataUrl: protectedResourceMetadataUrl(this.issuer, server.legacyPath),
     }));
     // Generated on first start inside the state directory, never at install time.
     const signingKey = store.settings.getOrCreateSecret(SIGNING_KEY_SETTING, () => randomBytes(32).toString("base64url"));

@@ -4,7 +4,7 @@ import { Database } from "bun:sqlite";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError, parseConfig } from "../../src/config/load.ts";
+import { parseConfig } from "../../src/config/load.ts";
 import type { AppConfig } from "../../src/config/types.ts";
 import { runCommand } from "../../src/cli/dispatch.ts";
 import type { CommandIO } from "../../src/cli/io.ts";
@@ -109,19 +109,7 @@ export function everyStoredValue(stateDir: string): string {
   }
 }
 
-/**
- * Loads a file `init` wrote, as `validate` would. Only if the loader still refuses auth = "oauth"
- * with its "not available in this version yet" gate (src/config/unreleased.ts, removed once the
- * authorization server is in) is the file loaded a second time with auth = "none", so that
- * everything else in it is still validated. With the gate gone the file is loaded exactly as
- * written; any other error fails the test.
- */
+/** Loads a file `init` wrote, exactly as `validate` would. */
 export async function loadWritten(text: string, file: string): Promise<AppConfig> {
-  try {
-    return await parseConfig(text, file, {});
-  } catch (error) {
-    const gated = error instanceof ConfigError && error.problems.some((p) => p.includes("is not available in this version yet"));
-    if (!gated) throw error;
-    return parseConfig(text.replace(/^auth = "oauth"$/m, `auth = "none"`), file, {});
-  }
+  return parseConfig(text, file, {});
 }

@@ -18,6 +18,8 @@ const UPDATE = process.env.UPDATE_GOLDEN === "1";
 // The environment every case sees: "env:" secrets and systemd credentials come from here.
 const ENV = {
   VAULT_TOKEN: "token-from-env",
+  BLOG_API_KEY: "blog-key-from-env",
+  MULTILINE_SECRET: "line one\nline two",
   CLAUDE_CLIENT_SECRET: "client-secret-from-the-environment",
   EMPTY_SECRET: "",
   OWNER_PASSWORD_PLAIN: "owner-password-from-the-environment",

@@ -58,6 +58,7 @@ export async function startTestAppliance(
     log: { level: "debug" },
     oauth: defaultOAuthConfig(),
     servers,
+    httpServers: [],
     firewall: { publicSources: [] },
     ...configOverrides,
   };

@@ -41,6 +41,7 @@ beforeEach(() => {
       clients: [{ name: "Connector", clientId: "connector", clientSecretSha256: sha256Hex(SECRET), redirectUris: [CALLBACK], autoApprove: true }],
     },
     servers: [stdioServer("vault", "behaviour-server.mjs")],
+    httpServers: [],
     firewall: { publicSources: [] },
   };
   store = openStore(stateDir, { now: () => clock });

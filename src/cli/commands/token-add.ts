@@ -21,7 +21,7 @@ export async function tokenAdd(args: ParsedArgs, io: CommandIO): Promise<ExitCod
   const servers = [...new Set(optionValues(args, "server"))];
 
   const config = await loadConfig(args.config, managementEnv(io.env));
-  const known = config.servers.map((server) => server.name);
+  const known = [...config.servers, ...config.httpServers].map((server) => server.name);
   const unknown = servers.filter((server) => !known.includes(server));
   if (unknown.length > 0) {
     const verb = unknown.length === 1 ? "is not a server" : "are not servers";
