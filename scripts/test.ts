@@ -39,6 +39,7 @@ if (run([process.execPath, "x", "tsc", "--noEmit", "-p", "."]) !== 0) process.ex
 console.log("== build dist/mcp-appliance");
 if (run([process.execPath, "scripts/build.ts"]) !== 0) process.exit(1);
 
+if (run([process.execPath, "scripts/ensure-tools.ts"]) !== 0) process.exit(1); // Debian tools of the package and firewall tests
 console.log("== tests");
 mkdirSync(`${root}/test-results`, { recursive: true });
 const junit = `${root}/test-results/junit.xml`;

@@ -8,18 +8,19 @@ const SRC = join(import.meta.dir, "..", "src");
 
 /** Which layers each layer may import from (besides itself). Top of the list = top of the stack. */
 const MAY_IMPORT: Record<string, string[]> = {
-  cli: ["app", "http", "oauth", "bridge", "store", "config", "demo", "log", "version"],
+  cli: ["app", "http", "oauth", "bridge", "store", "config", "demo", "firewall", "log", "version"],
   app: ["http", "oauth", "bridge", "store", "config", "log", "version"],
   http: ["oauth", "bridge", "store", "config", "log", "version"],
   oauth: ["store", "config", "log"],
   bridge: ["config", "log"],
   store: ["config", "log"],
   demo: ["config"],
+  firewall: ["config"],
   config: [],
   log: ["config"],
   version: [],
 };
-const FRAMEWORK_FREE = ["oauth", "bridge", "store", "config", "demo", "log"];
+const FRAMEWORK_FREE = ["oauth", "bridge", "store", "config", "demo", "firewall", "log"];
 
 function layerOf(file: string): string {
   const rel = relative(SRC, file);

@@ -8,6 +8,7 @@ import { clientList } from "./commands/client-list.ts";
 import { clientRemove } from "./commands/client-remove.ts";
 import { demo, demoVaultServer } from "./commands/demo.ts";
 import { init } from "./commands/init.ts";
+import { nft } from "./commands/nft.ts";
 import { passwd } from "./commands/passwd.ts";
 import { run, validate } from "./commands/run.ts";
 import { tokenAdd } from "./commands/token-add.ts";
@@ -30,6 +31,7 @@ const HANDLERS: Record<string, Handler> = {
   "token add": tokenAdd,
   "token list": tokenList,
   "token remove": tokenRemove,
+  nft,
   demo,
   "demo-vault-server": demoVaultServer,
   help: async (_args, io) => (io.out(HELP), ExitCode.Ok),

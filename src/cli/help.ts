@@ -25,6 +25,10 @@ Usage:
                                           the servers named; printed once (only its hash is kept)
   mcp-appliance token list [--json]       the static API tokens of the config and of the state
   mcp-appliance token remove NAME         remove a static API token of the state
+  mcp-appliance nft [--config PATH]       print the nftables rules for the configuration: its own table,
+                                          inet mcp_appliance, that drops what must stay internal and limits
+                                          listen to firewall.public_sources (the package loads
+                                          /etc/mcp-appliance/firewall.nft with mcp-appliance-firewall.service)
   mcp-appliance demo [--listen HOST:PORT] [--no-auth]
                                           run the built-in demo: a notes vault behind OAuth at /vault/mcp on 127.0.0.1:3001
   mcp-appliance version                   print the version

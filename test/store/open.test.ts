@@ -1,7 +1,8 @@
 // Opening the state file: modes, connection settings, migrations, a newer schema refused.
 import { afterEach, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { chmodSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SCHEMA_VERSION, StoreVersionError, openStore } from "../../src/store/index.ts";
 import { openConnection } from "../../src/store/connection.ts";
@@ -142,5 +143,20 @@ describe("migrations", () => {
     const parent = scratch();
     writeFileSync(join(parent, "file"), "");
     expect(() => openStore(join(parent, "file", "state"))).toThrow(/file/);
+  });
+});
+
+describe("state files made by root for the service user", () => {
+  test("a new database in a directory owned by another user is given to that user", () => {
+    if (process.getuid?.() !== 0) throw new Error("this test needs root (CI and the developers' machines run as root)");
+    const dir = mkdtempSync(join(tmpdir(), "state-owner-"));
+    chownSync(dir, 65534, 65534); // nobody:nogroup stands for the service user
+    const store = openStore(dir);
+    try {
+      store.settings.set("k", "v");
+      for (const name of readdirSync(dir)) expect(statSync(join(dir, name)).uid).toBe(65534);
+    } finally {
+      store.close();
+    }
   });
 });
