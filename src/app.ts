@@ -71,7 +71,15 @@ export async function startAppliance(config: AppConfig, log: Logger = silentLogg
 
   // Bun's own cap on request bodies; each server's max_message_size is checked by the bridge.
   const maxBody = Math.max(0, ...[...config.servers, ...config.httpServers].map((s) => s.maxMessageBytes)) + 64 * 1024;
-  const app = new Elysia().use(frontDoor(policy, log, (path) => mcpPaths.has(path))).use(healthRoutes(registries, upstreams));
+  // The error handler comes first: Elysia applies a hook to the routes registered after it.
+  const app = new Elysia()
+    .onError(({ code, error, request }) => {
+      if (code === "NOT_FOUND") return Response.json({ error: "not_found" }, { status: 404 });
+      log.error({ method: request.method, code, reason: error instanceof Error ? error.message : String(error) }, "unhandled error while serving a request");
+      return Response.json({ error: "server_error" }, { status: 500 });
+    })
+    .use(frontDoor(policy, log, (path) => mcpPaths.has(path)))
+    .use(healthRoutes(registries, upstreams));
   if (auth) {
     const addressOf = (request: Request) =>
       clientAddress(app.server?.requestIP(request)?.address, request.headers.get("x-forwarded-for"), config.trustProxy);
@@ -79,11 +87,6 @@ export async function startAppliance(config: AppConfig, log: Logger = silentLogg
   }
   app
     .use(mcpRoutes(served, log, policy, auth, proxied))
-    .onError(({ code, request }) => {
-      if (code === "NOT_FOUND") return Response.json({ error: "not_found" }, { status: 404 });
-      log.error({ method: request.method, code }, "unhandled error while serving a request");
-      return Response.json({ error: "server_error" }, { status: 500 });
-    })
     .listen({
       hostname: config.listen.host,
       port: config.listen.port,

@@ -51,11 +51,22 @@ export function parseBody(text: string): ParsedBody {
       const peeked = classify(item);
       if (!peeked.ok) return { ok: false, status: 400, code: ErrorCode.InvalidRequest, message: `Invalid request: ${peeked.reason}` };
       // A batch is re-serialised element by element: stdio carries single messages only.
-      messages.push({ text: JSON.stringify(item), message: peeked.message });
+      const text = stringifyBounded(item);
+      if (text === undefined) return { ok: false, status: 400, code: ErrorCode.InvalidRequest, message: "Invalid request: the message is nested too deeply" };
+      messages.push({ text, message: peeked.message });
     }
     return { ok: true, batch: true, messages };
   }
   const peeked = classify(value);
   if (!peeked.ok) return { ok: false, status: 400, code: ErrorCode.InvalidRequest, message: `Invalid request: ${peeked.reason}` };
   return { ok: true, batch: false, messages: [{ text: oneLine(text), message: peeked.message }] };
+}
+
+/** JSON.stringify, except that a value nested deeper than the stack allows is refused, not thrown. */
+function stringifyBounded(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
 }

@@ -1,6 +1,6 @@
 // What commands start from: the configuration file (the one loader `run` uses too)
 // and the state database in its state_dir.
-import { ConfigError, loadConfigFile } from "../config/load.ts";
+import { ConfigError, ConfigReadError, loadConfigFile } from "../config/load.ts";
 import { describeReadError } from "../config/errors.ts";
 import type { Env } from "../config/secrets.ts";
 import type { AppConfig } from "../config/types.ts";
@@ -13,14 +13,12 @@ import { ExitCode } from "./exit-codes.ts";
  * every problem when it cannot be used.
  */
 export async function loadConfig(path: string, env: Env): Promise<AppConfig> {
-  if (!(await Bun.file(path).exists())) {
-    throw new CommandFailure(ExitCode.NoInput, `${path}: cannot read the configuration file (it does not exist)`);
-  }
   try {
     return await loadConfigFile(path, env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    throw new CommandFailure(ExitCode.Config, error.problems.join("\n"));
+    const code = error instanceof ConfigReadError ? ExitCode.NoInput : ExitCode.Config;
+    throw new CommandFailure(code, error.problems.join("\n"));
   }
 }
 

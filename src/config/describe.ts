@@ -17,8 +17,9 @@ export function describeType(value: unknown): string {
   return typeof value;
 }
 
+/** A value quoted for an error line; a long one is cut, so a huge input makes no huge message. */
 export function quote(text: string): string {
-  return JSON.stringify(text);
+  return JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}…` : text);
 }
 
 /** A valibot message: "expected <what>, got <type of the input>". */

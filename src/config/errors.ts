@@ -3,11 +3,16 @@
 // CLI can print them as they are and an operator can fix them all in one edit.
 
 export class ConfigError extends Error {
-  override readonly name = "ConfigError";
+  override readonly name: string = "ConfigError";
 
   constructor(readonly problems: string[]) {
     super(problems.join("\n"));
   }
+}
+
+/** The file itself could not be read (missing, unreadable, not a regular file, too large). */
+export class ConfigReadError extends ConfigError {
+  override readonly name = "ConfigReadError";
 }
 
 /**
@@ -26,6 +31,10 @@ export function describeReadError(error: unknown): string {
       return "it is a directory";
     case "ENOTDIR":
       return "a parent of it is not a directory";
+    case "ELOOP":
+      return "too many symbolic links";
+    case "ENAMETOOLONG":
+      return "the path is too long";
   }
   if (typeof code === "string") return code;
   return error instanceof Error ? error.message : String(error);

@@ -1,6 +1,7 @@
 // Host names, IP addresses and the listen address.
 
 import { isIPv4, isIPv6 } from "node:net";
+import { quote } from "./describe.ts";
 import type { ListenAddress } from "./types.ts";
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
@@ -37,13 +38,13 @@ export function parseListen(text: string): Parsed<ListenAddress> {
   const match = /^(?:\[([^\]]*)\]|([^:[\]]*)):(\d+)$/.exec(text);
   if (!match) {
     const hint = text.split(":").length > 2 && !text.startsWith("[") ? " (an IPv6 address goes in brackets)" : "";
-    return { ok: false, problem: `expected ${LISTEN_EXAMPLE}, got ${JSON.stringify(text)}${hint}` };
+    return { ok: false, problem: `expected ${LISTEN_EXAMPLE}, got ${quote(text)}${hint}` };
   }
   const [, bracketed, plain, digits = ""] = match;
   const host = bracketed ?? plain ?? "";
   const hostOk = bracketed !== undefined ? isIPv6(host) : isIPv4(host) || isHostName(host);
   if (!hostOk) {
-    return { ok: false, problem: `expected ${LISTEN_EXAMPLE}, got ${JSON.stringify(text)} (${JSON.stringify(host)} is not an IP address or host name)` };
+    return { ok: false, problem: `expected ${LISTEN_EXAMPLE}, got ${quote(text)} (${quote(host)} is not an IP address or host name)` };
   }
   const port = Number(digits);
   if (port > 65535) return { ok: false, problem: `the port must be between 0 and 65535, got ${digits}` };

@@ -1,6 +1,7 @@
 // The authorization server's HTTP face: discovery documents (RFC 8414, RFC 9728), /authorize
 // with its pages, /token, /register, /revoke. Parsing and shaping only; the decisions are in oauth/.
 import { Elysia } from "elysia";
+import { readBodyLimited } from "../bridge/request-body.ts";
 import type { AuthorizeOutcome } from "../oauth/authorization-endpoint.ts";
 import type { AuthorizationServer } from "../oauth/authorization-server.ts";
 import { type OAuthError, asOAuthError } from "../oauth/errors.ts";
@@ -32,16 +33,10 @@ function oauthError(request: Request, error: OAuthError, log: Logger): Response 
   return json(request, error.status, error.toJSON(), { ...NO_STORE, ...error.headers() });
 }
 
-async function readLimited(request: Request, limit: number): Promise<string | undefined> {
-  const declared = Number(request.headers.get("content-length") ?? "NaN");
-  if (Number.isFinite(declared) && declared > limit) return undefined;
-  const text = await request.text();
-  return text.length > limit ? undefined : text;
-}
 
 /** An RFC 6749 form body (application/x-www-form-urlencoded), or the error response to send. */
 async function readForm(request: Request, log: Logger): Promise<Map<string, string> | Response> {
-  const body = await readLimited(request, FORM_LIMIT);
+  const body = await readBodyLimited(request, FORM_LIMIT);
   if (body === undefined) return json(request, 413, { error: "invalid_request", error_description: "the request body is too large" }, NO_STORE);
   const form = parseForm(body, FORM_LIMIT);
   return form.ok ? form.value : oauthError(request, form.error, log);
@@ -114,7 +109,7 @@ export function oauthRoutes(auth: () => AuthorizationServer, log: Logger, addres
     "/authorize",
     timed(async (request) => {
       const server = auth();
-      const body = await readLimited(request, FORM_LIMIT);
+      const body = await readBodyLimited(request, FORM_LIMIT);
       const form = body === undefined ? undefined : parseForm(body, FORM_LIMIT);
       if (!form?.ok) return new Response(errorPage("Request refused", "The form could not be read."), { status: 400, headers: pageHeaders() });
       return render(
@@ -158,7 +153,7 @@ export function oauthRoutes(auth: () => AuthorizationServer, log: Logger, addres
     timed(async (request) => {
       const registration = auth().registration;
       if (!registration) return json(request, 404, { error: "not_found", error_description: "dynamic client registration is turned off" });
-      const body = await readLimited(request, JSON_LIMIT);
+      const body = await readBodyLimited(request, JSON_LIMIT);
       if (body === undefined) return json(request, 413, { error: "invalid_client_metadata", error_description: "the request body is too large" }, NO_STORE);
       const result = registration.register(body, addressOf(request));
       if (!result.ok) {

@@ -25,6 +25,17 @@ export function hostnameOf(authority: string): string {
   return value;
 }
 
+/** RFC 9110 §7.2 / RFC 3986 §3.2.3: a port, if present, is digits; here also 1–65535. */
+function validPort(authority: string): boolean {
+  const value = authority.trim();
+  const close = value.lastIndexOf("]");
+  const colon = value.lastIndexOf(":");
+  // No port, or (unbracketed IPv6) colons that are part of the address.
+  if (colon === -1 || colon < close || (close === -1 && value.indexOf(":") !== colon)) return true;
+  const port = value.slice(colon + 1);
+  return /^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535;
+}
+
 export function isLoopbackHostname(hostname: string): boolean {
   return hostname === "localhost" || hostname === "::1" || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
@@ -51,7 +62,7 @@ export class RequestPolicy {
    * health checks keep working.
    */
   hostAllowed(hostHeader: string | null): boolean {
-    if (!hostHeader) return false;
+    if (!hostHeader || !validPort(hostHeader)) return false;
     const hostname = hostnameOf(hostHeader);
     return this.hosts.has(hostname) || isLoopbackHostname(hostname);
   }
