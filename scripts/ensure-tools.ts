@@ -15,6 +15,7 @@ export const TOOLS: Record<string, string> = {
   man: "man-db",
   nft: "nftables",
   unshare: "util-linux",
+  ip: "iproute2",
   gzip: "gzip",
 };
 
