@@ -16,11 +16,18 @@ export interface ChildSpec {
 
 export interface ChildEvents extends LineSink {
   exit(code: number | null, signal: string | null): void;
+  /** Stdout reached end of file while the process kept running: it can never answer again. */
+  stdoutClosed?(): void;
 }
 
 /** How long each stage of a stop may take before the next, harder one. */
 export const STOP_STAGES_MS = { afterStdinClose: 1500, afterTerm: 2000 } as const;
 const STDERR_LINE_MAX = 8192;
+/**
+ * A child that exits closes its stdout at the same moment; the exit may be noticed a little
+ * later. Wait this long before calling an end of stdout a child that closed it and lives on.
+ */
+const STDOUT_EOF_GRACE_MS = 250;
 
 export class StdioChild {
   readonly pid: number;
@@ -53,7 +60,7 @@ export class StdioChild {
       },
     });
     this.pid = this.proc.pid;
-    void this.pump(this.proc.stdout, new BoundedLineReader(spec.maxLineBytes, events));
+    void this.pump(this.proc.stdout, new BoundedLineReader(spec.maxLineBytes, events), events);
     void this.pumpStderr();
   }
 
@@ -111,12 +118,15 @@ export class StdioChild {
     }
   }
 
-  private async pump(stream: ReadableStream<Uint8Array>, reader: BoundedLineReader): Promise<void> {
+  private async pump(stream: ReadableStream<Uint8Array>, reader: BoundedLineReader, events: ChildEvents): Promise<void> {
     try {
       for await (const chunk of stream) reader.push(chunk);
     } catch (error) {
       this.log.debug({ server: this.spec.server, err: error }, "child stdout closed with an error");
     }
+    if (this.exited || (await this.exitsWithin(STDOUT_EOF_GRACE_MS))) return;
+    this.log.warn({ server: this.spec.server, pid: this.pid }, "the MCP server closed its stdout but kept running: it cannot answer any more, so its session ends");
+    events.stdoutClosed?.();
   }
 
   private async pumpStderr(): Promise<void> {

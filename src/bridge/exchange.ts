@@ -17,6 +17,8 @@ export interface ExchangeOptions {
   eventLog: EventLog;
   maxStreamBufferBytes: number;
   retryMs: number;
+  /** Told when the reader of this exchange's stream fell too far behind and was cut off. */
+  onOverflow?: (bufferedBytes: number) => void;
 }
 
 type Mode = "waiting" | "sse" | "done";
@@ -103,7 +105,7 @@ export class Exchange {
 
   private openStream(): void {
     this.mode = "sse";
-    const connection = new SseConnection(this.options.maxStreamBufferBytes);
+    const connection = new SseConnection(this.options.maxStreamBufferBytes, this.options.onOverflow);
     this.connection = connection;
     connection.onClose(() => {
       if (this.connection === connection) this.connection = undefined;

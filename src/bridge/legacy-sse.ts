@@ -7,7 +7,7 @@ import type { Logger } from "../log.ts";
 import type { StdioChild } from "./child.ts";
 import { acceptsEventStream, isJsonContentType } from "./content-negotiation.ts";
 import { jsonRpcErrorResponse } from "./http-responses.ts";
-import { ErrorCode, sniffId, errorResponse } from "./jsonrpc.ts";
+import { ErrorCode, errorResponse, peek, sniffId } from "./jsonrpc.ts";
 import { parseBody, readBodyLimited } from "./request-body.ts";
 import { SESSION_LIMITS } from "./session.ts";
 import { type LiveSession, type SessionRegistry, SessionLimitError, SpawnError } from "./session-registry.ts";
@@ -15,7 +15,7 @@ import { KEEPALIVE_FRAME, SSE_HEADERS, SseConnection, sseEvent } from "./sse.ts"
 import type { RequestNotes } from "./streamable-http.ts";
 
 export class LegacySseSession implements LiveSession {
-  readonly stream = new SseConnection(SESSION_LIMITS.streamBufferBytes);
+  readonly stream: SseConnection;
   lastActivity = Date.now();
   private closed = false;
   private lastKeepAlive = Date.now();
@@ -28,6 +28,9 @@ export class LegacySseSession implements LiveSession {
     private readonly onEnded: (session: LiveSession) => void,
     readonly owner?: string,
   ) {
+    this.stream = new SseConnection(SESSION_LIMITS.streamBufferBytes, (buffered) =>
+      this.log.warn({ server: this.server.name, session: id, buffered, limit: SESSION_LIMITS.streamBufferBytes }, "cut off a legacy SSE reader that fell too far behind"),
+    );
     this.stream.onClose(() => void this.close("the client closed the SSE stream"));
   }
 
@@ -41,6 +44,12 @@ export class LegacySseSession implements LiveSession {
   }
 
   fromChild(line: string): void {
+    // The same rule as Streamable HTTP sessions: what is not a JSON-RPC message is logged, not forwarded.
+    const peeked = peek(line);
+    if (!peeked.ok) {
+      this.log.warn({ server: this.server.name, session: this.id, length: line.length, reason: peeked.reason }, "ignored a line from the MCP server that is not a JSON-RPC message");
+      return;
+    }
     this.stream.write(sseEvent(line, undefined, "message"));
   }
 

@@ -9,6 +9,8 @@ import { childEnvironment } from "./child-env.ts";
 export interface LiveSession {
   readonly id: string;
   readonly idle: boolean;
+  /** Requests in flight that may still be answered: shutdown waits a little for them. */
+  readonly busy?: boolean;
   readonly lastActivity: number;
   tick(now: number): void;
   close(reason: string): Promise<void>;
@@ -20,6 +22,9 @@ export interface LiveSession {
 export class SessionLimitError extends Error {}
 export class SpawnError extends Error {}
 
+/** At shutdown, requests in flight get this long to be answered before every session ends. */
+export const SHUTDOWN_DRAIN_MS = 5000;
+
 /** 192 bits from the CSPRNG, base64url: visible ASCII as MCP session ids must be. */
 export function newSessionId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(24));
@@ -29,6 +34,9 @@ export function newSessionId(): string {
 export class SessionRegistry {
   private readonly sessions = new Map<string, LiveSession>();
   private stopping: Promise<void>[] = [];
+  private closing = false;
+  /** Child processes not yet exited, ended sessions' children still stopping included. */
+  private children = 0;
 
   constructor(
     readonly server: StdioServerConfig,
@@ -46,12 +54,23 @@ export class SessionRegistry {
 
   /**
    * Spawn a child and wrap it in a session made by `make`. Throws SessionLimitError when
-   * max_sessions are live, SpawnError when the command cannot be started.
+   * max_sessions are live, when twice that many children have not exited yet, or when the
+   * registry is shutting down; SpawnError when the command cannot be started.
    */
   create<S extends LiveSession>(make: (id: string, child: StdioChild, ended: (s: LiveSession) => void) => S): S {
+    // A child spawned once closeAll has begun would outlive the appliance.
+    if (this.closing) throw new SessionLimitError(`server "${this.server.name}" is shutting down`);
     if (this.sessions.size >= this.server.maxSessions) {
       throw new SessionLimitError(
         `server "${this.server.name}" already has ${this.server.maxSessions} live sessions (max_sessions); end one or try again later`,
+      );
+    }
+    // Children of ended sessions may take the whole staged stop (3.5 s) to go: a client ending and
+    // starting sessions faster than that must not pile up processes. They may add at most
+    // max_sessions more, so that a client reconnecting at the cap is not refused.
+    if (this.children >= 2 * this.server.maxSessions) {
+      throw new SessionLimitError(
+        `server "${this.server.name}" has ${this.children} child processes, ended sessions' still stopping (2 × max_sessions); try again shortly`,
       );
     }
     const id = newSessionId();
@@ -71,13 +90,21 @@ export class SessionRegistry {
         {
           line: (text) => session?.fromChild(text),
           oversized: (length, head, tail) => session?.oversizedFromChild(length, head, tail),
-          exit: (code, signal) => session?.childExited(code, signal),
+          exit: (code, signal) => {
+            this.children--;
+            session?.childExited(code, signal);
+          },
+          // Waiting requests get an error now rather than at request_timeout: no answer can come.
+          stdoutClosed: () => {
+            if (session) this.track(session.close("the MCP server closed its stdout"));
+          },
         },
       );
     } catch (error) {
       this.log.error({ server: this.server.name, err: error }, "could not start the MCP server");
       throw new SpawnError(`the MCP server "${this.server.name}" could not be started`);
     }
+    this.children++;
     session = make(id, child, (ended) => {
       if (this.sessions.get(ended.id) === ended) this.sessions.delete(ended.id);
     });
@@ -103,8 +130,14 @@ export class SessionRegistry {
     return true;
   }
 
-  /** Stop every session and wait until every child process is gone. */
-  async closeAll(reason: string): Promise<void> {
+  /**
+   * Refuse new sessions, give requests in flight up to `drainMs` to be answered, then stop every
+   * session and wait until every child process is gone.
+   */
+  async closeAll(reason: string, drainMs = SHUTDOWN_DRAIN_MS): Promise<void> {
+    this.closing = true;
+    const deadline = Date.now() + drainMs;
+    while (Date.now() < deadline && [...this.sessions.values()].some((s) => s.busy)) await Bun.sleep(25);
     for (const session of [...this.sessions.values()]) this.track(session.close(reason));
     await Promise.all(this.stopping);
   }

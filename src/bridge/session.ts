@@ -21,8 +21,10 @@ export const SESSION_LIMITS = {
   /** Replay buffer for Last-Event-ID. */
   eventLogEvents: 512,
   eventLogBytes: 8 * 1024 * 1024,
-  /** Messages for the GET stream kept while no GET stream is connected. */
+  /** Messages for the GET stream kept while no GET stream is connected: at most this many… */
   queuedForGetStream: 256,
+  /** …and at most this many bytes (a flood of large messages must not add up). */
+  queuedForGetStreamBytes: 4 * 1024 * 1024,
   /** Bytes an SSE reader may fall behind before it is disconnected. */
   streamBufferBytes: 32 * 1024 * 1024,
   /** A POST still unanswered after this long becomes an SSE stream, so keep-alive frames can flow. */
@@ -48,6 +50,9 @@ export class Session implements LiveSession {
   private getStream: SseConnection | undefined;
   private getStreamSeq = 0;
   private readonly getQueue: string[] = [];
+  private getQueueBytes = 0;
+  /** Messages dropped from the GET queue since the last report, so a flood logs once, not per message. */
+  private droppedFromGetQueue = 0;
   private exchangeCount = 0;
   private initializeKey: string | undefined;
   private closed = false;
@@ -67,6 +72,10 @@ export class Session implements LiveSession {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  get busy(): boolean {
+    return this.inFlight.size > 0;
   }
 
   /** Idle: nothing in flight and no stream open. */
@@ -113,6 +122,7 @@ export class Session implements LiveSession {
       eventLog: this.eventLog,
       maxStreamBufferBytes: SESSION_LIMITS.streamBufferBytes,
       retryMs: SESSION_LIMITS.reconnectRetryMs,
+      onOverflow: this.streamOverflowed,
     });
     const deadline = Date.now() + this.server.requestTimeoutMs;
     for (const m of requests) {
@@ -137,7 +147,7 @@ export class Session implements LiveSession {
   /** Open the session's own SSE stream (GET), or resume a stream from Last-Event-ID. */
   openStream(lastEventId: string | undefined, protocolVersion: string): Response {
     this.lastActivity = Date.now();
-    const connection = new SseConnection(SESSION_LIMITS.streamBufferBytes);
+    const connection = new SseConnection(SESSION_LIMITS.streamBufferBytes, this.streamOverflowed);
     const resume = lastEventId ? parseEventId(lastEventId) : undefined;
 
     if (resume && resume.stream !== GET_STREAM) {
@@ -164,7 +174,10 @@ export class Session implements LiveSession {
     } else if (understandsPrimingEvents(protocolVersion)) {
       connection.write(primingEvent(eventId(GET_STREAM, this.getStreamSeq), SESSION_LIMITS.reconnectRetryMs));
     }
-    for (const line of this.getQueue.splice(0)) this.emitOnGetStream(line);
+    this.reportGetQueueDrops();
+    const queued = this.getQueue.splice(0);
+    this.getQueueBytes = 0;
+    for (const line of queued) this.emitOnGetStream(line);
     return new Response(connection.body, { headers: SSE_HEADERS });
   }
 
@@ -251,17 +264,39 @@ export class Session implements LiveSession {
 
   private emitOnGetStream(line: string): void {
     if (!this.getStream?.isOpen) {
-      if (this.getQueue.length >= SESSION_LIMITS.queuedForGetStream) {
-        this.getQueue.shift();
-        this.log.warn({ server: this.server.name, session: this.id }, "no GET stream is open; dropped the oldest queued server message");
-      }
       this.getQueue.push(line);
+      this.getQueueBytes += line.length;
+      while (
+        this.getQueue.length > 1 &&
+        (this.getQueue.length > SESSION_LIMITS.queuedForGetStream || this.getQueueBytes > SESSION_LIMITS.queuedForGetStreamBytes)
+      ) {
+        this.getQueueBytes -= this.getQueue.shift()!.length;
+        if (this.droppedFromGetQueue++ === 0) {
+          this.log.warn(
+            { server: this.server.name, session: this.id, keep: SESSION_LIMITS.queuedForGetStream, keepBytes: SESSION_LIMITS.queuedForGetStreamBytes },
+            "no GET stream is open: dropping the oldest queued server messages (reported again, with a count, when a GET stream opens or the session ends)",
+          );
+        }
+      }
       return;
     }
     const seq = ++this.getStreamSeq;
     this.eventLog.append({ stream: GET_STREAM, seq, data: line });
     this.getStream.write(sseEvent(line, eventId(GET_STREAM, seq)));
   }
+
+  private reportGetQueueDrops(): void {
+    if (this.droppedFromGetQueue === 0) return;
+    this.log.warn({ server: this.server.name, session: this.id, dropped: this.droppedFromGetQueue }, "server messages dropped while no GET stream was open");
+    this.droppedFromGetQueue = 0;
+  }
+
+  private readonly streamOverflowed = (buffered: number): void => {
+    this.log.warn(
+      { server: this.server.name, session: this.id, buffered, limit: SESSION_LIMITS.streamBufferBytes },
+      "cut off an SSE reader that fell too far behind; it may resume with Last-Event-ID",
+    );
+  };
 
   private noteInitializeResult(message: Extract<PeekedMessage, { kind: "response" }>): void {
     const result = message.result as { protocolVersion?: unknown } | undefined;
@@ -321,8 +356,11 @@ export class Session implements LiveSession {
     if (this.closed) return;
     this.closed = true;
     this.log.info({ server: this.server.name, session: this.id, reason }, "session ended");
+    this.reportGetQueueDrops();
     for (const exchange of [...this.exchanges]) this.failInFlight(exchange, `session ended: ${reason}`);
     this.getStream?.close();
+    this.getQueue.length = 0;
+    this.getQueueBytes = 0;
     this.onEnded(this);
     await this.child.stop();
   }

@@ -35,7 +35,11 @@ export class SseConnection {
   private closed = false;
   private readonly closeListeners: Array<() => void> = [];
 
-  constructor(private readonly maxBufferedBytes: number) {
+  constructor(
+    private readonly maxBufferedBytes: number,
+    /** Told when a reader fell too far behind and was cut off (for a log line). */
+    private readonly onOverflow?: (bufferedBytes: number) => void,
+  ) {
     this.body = new ReadableStream<Uint8Array>(
       {
         start: (controller) => {
@@ -59,8 +63,9 @@ export class SseConnection {
   /** Returns false when the connection is gone (the caller keeps the message for replay). */
   write(frame: string): boolean {
     if (this.closed) return false;
-    if ((this.controller.desiredSize ?? 0) < -this.maxBufferedBytes) {
-      this.close();
+    const buffered = -(this.controller.desiredSize ?? 0);
+    if (buffered > this.maxBufferedBytes) {
+      this.cutOff(buffered);
       return false;
     }
     try {
@@ -80,6 +85,24 @@ export class SseConnection {
       // already errored or cancelled by the client
     }
     this.markClosed();
+  }
+
+  /**
+   * A reader this far behind may never catch up: error the stream rather than close it, so that
+   * the backlog is dropped at once and the connection is reset. (A closed stream would keep the
+   * backlog queued until the reader read it, for as long as the socket stays open.) The client
+   * may reconnect and resume from the session's event log with Last-Event-ID.
+   */
+  private cutOff(buffered: number): void {
+    if (this.closed) return;
+    try {
+      // No reason given: Bun prints an Error reason to stderr; undefined it does not.
+      this.controller.error();
+    } catch {
+      // already closed or errored
+    }
+    this.markClosed();
+    this.onOverflow?.(buffered);
   }
 
   private markClosed(): void {
