@@ -148,6 +148,10 @@ export class Session implements LiveSession {
   openStream(lastEventId: string | undefined, protocolVersion: string): Response {
     this.lastActivity = Date.now();
     const connection = new SseConnection(SESSION_LIMITS.streamBufferBytes, this.streamOverflowed);
+    // The runtime sends the response headers with the first bytes: a stream with nothing to say
+    // yet (older clients get no priming event, a resume may have nothing to replay) opens with a
+    // comment, which every SSE parser ignores, instead of after the first keep-alive.
+    connection.write(":\n\n");
     const resume = lastEventId ? parseEventId(lastEventId) : undefined;
 
     if (resume && resume.stream !== GET_STREAM) {
@@ -223,7 +227,12 @@ export class Session implements LiveSession {
         return;
       }
       this.settle(key, entry);
-      if (key === this.initializeKey) this.noteInitializeResult(message);
+      if (key === this.initializeKey) {
+        // Only the first answer under that id is the initialize result: a client that reuses the
+        // id later must not end its session with an error answer.
+        this.initializeKey = undefined;
+        this.noteInitializeResult(message);
+      }
       entry.exchange.deliver(line, key);
       return;
     }
