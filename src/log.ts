@@ -33,14 +33,22 @@ export function flushLog(log: Logger): void {
   }
 }
 
-/** Before the process exits: write the batch out synchronously, so the last lines are not lost. */
-export function flushLogSync(log: Logger): void {
-  const stream = (log as unknown as Record<symbol, { flushSync?: () => void } | undefined>)[pino.symbols.streamSym];
-  try {
-    stream?.flushSync?.();
-  } catch {
-    // not opened yet or already closed: nothing buffered to lose
-  }
+/**
+ * Before the process exits: write the batch out, but give up after `withinMs`. (sonic-boom's
+ * flushSync retries forever on EPIPE, so a vanished stdout reader would keep the process from
+ * ever exiting.)
+ */
+export async function flushLogBounded(log: Logger, withinMs = 1000): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const flushed = new Promise<void>((resolve) => {
+    try {
+      log.flush(() => resolve());
+    } catch {
+      resolve();
+    }
+  });
+  await Promise.race([flushed, new Promise<void>((resolve) => (timer = setTimeout(resolve, withinMs)))]);
+  clearTimeout(timer);
 }
 
 /** A logger that drops everything, for library use and tests that do not look at logs. */

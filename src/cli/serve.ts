@@ -2,7 +2,7 @@
 // stop accepting, end streams, stop every child, exit 0.
 import { type RunningAppliance, startAppliance } from "../app.ts";
 import type { AppConfig } from "../config/types.ts";
-import { type Logger, flushLogSync } from "../log.ts";
+import { type Logger, flushLogBounded } from "../log.ts";
 import { ExitCode, type ExitCodeValue } from "./exit-codes.ts";
 
 export async function serve(config: AppConfig, log: Logger, announce?: (url: string) => void): Promise<ExitCodeValue> {
@@ -27,7 +27,7 @@ export async function serve(config: AppConfig, log: Logger, announce?: (url: str
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     log.fatal({ listen: `${config.listen.host}:${config.listen.port}`, reason }, "could not start");
-    flushLogSync(log);
+    await flushLogBounded(log);
     return ExitCode.Failure;
   }
   announce?.(appliance.url);
@@ -35,6 +35,6 @@ export async function serve(config: AppConfig, log: Logger, announce?: (url: str
   const signal = await stop;
   log.info({ signal }, "shutting down");
   await appliance.stop();
-  flushLogSync(log);
+  await flushLogBounded(log);
   return ExitCode.Ok;
 }

@@ -6,6 +6,26 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FIXTURES } from "./appliance.ts";
 import { ApplianceProcess, BINARY, ROOT, ensureBinary } from "./binary.ts";
+import { descendants } from "./machine.ts";
+
+/**
+ * Appliances still running when the test process exits (a test that failed half-way) are
+ * killed with every child's process group: nothing a failed test started outlives it.
+ */
+const launched = new Set<ApplianceProcess>();
+process.on("exit", () => {
+  for (const appliance of launched) {
+    if (appliance.proc.exitCode !== null || appliance.proc.signalCode !== null) continue;
+    for (const child of descendants(appliance.proc.pid)) {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // not a group leader, or gone
+      }
+    }
+    appliance.proc.kill("SIGKILL");
+  }
+});
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -90,6 +110,8 @@ export function restartApplianceProcess(previous: StartedProcess): Promise<Start
 
 async function launch(files: { dir: string; stateDir: string; configPath: string }): Promise<StartedProcess> {
   const appliance = new ApplianceProcess([freshBinary(), "--config", files.configPath], { cwd: files.dir });
+  launched.add(appliance);
+  void appliance.exited.then(() => launched.delete(appliance));
   const url = await appliance.url;
   return {
     ...files,
