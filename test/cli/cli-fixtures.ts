@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseConfig } from "../../src/config/load.ts";
+import { sha256Hex } from "../../src/oauth/crypto.ts";
 import type { AppConfig } from "../../src/config/types.ts";
 import { runCommand } from "../../src/cli/dispatch.ts";
 import type { CommandIO } from "../../src/cli/io.ts";
@@ -112,4 +113,22 @@ export function everyStoredValue(stateDir: string): string {
 /** Loads a file `init` wrote, exactly as `validate` would. */
 export async function loadWritten(text: string, file: string): Promise<AppConfig> {
   return parseConfig(text, file, {});
+}
+
+/** A config with a pre-registered client and a static token, as the management commands meet it. */
+export const MANAGED_CONFIG = `
+[[oauth.clients]]
+name = "inspector"
+client_id = "inspector-client"
+client_secret = "env:INSPECTOR_SECRET"
+redirect_uris = ["http://localhost:6274/oauth/callback"]
+
+[[oauth.static_tokens]]
+name = "cron"
+token_sha256 = "${sha256Hex("mcpt_from-the-config")}"
+servers = ["vault"]
+`;
+
+export function managementWorkspace(): Workspace {
+  return workspace(MANAGED_CONFIG, `public_url = "https://mcp.example.com"`);
 }

@@ -3,24 +3,11 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { sha256Hex } from "../../src/oauth/crypto.ts";
 import { OWNER_PASSWORD_SETTING } from "../../src/oauth/owner.ts";
-import { type Workspace, everyStoredValue, run, workspace } from "./cli-fixtures.ts";
-
-const CONFIG_CLIENT = `
-[[oauth.clients]]
-name = "inspector"
-client_id = "inspector-client"
-client_secret = "env:INSPECTOR_SECRET"
-redirect_uris = ["http://localhost:6274/oauth/callback"]
-
-[[oauth.static_tokens]]
-name = "cron"
-token_sha256 = "${sha256Hex("mcpt_from-the-config")}"
-servers = ["vault"]
-`;
+import { type Workspace, everyStoredValue, managementWorkspace, run, workspace } from "./cli-fixtures.ts";
 
 let w: Workspace;
 beforeEach(() => {
-  w = workspace(CONFIG_CLIENT, `public_url = "https://mcp.example.com"`);
+  w = managementWorkspace();
 });
 afterEach(() => w.cleanup());
 
