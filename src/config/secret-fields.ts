@@ -20,8 +20,11 @@ export function sha256Hex(secret: string): string {
 const ARGON2 = /^\$argon2(?:id|i|d)\$v=\d+\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
 const BCRYPT = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
 
-/** A password hash, written or given as a secret reference ("file:owner-password-hash"). */
-export function passwordHash(env: Env) {
+/**
+ * A value that may be a secret reference ("env:NAME", "file:PATH"): resolved, then checked by
+ * `problemOf` on its resolved form. Problems never show the value.
+ */
+export function checkedSecret(env: Env, problemOf: (value: string) => string | undefined) {
   return v.pipe(
     v.string(expected("a string")),
     v.rawTransform(({ dataset, addIssue, NEVER }) => {
@@ -30,12 +33,22 @@ export function passwordHash(env: Env) {
         addIssue({ message: resolved.problem });
         return NEVER;
       }
-      if (!ARGON2.test(resolved.value) && !BCRYPT.test(resolved.value)) {
-        addIssue({ message: `expected a password hash such as "$argon2id$v=19$m=65536,t=2,p=1$…" or "$2b$10$…", ${NOT_SHOWN}` });
+      const problem = problemOf(resolved.value);
+      if (problem !== undefined) {
+        addIssue({ message: problem });
         return NEVER;
       }
       return resolved.value;
     }),
+  );
+}
+
+/** A password hash, written or given as a secret reference ("file:owner-password-hash"). */
+export function passwordHash(env: Env) {
+  return checkedSecret(env, (value) =>
+    ARGON2.test(value) || BCRYPT.test(value)
+      ? undefined
+      : `expected a password hash such as "$argon2id$v=19$m=65536,t=2,p=1$…" or "$2b$10$…", ${NOT_SHOWN}`,
   );
 }
 

@@ -5,7 +5,8 @@ import * as v from "valibot";
 import { expected, quote } from "./describe.ts";
 import { hasIssueAt, issuePath } from "./issues.ts";
 import { isLoopbackHost } from "./net.ts";
-import { resolveSecret, type Env } from "./secrets.ts";
+import { checkedSecret } from "./secret-fields.ts";
+import type { Env } from "./secrets.ts";
 import { isPlainTable } from "./table.ts";
 
 const URL_EXAMPLE = `an http URL such as "http://127.0.0.1:4000/mcp"`;
@@ -88,22 +89,10 @@ const headerName = v.pipe(
 const FIELD_VALUE = /^[\x21-\x7e](?:[\t\x20-\x7e]*[\x21-\x7e])?$/;
 
 function headerValue(env: Env) {
-  return v.pipe(
-    v.string(expected("a string")),
-    v.rawTransform(({ dataset, addIssue, NEVER }) => {
-      const resolved = resolveSecret(dataset.value, env);
-      if (!resolved.ok) {
-        addIssue({ message: resolved.problem });
-        return NEVER;
-      }
-      if (!FIELD_VALUE.test(resolved.value)) {
-        addIssue({
-          message: `expected a header value of visible ASCII characters, spaces inside (no line breaks, not empty), got something else (not shown, in case it is a secret)`,
-        });
-        return NEVER;
-      }
-      return resolved.value;
-    }),
+  return checkedSecret(env, (value) =>
+    FIELD_VALUE.test(value)
+      ? undefined
+      : "expected a header value of visible ASCII characters, spaces inside (no line breaks, not empty), got something else (not shown, in case it is a secret)",
   );
 }
 
