@@ -27,7 +27,11 @@ const durationArg = argv.find((arg, i) => !arg.startsWith("--") && argv[i - 1] !
 const durationMs = parseDuration(durationArg ?? "10m");
 const warmupMs = Math.min(30_000, durationMs / 6);
 
-const started = await startApplianceProcess([{ name: "fx", script: "behaviour-server.mjs" }], { logLevel: "info" });
+// Every client of the soak comes from this one address: one client, as max_sessions_per_client counts.
+const started = await startApplianceProcess([{ name: "fx", script: "behaviour-server.mjs" }], {
+  logLevel: "info",
+  limits: [`max_sessions_per_client = ${2 * sessions}`],
+});
 console.log(`soak: ${(durationMs / 1000).toFixed(0)} s, ${sessions} clients, appliance pid ${started.pid} at ${started.url}`);
 console.log("   time      calls  errors        RSS  fds  children");
 const figures = await soak(started, "fx", {

@@ -38,11 +38,11 @@ const HOUSEKEEPING_EVERY_MS = 1000;
 const STORE_HOUSEKEEPING_EVERY_MS = 60_000;
 /** Seconds a connection may stay silent; SSE keep-alive frames come far more often. */
 const IDLE_TIMEOUT_S = 60;
-/** How long in-flight plain requests get to finish at shutdown. */
-const DRAIN_MS = 5000;
+/** At shutdown, past shutdown_timeout: the answers given as the sessions end get this long to be written. */
+const LAST_ANSWERS_MS = 1000;
 
 export async function startAppliance(config: AppConfig, log: Logger = silentLogger, options: StartOptions = {}): Promise<RunningAppliance> {
-  const registries = config.servers.map((server) => new SessionRegistry(server, log));
+  const registries = config.servers.map((server) => new SessionRegistry(server, config.limits, log));
   const served: ServedServer[] = registries.map((registry) => ({
     path: registry.server.path,
     streamable: new StreamableHttpEndpoint(registry, log),
@@ -78,15 +78,13 @@ export async function startAppliance(config: AppConfig, log: Logger = silentLogg
       log.error({ method: request.method, code, reason: error instanceof Error ? error.message : String(error) }, "unhandled error while serving a request");
       return Response.json({ error: "server_error" }, { status: 500 });
     })
-    .use(frontDoor(policy, log, (path) => mcpPaths.has(path)))
+    .use(frontDoor(policy, log, (path) => mcpPaths.has(path), config.limits.maxHeaderBytes))
     .use(healthRoutes(registries, upstreams));
-  if (auth) {
-    const addressOf = (request: Request) =>
-      clientAddress(app.server?.requestIP(request)?.address, request.headers.get("x-forwarded-for"), config.trustProxy);
-    app.use(await assetRoutes()).use(oauthRoutes(auth, log, addressOf));
-  }
+  const addressOf = (request: Request) =>
+    clientAddress(app.server?.requestIP(request)?.address, request.headers.get("x-forwarded-for"), config.trustProxy);
+  if (auth) app.use(await assetRoutes()).use(oauthRoutes(auth, log, addressOf));
   app
-    .use(mcpRoutes(served, log, policy, auth, proxied))
+    .use(mcpRoutes(served, log, policy, auth, proxied, addressOf))
     .listen({
       hostname: config.listen.host,
       port: config.listen.port,
@@ -135,9 +133,12 @@ export async function startAppliance(config: AppConfig, log: Logger = silentLogg
       (stopping ??= (async () => {
         clearInterval(housekeeping);
         // Stop accepting first; then ending the sessions ends their streams and children.
+        // Requests in flight get shutdown_timeout, sessions' and others' (OAuth, proxied) alike.
+        const drainMs = config.limits.shutdownTimeoutMs;
+        const deadline = Date.now() + drainMs;
         const draining = server.stop(false);
-        await Promise.all(registries.map((r) => r.closeAll("the appliance is shutting down")));
-        await Promise.race([draining, Bun.sleep(DRAIN_MS)]);
+        await Promise.all(registries.map((r) => r.closeAll("the appliance is shutting down", drainMs)));
+        await Promise.race([draining, Bun.sleep(Math.max(deadline - Date.now(), LAST_ANSWERS_MS))]);
         await server.stop(true);
         store?.close();
         log.info("stopped");

@@ -26,5 +26,8 @@ for a in "${@:2}"; do args+="\"$a\", "; done
   echo "args = [${args%, }]"
   echo 'path = "/mcp"'
   echo 'max_sessions = 128'
+  # The load generator is one address opening up to max_sessions sessions: one client, for [limits].
+  echo '[limits]'
+  echo 'max_sessions_per_client = 128'
 } >"$config"
 exec "$binary" --config "$config"

@@ -3,9 +3,11 @@
 // body when the child's first word is the whole answer, and switches to an SSE stream as soon
 // as anything else has to travel first (MCP 2025-11-25 transports §Sending Messages 5–6), or
 // when the answer is slow in coming, so that idle timeouts of proxies never cut the request.
+// A stream takes one of the session's stream slots ([limits] max_streams_per_session).
 import { type EventLog, eventId } from "./event-log.ts";
 import { jsonResponse } from "./http-responses.ts";
 import { SSE_HEADERS, SseConnection, primingEvent, sseEvent } from "./sse.ts";
+import type { StreamSlots } from "./stream-slots.ts";
 
 export interface ExchangeOptions {
   streamId: string;
@@ -19,6 +21,12 @@ export interface ExchangeOptions {
   retryMs: number;
   /** Told when the reader of this exchange's stream fell too far behind and was cut off. */
   onOverflow?: (bufferedBytes: number) => void;
+  streams: StreamSlots;
+  /**
+   * The child sent something other than the answer first, so the response must become a stream,
+   * and no stream slot is free: the response to answer with instead. The exchange ends with it.
+   */
+  noStreamFree: () => Response;
 }
 
 type Mode = "waiting" | "sse" | "done";
@@ -79,18 +87,31 @@ export class Exchange {
         return;
       }
     }
-    if (this.mode === "waiting") this.openStream();
+    if (this.mode === "waiting" && !this.openStream()) {
+      this.finishWith(this.options.noStreamFree());
+      return;
+    }
     this.emit(line);
     if (complete) this.finishStream();
   }
 
-  /** Switch a slow answer to SSE so keep-alive frames can flow. */
+  /**
+   * Switch a slow answer to SSE so keep-alive frames can flow. With no stream slot free it stays
+   * a plain response for now (the answer still comes); the next tick tries again.
+   */
   upgradeToStream(): void {
     if (this.mode === "waiting") this.openStream();
   }
 
   keepAlive(): void {
     if (this.mode === "sse") this.connection?.write(":\n\n");
+  }
+
+  /** End the current connection, which a resumed one is about to replace (freeing its slot first). */
+  detach(): void {
+    const connection = this.connection;
+    this.connection = undefined;
+    connection?.close();
   }
 
   /** Attach a resumed connection (GET with Last-Event-ID) after replaying what it missed. */
@@ -103,9 +124,12 @@ export class Exchange {
     });
   }
 
-  private openStream(): void {
-    this.mode = "sse";
+  /** False when no stream slot is free: nothing changed. */
+  private openStream(): boolean {
+    if (this.options.streams.full) return false;
     const connection = new SseConnection(this.options.maxStreamBufferBytes, this.options.onOverflow);
+    this.options.streams.claim(connection);
+    this.mode = "sse";
     this.connection = connection;
     connection.onClose(() => {
       if (this.connection === connection) this.connection = undefined;
@@ -117,6 +141,7 @@ export class Exchange {
       new Response(connection.body, { status: 200, headers: { ...SSE_HEADERS, ...this.options.extraHeaders } }),
     );
     for (const line of this.collected.splice(0)) this.emit(line);
+    return true;
   }
 
   private emit(line: string): void {

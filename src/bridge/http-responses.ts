@@ -1,6 +1,6 @@
 // Response shapes shared by the bridge's HTTP transports. Web-standard Response objects, no
 // web framework: the transports can be served by anything that speaks Request/Response.
-import { errorResponse, type JsonRpcId } from "./jsonrpc.ts";
+import { ErrorCode, errorResponse, type JsonRpcId } from "./jsonrpc.ts";
 
 const JSON_HEADERS = { "content-type": "application/json" };
 
@@ -15,6 +15,14 @@ export function jsonRpcErrorResponse(
     status,
     headers: { ...JSON_HEADERS, ...options.headers },
   });
+}
+
+/**
+ * RFC 6585 §4: 429 Too Many Requests, with Retry-After (RFC 9110 §10.2.3) in seconds; the
+ * JSON-RPC error names the [limits] key, so that an operator reading it knows what to raise.
+ */
+export function tooManyRequestsResponse(message: string, retryAfterS: number, id: JsonRpcId | null = null): Response {
+  return jsonRpcErrorResponse(429, ErrorCode.TooManyRequests, message, { id, headers: { "retry-after": String(retryAfterS) } });
 }
 
 export function jsonResponse(body: string, headers: Record<string, string> = {}): Response {

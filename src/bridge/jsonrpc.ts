@@ -68,6 +68,8 @@ export const ErrorCode = {
   ServerUnavailable: -32000,
   RequestTimeout: -32001,
   MessageTooLarge: -32002,
+  /** Over one of the [limits] (HTTP 429): retry later. */
+  TooManyRequests: -32003,
   /** LSP's code for a request the client cancelled; MCP leaves the code open. */
   RequestCancelled: -32800,
 } as const;

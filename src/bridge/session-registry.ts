@@ -1,9 +1,12 @@
-// The live sessions of one configured server: creation (one child each), lookup, the cap on
-// live sessions, idle reaping, and stopping them all at shutdown.
-import type { StdioServerConfig } from "../config/types.ts";
+// The live sessions of one configured server: creation (one child each), lookup, the caps on
+// live sessions (max_sessions, and [limits] max_sessions_per_client), idle reaping, and
+// stopping them all at shutdown.
+import type { LimitsConfig, StdioServerConfig } from "../config/types.ts";
 import type { Logger } from "../log.ts";
 import { StdioChild } from "./child.ts";
 import { childEnvironment } from "./child-env.ts";
+import { jsonRpcErrorResponse, tooManyRequestsResponse } from "./http-responses.ts";
+import { ErrorCode } from "./jsonrpc.ts";
 
 /** What the registry needs of a session, whatever transport it speaks. */
 export interface LiveSession {
@@ -19,11 +22,29 @@ export interface LiveSession {
   childExited(code: number | null, signal: string | null): void;
 }
 
-export class SessionLimitError extends Error {}
-export class SpawnError extends Error {}
+/** The [limits] a server's sessions obey. */
+export type SessionLimits = Pick<LimitsConfig, "maxSessionsPerClient" | "maxRequestsPerSession" | "maxStreamsPerSession">;
 
-/** At shutdown, requests in flight get this long to be answered before every session ends. */
-export const SHUTDOWN_DRAIN_MS = 5000;
+/**
+ * A new session refused. 503 when the server cannot take one (max_sessions, shutting down):
+ * the wait is the server's; 429 when this client holds its share (max_sessions_per_client).
+ */
+export class SessionLimitError extends Error {
+  constructor(
+    message: string,
+    readonly status: 429 | 503 = 503,
+  ) {
+    super(message);
+  }
+
+  response(): Response {
+    // Sessions end on DELETE, idle_timeout or a closed legacy stream: seconds at best.
+    const retryAfterS = 5;
+    if (this.status === 429) return tooManyRequestsResponse(this.message, retryAfterS);
+    return jsonRpcErrorResponse(503, ErrorCode.ServerUnavailable, this.message, { headers: { "retry-after": String(retryAfterS) } });
+  }
+}
+export class SpawnError extends Error {}
 
 /** 192 bits from the CSPRNG, base64url: visible ASCII as MCP session ids must be. */
 export function newSessionId(): string {
@@ -33,6 +54,9 @@ export function newSessionId(): string {
 
 export class SessionRegistry {
   private readonly sessions = new Map<string, LiveSession>();
+  /** Who opened each live session, and how many each client holds (max_sessions_per_client). */
+  private readonly clientOf = new Map<string, string>();
+  private readonly heldBy = new Map<string, number>();
   private stopping: Promise<void>[] = [];
   private closing = false;
   /** Child processes not yet exited, ended sessions' children still stopping included. */
@@ -40,6 +64,7 @@ export class SessionRegistry {
 
   constructor(
     readonly server: StdioServerConfig,
+    readonly limits: SessionLimits,
     private readonly log: Logger,
     private readonly parentEnv: Record<string, string | undefined> = process.env,
   ) {}
@@ -53,13 +78,19 @@ export class SessionRegistry {
   }
 
   /**
-   * Spawn a child and wrap it in a session made by `make`. Throws SessionLimitError when
-   * max_sessions are live, when twice that many children have not exited yet, or when the
-   * registry is shutting down; SpawnError when the command cannot be started.
+   * Spawn a child and wrap it in a session made by `make`, opened by `client` (the principal, or
+   * the address without auth). A client at max_sessions_per_client loses its least recently
+   * used idle session. Throws SessionLimitError when all of that client's sessions are busy,
+   * when max_sessions are live, when twice that many children
+   * have not exited yet, or when the registry is shutting down; SpawnError when the command
+   * cannot be started.
    */
-  create<S extends LiveSession>(make: (id: string, child: StdioChild, ended: (s: LiveSession) => void) => S): S {
+  create<S extends LiveSession>(client: string | undefined, make: (id: string, child: StdioChild, ended: (s: LiveSession) => void) => S): S {
     // A child spawned once closeAll has begun would outlive the appliance.
     if (this.closing) throw new SessionLimitError(`server "${this.server.name}" is shutting down`);
+    // Checked before max_sessions: a client at its own cap is told what it can do about it.
+    if (client !== undefined) this.makeRoomFor(client);
+    const held = client === undefined ? 0 : (this.heldBy.get(client) ?? 0);
     if (this.sessions.size >= this.server.maxSessions) {
       throw new SessionLimitError(
         `server "${this.server.name}" already has ${this.server.maxSessions} live sessions (max_sessions); end one or try again later`,
@@ -106,9 +137,15 @@ export class SessionRegistry {
     }
     this.children++;
     session = make(id, child, (ended) => {
-      if (this.sessions.get(ended.id) === ended) this.sessions.delete(ended.id);
+      if (this.sessions.get(ended.id) !== ended) return;
+      this.sessions.delete(ended.id);
+      this.release(ended.id);
     });
     this.sessions.set(id, session);
+    if (client !== undefined) {
+      this.clientOf.set(id, client);
+      this.heldBy.set(client, held + 1);
+    }
     this.log.info({ server: this.server.name, session: id, pid: child.pid }, "session started");
     return session;
   }
@@ -131,15 +168,52 @@ export class SessionRegistry {
   }
 
   /**
-   * Refuse new sessions, give requests in flight up to `drainMs` to be answered, then stop every
-   * session and wait until every child process is gone.
+   * Refuse new sessions, give requests in flight up to `drainMs` ([limits] shutdown_timeout) to
+   * be answered, then stop every session and wait until every child process is gone.
    */
-  async closeAll(reason: string, drainMs = SHUTDOWN_DRAIN_MS): Promise<void> {
+  async closeAll(reason: string, drainMs: number): Promise<void> {
     this.closing = true;
     const deadline = Date.now() + drainMs;
     while (Date.now() < deadline && [...this.sessions.values()].some((s) => s.busy)) await Bun.sleep(25);
     for (const session of [...this.sessions.values()]) this.track(session.close(reason));
     await Promise.all(this.stopping);
+  }
+
+  /**
+   * A client at max_sessions_per_client. Clients often start a new session without ending the
+   * old one (no DELETE, MCP transports §Session Management 5 only says they SHOULD): refusing
+   * them until idle_timeout reaps what they left would lock them out for half an hour. So the
+   * client's least recently used idle session (nothing in flight, no stream open) ends instead;
+   * only a client whose every session is busy is refused (429).
+   */
+  private makeRoomFor(client: string): void {
+    const held = this.heldBy.get(client) ?? 0;
+    if (held < this.limits.maxSessionsPerClient) return;
+    let oldest: LiveSession | undefined;
+    for (const [id, session] of this.sessions) {
+      if (this.clientOf.get(id) !== client || !session.idle) continue;
+      if (!oldest || session.lastActivity < oldest.lastActivity) oldest = session;
+    }
+    if (!oldest) {
+      throw new SessionLimitError(
+        `this client already has ${held} live sessions on server "${this.server.name}", all busy (max_sessions_per_client); end one (DELETE) or try again later`,
+        429,
+      );
+    }
+    this.log.info(
+      { server: this.server.name, session: oldest.id, limit: this.limits.maxSessionsPerClient },
+      "ended the least recently used idle session of a client at max_sessions_per_client",
+    );
+    this.track(oldest.close("its client opened a new session with max_sessions_per_client live"));
+  }
+
+  private release(sessionId: string): void {
+    const client = this.clientOf.get(sessionId);
+    if (client === undefined) return;
+    this.clientOf.delete(sessionId);
+    const left = (this.heldBy.get(client) ?? 1) - 1;
+    if (left > 0) this.heldBy.set(client, left);
+    else this.heldBy.delete(client);
   }
 
   private track(stop: Promise<void>): void {

@@ -1,15 +1,17 @@
 // One Streamable HTTP session: one child process, the requests in flight to it, and the
-// routing of everything the child writes back to the HTTP stream that waits for it.
+// routing of everything the child writes back to the HTTP stream that waits for it, within the
+// session's [limits] (requests in flight, open streams).
 import type { StdioServerConfig } from "../config/types.ts";
 import type { Logger } from "../log.ts";
 import type { StdioChild } from "./child.ts";
-import type { LiveSession } from "./session-registry.ts";
+import type { LiveSession, SessionLimits } from "./session-registry.ts";
 import { EventLog, eventId, parseEventId } from "./event-log.ts";
 import { Exchange } from "./exchange.ts";
-import { acceptedResponse, jsonRpcErrorResponse } from "./http-responses.ts";
+import { acceptedResponse, jsonRpcErrorResponse, tooManyRequestsResponse } from "./http-responses.ts";
 import { ErrorCode, type JsonRpcId, type PeekedMessage, errorResponse, idKey, peek, sniffId } from "./jsonrpc.ts";
 import { DEFAULT_PROTOCOL_VERSION, understandsPrimingEvents } from "./protocol-version.ts";
 import { SSE_HEADERS, SseConnection, primingEvent, sseEvent } from "./sse.ts";
+import { StreamSlots } from "./stream-slots.ts";
 
 export interface IncomingMessage {
   /** The message as the client wrote it, on one line. */
@@ -31,6 +33,8 @@ export const SESSION_LIMITS = {
   upgradeToStreamAfterMs: 8_000,
   keepAliveEveryMs: 15_000,
   reconnectRetryMs: 1_000,
+  /** Retry-After of a 429 for requests or streams: answers and closing streams come in seconds. */
+  retryAfterS: 1,
 } as const;
 
 interface InFlight {
@@ -47,6 +51,7 @@ export class Session implements LiveSession {
   private readonly byProgressToken = new Map<string, string>();
   private readonly exchanges = new Set<Exchange>();
   private readonly eventLog = new EventLog(SESSION_LIMITS.eventLogEvents, SESSION_LIMITS.eventLogBytes);
+  private readonly streams: StreamSlots;
   private getStream: SseConnection | undefined;
   private getStreamSeq = 0;
   private readonly getQueue: string[] = [];
@@ -63,12 +68,15 @@ export class Session implements LiveSession {
   constructor(
     readonly id: string,
     private readonly server: StdioServerConfig,
+    private readonly limits: SessionLimits,
     private readonly child: StdioChild,
     private readonly log: Logger,
     private readonly onEnded: (session: LiveSession) => void,
     /** The principal that opened the session; only it may use the session. */
     readonly owner?: string,
-  ) {}
+  ) {
+    this.streams = new StreamSlots(limits.maxStreamsPerSession);
+  }
 
   get isClosed(): boolean {
     return this.closed;
@@ -106,6 +114,16 @@ export class Session implements LiveSession {
       }
     }
 
+    // Refused before anything reaches the child: the client may simply send it again.
+    if (this.inFlight.size + requests.length > this.limits.maxRequestsPerSession) {
+      const only = messages.length === 1 ? (requests[0]!.message as { id: JsonRpcId }).id : null;
+      return tooManyRequestsResponse(
+        `this session already has ${this.inFlight.size} requests in flight (max_requests_per_session is ${this.limits.maxRequestsPerSession}); send it again once one is answered`,
+        SESSION_LIMITS.retryAfterS,
+        only,
+      );
+    }
+
     for (const m of messages) this.noteClientMessage(m.message);
 
     if (requests.length === 0) {
@@ -113,7 +131,7 @@ export class Session implements LiveSession {
       return acceptedResponse();
     }
 
-    const exchange = new Exchange({
+    const exchange: Exchange = new Exchange({
       streamId: `p${++this.exchangeCount}`,
       awaiting: new Set(requests.map((m) => idKey((m.message as { id: JsonRpcId }).id))),
       batch: messages.length > 1,
@@ -123,6 +141,8 @@ export class Session implements LiveSession {
       maxStreamBufferBytes: SESSION_LIMITS.streamBufferBytes,
       retryMs: SESSION_LIMITS.reconnectRetryMs,
       onOverflow: this.streamOverflowed,
+      streams: this.streams,
+      noStreamFree: () => this.refuseStream(exchange),
     });
     const deadline = Date.now() + this.server.requestTimeoutMs;
     for (const m of requests) {
@@ -147,15 +167,27 @@ export class Session implements LiveSession {
   /** Open the session's own SSE stream (GET), or resume a stream from Last-Event-ID. */
   openStream(lastEventId: string | undefined, protocolVersion: string): Response {
     this.lastActivity = Date.now();
+    const resume = lastEventId ? parseEventId(lastEventId) : undefined;
+    const exchange = resume && resume.stream !== GET_STREAM ? [...this.exchanges].find((e) => e.streamId === resume.stream) : undefined;
+    if (this.getStream?.isOpen && !resume) {
+      return jsonRpcErrorResponse(409, ErrorCode.InvalidRequest, "this session already has an open GET stream");
+    }
+    // A resumed stream replaces the one it resumes (whose client has gone): that one's slot is its.
+    if (resume?.stream === GET_STREAM) this.getStream?.close();
+    exchange?.detach();
     const connection = new SseConnection(SESSION_LIMITS.streamBufferBytes, this.streamOverflowed);
+    if (!this.streams.claim(connection)) {
+      return tooManyRequestsResponse(
+        `this session already has ${this.limits.maxStreamsPerSession} SSE streams open (max_streams_per_session); close one or try again later`,
+        SESSION_LIMITS.retryAfterS,
+      );
+    }
     // The runtime sends the response headers with the first bytes: a stream with nothing to say
     // yet (older clients get no priming event, a resume may have nothing to replay) opens with a
     // comment, which every SSE parser ignores, instead of after the first keep-alive.
     connection.write(":\n\n");
-    const resume = lastEventId ? parseEventId(lastEventId) : undefined;
 
     if (resume && resume.stream !== GET_STREAM) {
-      const exchange = [...this.exchanges].find((e) => e.streamId === resume.stream);
       const missed = this.eventLog.after(resume.stream, resume.seq) ?? [];
       for (const e of missed) connection.write(sseEvent(e.data, eventId(e.stream, e.seq)));
       if (exchange && !exchange.done) exchange.attach(connection);
@@ -163,9 +195,6 @@ export class Session implements LiveSession {
       return new Response(connection.body, { headers: SSE_HEADERS });
     }
 
-    if (this.getStream?.isOpen && !resume) {
-      return jsonRpcErrorResponse(409, ErrorCode.InvalidRequest, "this session already has an open GET stream");
-    }
     this.getStream?.close();
     this.getStream = connection;
     connection.onClose(() => {
@@ -314,6 +343,27 @@ export class Session implements LiveSession {
       // A server that refused to initialize is of no further use: end the session once answered.
       queueMicrotask(() => void this.close("the MCP server refused initialize"));
     }
+  }
+
+  /**
+   * An exchange must become a stream and none is free: its requests are cancelled at the child
+   * (MCP cancellation: the receiver SHOULD stop; no one will read the answer) and the POST is
+   * answered 429 instead. The session and its other requests carry on.
+   */
+  private refuseStream(exchange: Exchange): Response {
+    const ids: JsonRpcId[] = [];
+    for (const [key, entry] of this.inFlight) {
+      if (entry.exchange !== exchange) continue;
+      this.settle(key, entry);
+      ids.push(entry.id);
+      this.child.send(JSON.stringify({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: entry.id, reason: "no SSE stream free for its messages" } }));
+    }
+    this.log.info({ server: this.server.name, session: this.id, limit: this.limits.maxStreamsPerSession }, "cancelled a request that needed an SSE stream: max_streams_per_session are open");
+    return tooManyRequestsResponse(
+      `the server sent messages about this request, which need an SSE stream, and this session already has ${this.limits.maxStreamsPerSession} open (max_streams_per_session): the request was cancelled; send it again once a stream has closed`,
+      SESSION_LIMITS.retryAfterS,
+      ids.length === 1 ? ids[0] : null,
+    );
   }
 
   private settle(key: string, entry: InFlight): void {

@@ -18,6 +18,11 @@ export interface RequestNotes {
   session?: string;
   /** Who the front door authenticated ("oauth:<client_id>", "static:<name>"); absent without auth. */
   principal?: string;
+  /**
+   * Who counts against max_sessions_per_client: the principal, or without auth the client's
+   * address ("address:<ip>"). Absent: no per-client cap.
+   */
+  client?: string;
 }
 
 export class StreamableHttpEndpoint {
@@ -83,12 +88,11 @@ export class StreamableHttpEndpoint {
     let session: Session;
     try {
       session = this.registry.create<Session>(
-        (id, child, ended) => new Session(id, this.registry.server, child, this.log, ended, notes.principal),
+        notes.client,
+        (id, child, ended) => new Session(id, this.registry.server, this.registry.limits, child, this.log, ended, notes.principal),
       );
     } catch (error) {
-      if (error instanceof SessionLimitError) {
-        return jsonRpcErrorResponse(503, ErrorCode.ServerUnavailable, error.message, { headers: { "retry-after": "5" } });
-      }
+      if (error instanceof SessionLimitError) return error.response();
       if (error instanceof SpawnError) return jsonRpcErrorResponse(502, ErrorCode.ServerUnavailable, error.message);
       throw error;
     }

@@ -30,6 +30,9 @@ function oauthEntries(env: Env, hint: Hint) {
     // the expiry of registrations never used keep the state from being filled up.
     registration_limit: v.optional(integerAtLeast(1), 1000),
     registration_rate: v.optional(rate(1_000_000, 1_000, DAY), "10/h"),
+    // The token endpoint is open to anyone too, and each request may cost a secret check and a
+    // write; a client refreshes far less often than once a second.
+    token_rate: v.optional(rate(1_000_000, 1_000, DAY), "60/m"),
     unused_registration_ttl: v.optional(duration(MINUTE, 365 * DAY), "24h"),
     clients: v.optional(clientsSchema(env, hint), []),
     static_tokens: v.optional(staticTokensSchema(hint), []),
@@ -52,6 +55,7 @@ export function toOAuthConfig(oauth: OAuthOutput): OAuthConfig {
     ...(oauth.owner_password_hash !== undefined && { ownerPasswordHash: oauth.owner_password_hash }),
     registrationLimit: oauth.registration_limit,
     registrationRate: oauth.registration_rate,
+    tokenRate: oauth.token_rate,
     unusedRegistrationTtlMs: oauth.unused_registration_ttl,
     clients: oauth.clients.map(toClientConfig),
     staticTokens: oauth.static_tokens.map(toStaticTokenConfig),

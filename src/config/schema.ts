@@ -1,5 +1,5 @@
-// The whole file: top-level keys, [log], [oauth], [servers.<name>], [firewall], and the rules
-// that span keys.
+// The whole file: top-level keys, [log], [oauth], [servers.<name>], [limits], [firewall], and
+// the rules that span keys.
 // Snake_case keys become the camelCase AppConfig in the final transform.
 
 import * as v from "valibot";
@@ -13,6 +13,7 @@ import {
   publicUrl,
   stringArray,
 } from "./fields.ts";
+import { limitsKeyHint, limitsTable, toLimitsConfig } from "./limits.ts";
 import { oauthTable, toOAuthConfig } from "./oauth.ts";
 import { authNoneNeedsLoopback, publicUrlNeededForOAuth, resolvePublicUrl } from "./rules.ts";
 import type { Env } from "./secrets.ts";
@@ -24,15 +25,16 @@ import type { AppConfig } from "./types.ts";
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error"] as const;
 
 // Top-level keys that are tables themselves, written as [headers] rather than above them.
-const TABLES = ["log", "oauth", "servers", "firewall"];
+const TABLES = ["log", "oauth", "servers", "limits", "firewall"];
 
 function topLevelEntries(env: Env) {
   // After a [table] header every key belongs to that table; a top-level key found there was
-  // almost certainly meant for the top, above the first header.
+  // almost certainly meant for the top, above the first header. A key of [limits] written in
+  // another table (a server's, say) was meant for [limits].
   const misplaced = (key: string): string | undefined =>
     Object.hasOwn(entries, key) && !TABLES.includes(key)
       ? `"${key}" is a top-level key: move it above the first [table] header`
-      : undefined;
+      : limitsKeyHint(key);
   const entries = {
     listen: v.optional(listenAddress, "127.0.0.1:3001"),
     public_url: v.optional(publicUrl),
@@ -44,6 +46,7 @@ function topLevelEntries(env: Env) {
     log: v.optional(table({ level: v.optional(oneOf(LOG_LEVELS), "info") }, { hint: misplaced }), {}),
     oauth: v.optional(oauthTable(env, misplaced), {}),
     servers: v.optional(serversSchema(env, misplaced), {}),
+    limits: v.optional(limitsTable(misplaced), {}),
     firewall: v.optional(
       table(
         { public_sources: v.optional(stringArray(ipOrCidr, "an array of IP addresses or CIDRs"), []) },
@@ -56,7 +59,7 @@ function topLevelEntries(env: Env) {
 }
 
 function topLevelTable(env: Env) {
-  return table(topLevelEntries(env));
+  return table(topLevelEntries(env), { hint: limitsKeyHint });
 }
 
 type FileOutput = v.InferOutput<ReturnType<typeof topLevelTable>>;
@@ -85,6 +88,7 @@ function toAppConfig(file: FileOutput): Omit<AppConfig, "file"> {
     log: { level: file.log.level },
     oauth: toOAuthConfig(file.oauth),
     ...toServerConfigs(file.servers),
+    limits: toLimitsConfig(file.limits),
     firewall: { publicSources: file.firewall.public_sources },
   };
 }

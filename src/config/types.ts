@@ -79,10 +79,34 @@ export interface OAuthConfig {
   registrationLimit: number;
   /** Dynamic registrations allowed per client address: `count` per `windowMs`. */
   registrationRate: { count: number; windowMs: number };
+  /** Token endpoint requests allowed per client address: `count` per `windowMs`; more get 429. */
+  tokenRate: { count: number; windowMs: number };
   /** A dynamic registration that never obtained a token is deleted after this long. */
   unusedRegistrationTtlMs: number;
   clients: OAuthClientConfig[];
   staticTokens: StaticTokenConfig[];
+}
+
+/** [limits]: what one client may take of the machine; the same for every server. */
+export interface LimitsConfig {
+  /**
+   * Largest total of a request's header names and values; a larger one gets 431 from the front
+   * door. Bun's parser refuses a header section over 16 KiB (request line and line ends
+   * included) before that, with a 431 of its own and no body.
+   */
+  maxHeaderBytes: number;
+  /**
+   * Live sessions one client may hold on one server; more get 429. The client is the
+   * authenticated principal ("oauth:<client_id>", "static:<name>"), or with auth = "none" the
+   * client address.
+   */
+  maxSessionsPerClient: number;
+  /** Client requests in flight in one session at once; a POST that would exceed it gets 429. */
+  maxRequestsPerSession: number;
+  /** SSE streams open at once in one session (its GET stream, POST responses that became streams); more get 429. */
+  maxStreamsPerSession: number;
+  /** How long a SIGTERM waits for requests in flight before every session ends. */
+  shutdownTimeoutMs: number;
 }
 
 export interface FirewallConfig {
@@ -113,5 +137,6 @@ export interface AppConfig {
   servers: StdioServerConfig[];
   /** HTTP upstream servers ([servers.<name>] with `url`); names and paths never clash with `servers`. */
   httpServers: HttpServerConfig[];
+  limits: LimitsConfig;
   firewall: FirewallConfig;
 }

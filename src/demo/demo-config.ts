@@ -3,6 +3,7 @@
 // in a folder under the system's temp dir.
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { defaultLimitsConfig } from "../config/limits.ts";
 import { defaultOAuthConfig } from "../config/oauth.ts";
 import type { AppConfig, ListenAddress } from "../config/types.ts";
 
@@ -34,6 +35,7 @@ export function demoConfig(self: { command: string; args: string[] }, listen: Li
       },
     ],
     httpServers: [],
+    limits: defaultLimitsConfig(),
     firewall: { publicSources: [] },
   };
 }

@@ -2,8 +2,9 @@
 // and the legacy HTTP+SSE stream and message endpoint at its sse_path; for an HTTP upstream
 // server the proxy at its path. Every request passes the Origin check
 // (MCP transports §Security Warning) and, with auth on, the bearer guard; the principal it
-// establishes is handed to the bridge, which binds sessions to it. Bodies are read (or streamed
-// upstream) by the bridge itself (`parse: "none"`), so a message is never parsed twice.
+// establishes is handed to the bridge, which binds sessions to it and counts them per client
+// (without auth, per client address). Bodies are read (or streamed upstream) by the bridge
+// itself (`parse: "none"`), so a message is never parsed twice.
 import type { Server } from "bun";
 import { Elysia } from "elysia";
 import type { HttpUpstreamEndpoint } from "../bridge/http-upstream.ts";
@@ -46,7 +47,8 @@ export function mcpRoutes(
   log: Logger,
   policy: RequestPolicy,
   auth: (() => AuthorizationServer) | undefined,
-  proxied: readonly ProxiedServer[] = [],
+  proxied: readonly ProxiedServer[],
+  addressOf: (request: Request) => string,
 ) {
   const guarded = (server: string, legacy: boolean, handler: Handler) => {
     return async ({ request }: { request: Request }): Promise<Response> => {
@@ -64,6 +66,7 @@ export function mcpRoutes(
         if (decision && !decision.ok) response = refused(decision);
         else {
           if (decision?.ok) notes.principal = `${decision.principal.kind}:${decision.principal.id}`;
+          notes.client = notes.principal ?? `address:${addressOf(request)}`;
           response = await handler(request, notes);
         }
         response = withCors(response, origin);

@@ -129,7 +129,7 @@ export function oauthRoutes(auth: () => AuthorizationServer, log: Logger, addres
     timed(async (request) => {
       const form = await readForm(request, log);
       if (form instanceof Response) return form;
-      const result = await auth().token.exchange(form, request.headers.get("authorization"));
+      const result = await auth().token.exchange(form, request.headers.get("authorization"), addressOf(request));
       if (!result.ok) return oauthError(request, result.error, log);
       return json(request, 200, result.value, NO_STORE);
     }),
@@ -156,11 +156,7 @@ export function oauthRoutes(auth: () => AuthorizationServer, log: Logger, addres
       const body = await readBodyLimited(request, JSON_LIMIT);
       if (body === undefined) return json(request, 413, { error: "invalid_client_metadata", error_description: "the request body is too large" }, NO_STORE);
       const result = registration.register(body, addressOf(request));
-      if (!result.ok) {
-        const response = oauthError(request, result.error, log);
-        if (result.retryAfterMs) response.headers.set("retry-after", String(Math.ceil(result.retryAfterMs / 1000)));
-        return response;
-      }
+      if (!result.ok) return oauthError(request, result.error, log);
       return json(request, 201, result.value, NO_STORE);
     }),
     { parse: "none" },

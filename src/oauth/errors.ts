@@ -198,12 +198,30 @@ export class ServerError extends OAuthError {
   }
 }
 
-// RFC 6749 §4.1.2.1
+export interface TemporarilyUnavailableOptions extends OAuthErrorOptions {
+  /**
+   * Set when this client address is over a per-address rate: the answer is then 429 (RFC 6585
+   * §4) with this wait in Retry-After, rather than 503 for the server itself being full.
+   */
+  retryAfterMs?: number;
+}
+
+// RFC 6749 §4.1.2.1. RFC 6749 §5.2 has no code for "too many requests" at the token endpoint:
+// this registered code says it best, with the 429 status and Retry-After telling clients when.
 export class TemporarilyUnavailable extends OAuthError {
   readonly code = "temporarily_unavailable";
-  readonly status = 503;
+  readonly status: 429 | 503;
+  readonly retryAfterMs: number | undefined;
+  constructor(description = "", options: TemporarilyUnavailableOptions = {}) {
+    super(description, options);
+    this.retryAfterMs = options.retryAfterMs;
+    this.status = options.retryAfterMs === undefined ? 503 : 429;
+  }
   protected override get defaultRedirectable(): boolean {
     return true;
+  }
+  override headers(): Record<string, string> {
+    return this.retryAfterMs === undefined ? {} : { "retry-after": String(Math.max(1, Math.ceil(this.retryAfterMs / 1000))) };
   }
 }
 

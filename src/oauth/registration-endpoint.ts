@@ -14,11 +14,12 @@ export class RegistrationEndpoint {
     this.limiter = new RateLimiter(count, windowMs);
   }
 
-  register(body: string, address: string): Outcome<RegistrationResponse> & { retryAfterMs?: number } {
+  register(body: string, address: string): Outcome<RegistrationResponse> {
     const now = this.context.now();
     const wait = this.limiter.take(address, now);
     if (wait > 0) {
-      return { ok: false, error: new TemporarilyUnavailable("too many registrations from this address; try again later"), retryAfterMs: wait };
+      // 429 with Retry-After (RFC 6585 §4), as at the token endpoint: this address must wait.
+      return { ok: false, error: new TemporarilyUnavailable("too many registrations from this address; try again later", { retryAfterMs: wait }) };
     }
     let json: unknown;
     try {

@@ -1,24 +1,44 @@
 // The token endpoint (RFC 6749 §3.2, §4.1.3, §6; OAuth 2.1 §4.1.3, §4.3): authorization codes
 // (single use, PKCE-verified, bound to client, redirect URI and resource) and refresh tokens
-// (rotated on every use; reuse of a rotated one revokes the whole grant).
+// (rotated on every use; reuse of a rotated one revokes the whole grant), rate-limited per client
+// address ([oauth] token_rate): anyone may call it, and every call may cost a secret check.
 import { authenticateClient } from "./client-authentication.ts";
 import type { ClientDirectory } from "./client-directory.ts";
 import { LIFETIMES, type OAuthContext } from "./context.ts";
 import { sha256Hex } from "./crypto.ts";
-import { InvalidGrant, InvalidRequest, InvalidScope, InvalidTarget, type OAuthError, type Outcome, UnauthorizedClient, UnsupportedGrantType } from "./errors.ts";
+import {
+  InvalidGrant,
+  InvalidRequest,
+  InvalidScope,
+  InvalidTarget,
+  type OAuthError,
+  type Outcome,
+  TemporarilyUnavailable,
+  UnauthorizedClient,
+  UnsupportedGrantType,
+} from "./errors.ts";
 import { checkCodeVerifier } from "./pkce.ts";
+import { RateLimiter } from "./rate-limiter.ts";
 import { matchResource } from "./resource.ts";
 import { formatScope, parseScope, scopeCovers } from "./scopes.ts";
 import { type TokenResponse, issueAccessToken, mayRefresh, newRefreshToken, tokenResponse } from "./token-issuer.ts";
 import type { ClientRecord } from "../store/index.ts";
 
 export class TokenEndpoint {
+  private readonly limiter: RateLimiter;
+
   constructor(
     private readonly context: OAuthContext,
     private readonly clients: ClientDirectory,
-  ) {}
+  ) {
+    const { count, windowMs } = context.config.tokenRate;
+    this.limiter = new RateLimiter(count, windowMs);
+  }
 
-  async exchange(form: Map<string, string>, authorization: string | null): Promise<Outcome<TokenResponse>> {
+  /** `address` is the client's ([oauth] token_rate counts every request from it, failed ones too). */
+  async exchange(form: Map<string, string>, authorization: string | null, address: string): Promise<Outcome<TokenResponse>> {
+    const wait = this.limiter.take(address, this.context.now());
+    if (wait > 0) return fail(new TemporarilyUnavailable("too many token requests from this address; try again later", { retryAfterMs: wait }));
     const grantType = form.get("grant_type");
     if (grantType === undefined) return fail(new InvalidRequest("grant_type is required"));
     if (grantType !== "authorization_code" && grantType !== "refresh_token") {

@@ -2,6 +2,7 @@
 // where the SDK client would never send the bad input (MCP 2025-11-25 transports).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type TestAppliance, alive, eventually, startTestAppliance, stdioServer } from "../helpers/appliance.ts";
+import { RawLegacyClient } from "../helpers/mcp-raw.ts";
 
 let appliance: TestAppliance;
 type Json = { result: { content: [{ text: string }] } };
@@ -181,6 +182,19 @@ describe("Streamable HTTP status codes", () => {
     // The child was told to stop working on the timed-out request.
     const cancellations = await post(JSON.stringify({ jsonrpc: "2.0", id: 13, method: "tools/call", params: { name: "cancellations", arguments: {} } }), sessionHeaders(id));
     expect(await cancellations.text()).toContain("11");
+  });
+
+  test("legacy SSE: a request the child never answers gets a JSON-RPC error on the stream after request_timeout; a late answer is not sent twice", async () => {
+    const client = new RawLegacyClient(new URL("/fx/sse", appliance.url));
+    await client.open();
+    const timedOut = await client.call("hang");
+    expect(timedOut.error?.code).toBe(-32001);
+    expect(timedOut.error?.message).toContain("request_timeout");
+    // The child was told to stop working on it, and the session serves the next request.
+    const cancellations = JSON.parse(await client.callText("cancellations")) as { requestId: unknown; reason: string }[];
+    expect(cancellations).toEqual([{ requestId: timedOut.id, reason: "request timed out" }]);
+    expect(await client.callText("echo", { text: "after" })).toBe("after");
+    await client.close();
   });
 
   test("a request id already in flight in the session is refused", async () => {

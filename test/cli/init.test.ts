@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { configTemplate } from "../../src/cli/commands/init-template.ts";
+import { defaultLimitsConfig } from "../../src/config/limits.ts";
 import { loadWritten, run } from "./cli-fixtures.ts";
 
 let dir: string;
@@ -64,6 +65,7 @@ describe("init", () => {
       "client_id_metadata_documents",
       "registration_limit",
       "registration_rate",
+      "token_rate",
       "unused_registration_ttl",
     ];
     const uncommented = text.replace(new RegExp(`^# (${keys.join("|")}) = `, "gm"), "$1 = ");
@@ -71,6 +73,17 @@ describe("init", () => {
     const config = await loadWritten(uncommented, join(dir, "x.toml"));
     expect(config.oauth.accessTokenTtlMs).toBe(3_600_000);
     expect(config.oauth.registrationRate).toEqual({ count: 10, windowMs: 3_600_000 });
+    expect(config.oauth.tokenRate).toEqual({ count: 60, windowMs: 60_000 });
+  });
+
+  test("the [limits] shown are the loader's defaults when uncommented", async () => {
+    const text = configTemplate({ self: { command: "/usr/bin/mcp-appliance", args: [] } });
+    expect(text).toMatch(/^\[limits\]$/m);
+    const keys = ["max_header_size", "max_sessions_per_client", "max_requests_per_session", "max_streams_per_session", "shutdown_timeout"];
+    const uncommented = text.replace(new RegExp(`^# (${keys.join("|")}) = `, "gm"), "$1 = ");
+    for (const key of keys) expect(uncommented).toMatch(new RegExp(`^${key} = `, "m"));
+    const config = await loadWritten(uncommented, join(dir, "x.toml"));
+    expect(config.limits).toEqual(defaultLimitsConfig());
   });
 
   test("an executable path with quotes or backslashes stays one TOML string", async () => {

@@ -80,10 +80,13 @@ export function fixtureServerToml(server: FixtureServer): string {
   ].join("\n");
 }
 
-/** Start dist/mcp-appliance with `auth = "none"` (or the given top of the file) and these servers. */
+/**
+ * Start dist/mcp-appliance with `auth = "none"` (or the given top of the file), these servers,
+ * and the given lines of a [limits] table (e.g. `max_sessions_per_client = 64`).
+ */
 export async function startApplianceProcess(
   servers: FixtureServer[],
-  options: { top?: string[]; dir?: string; logLevel?: string; listen?: string } = {},
+  options: { top?: string[]; dir?: string; logLevel?: string; listen?: string; limits?: string[] } = {},
 ): Promise<StartedProcess> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "mcp-appliance-reliability-"));
   const stateDir = join(dir, "state");
@@ -98,6 +101,7 @@ export async function startApplianceProcess(
     "",
     ...servers.map(fixtureServerToml),
     "",
+    ...(options.limits ? ["[limits]", ...options.limits, ""] : []),
   ].join("\n");
   writeFileSync(configPath, text);
   return launch({ dir, stateDir, configPath });

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { type RunningAppliance, type StartOptions, startAppliance } from "../../src/app.ts";
+import { defaultLimitsConfig } from "../../src/config/limits.ts";
 import { defaultOAuthConfig } from "../../src/config/oauth.ts";
 import type { AppConfig, StdioServerConfig } from "../../src/config/types.ts";
 import { createLogger } from "../../src/log.ts";
@@ -36,10 +37,10 @@ export interface TestAppliance extends RunningAppliance {
 
 export async function startTestAppliance(
   servers: StdioServerConfig[],
-  overrides: Partial<AppConfig> & { oauthOverrides?: Partial<AppConfig["oauth"]> } = {},
+  overrides: Partial<AppConfig> & { oauthOverrides?: Partial<AppConfig["oauth"]>; limitsOverrides?: Partial<AppConfig["limits"]> } = {},
   options: StartOptions = {},
 ): Promise<TestAppliance> {
-  const { oauthOverrides, ...configOverrides } = overrides;
+  const { oauthOverrides, limitsOverrides, ...configOverrides } = overrides;
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -59,10 +60,12 @@ export async function startTestAppliance(
     oauth: defaultOAuthConfig(),
     servers,
     httpServers: [],
+    limits: defaultLimitsConfig(),
     firewall: { publicSources: [] },
     ...configOverrides,
   };
   config.oauth = { ...config.oauth, ...oauthOverrides };
+  config.limits = { ...config.limits, ...limitsOverrides };
   const running = await startAppliance(config, createLogger("debug", sink), options);
   return {
     ...running,

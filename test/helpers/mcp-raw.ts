@@ -124,8 +124,13 @@ export class RawLegacyClient {
     await this.postMessage({ jsonrpc: "2.0", method: "notifications/initialized" });
   }
 
+  /** A tools/call; the message that answered it, result or error. */
+  call(name: string, args: Record<string, unknown> = {}): Promise<RpcMessage> {
+    return this.request("tools/call", { name, arguments: args });
+  }
+
   async callText(name: string, args: Record<string, unknown> = {}): Promise<string> {
-    const reply = await this.request("tools/call", { name, arguments: args });
+    const reply = await this.call(name, args);
     const text = reply.result?.content?.[0]?.text;
     if (text === undefined) throw new Error(`legacy ${name}: ${JSON.stringify(reply).slice(0, 500)}`);
     return text;
@@ -145,8 +150,13 @@ export class RawLegacyClient {
     }
   }
 
+  /** POST one message to the endpoint the stream named; the response as it came. */
+  post(message: unknown): Promise<Response> {
+    return fetch(this.endpoint!, { method: "POST", headers: { "content-type": "application/json", ...this.headers }, body: JSON.stringify(message) });
+  }
+
   private async postMessage(message: unknown): Promise<void> {
-    const response = await fetch(this.endpoint!, { method: "POST", headers: { "content-type": "application/json", ...this.headers }, body: JSON.stringify(message) });
+    const response = await this.post(message);
     await response.arrayBuffer();
     if (response.status !== 202) throw new Error(`legacy POST: ${response.status}`);
   }

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { defaultLimitsConfig } from "../../src/config/limits.ts";
 import { defaultOAuthConfig } from "../../src/config/oauth.ts";
 import type { AppConfig } from "../../src/config/types.ts";
 import { silentLogger } from "../../src/log.ts";
@@ -42,6 +43,7 @@ beforeEach(() => {
     },
     servers: [stdioServer("vault", "behaviour-server.mjs")],
     httpServers: [],
+    limits: defaultLimitsConfig(),
     firewall: { publicSources: [] },
   };
   store = openStore(stateDir, { now: () => clock });
@@ -62,7 +64,7 @@ async function code(): Promise<{ code: string; verifier: string }> {
 }
 
 function exchange(fields: Record<string, string>) {
-  return server.token.exchange(new Map(Object.entries(fields)), null);
+  return server.token.exchange(new Map(Object.entries(fields)), null, "192.0.2.1");
 }
 
 async function issued() {

@@ -53,7 +53,9 @@ let fixedPortClient: Registered; // public DCR client, redirect http://127.0.0.1
 beforeAll(async () => {
   const hash = await ownerPasswordHash();
   const vault = () => [stdioServer("vault", "behaviour-server.mjs")];
-  main = await startTestAppliance(vault(), { auth: "oauth", oauthOverrides: { ownerPasswordHash: hash, clients: [connector(true)] } });
+  // Every /token request of this file comes from one address, far more than token_rate's 60 a minute.
+  const tokenRate = { count: 100_000, windowMs: 60_000 };
+  main = await startTestAppliance(vault(), { auth: "oauth", oauthOverrides: { ownerPasswordHash: hash, tokenRate, clients: [connector(true)] } });
   two = await startTestAppliance([stdioServer("alpha", "behaviour-server.mjs"), stdioServer("beta", "behaviour-server.mjs")], {
     auth: "oauth",
     oauthOverrides: { ownerPasswordHash: hash, clients: [connector(true)] },

@@ -1,7 +1,7 @@
 // Dynamic client registration (RFC 7591) over HTTP: responses without unset fields (no null
 // anywhere), the redirect URI sets real clients send (Cursor, VS Code, Claude.ai, mcp-remote,
 // the Inspector), one bad URI failing the whole registration, the metadata checks, and the
-// limits: per-address rate (503 temporarily_unavailable with Retry-After), the cap on stored
+// limits: per-address rate (429 temporarily_unavailable with Retry-After), the cap on stored
 // registrations, and expiry of registrations that never obtained a token.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { type TestAppliance, startTestAppliance, stdioServer } from "../helpers/appliance.ts";
@@ -263,25 +263,25 @@ describe("registration metadata that is refused", () => {
 describe("limits on registration", () => {
   const body = { redirect_uris: ["http://localhost/cb"], token_endpoint_auth_method: "none" };
 
-  test("rate: the 3rd registration from one address in the window is 503 temporarily_unavailable with Retry-After", async () => {
+  test("rate: the 3rd registration from one address in the window is 429 temporarily_unavailable with Retry-After", async () => {
     const from = { "x-forwarded-for": "198.51.100.1" };
     await created(await registration(rate.url, body, from));
     await created(await registration(rate.url, body, from));
     const refused = await registration(rate.url, body, from);
     const retryAfter = refused.headers.get("retry-after");
-    await expectOAuthError(refused, 503, "temporarily_unavailable");
+    await expectOAuthError(refused, 429, "temporarily_unavailable");
     expect(retryAfter).toMatch(/^\d+$/);
     expect(Number(retryAfter)).toBeGreaterThan(0);
     expect(Number(retryAfter)).toBeLessThanOrEqual(3600);
     // Still refused; another address is not affected.
-    await expectOAuthError(await registration(rate.url, body, from), 503, "temporarily_unavailable");
+    await expectOAuthError(await registration(rate.url, body, from), 429, "temporarily_unavailable");
     await created(await registration(rate.url, body, { "x-forwarded-for": "198.51.100.2" }));
   });
 
   test("rate: failed registrations count too, and X-Forwarded-For from an untrusted peer is ignored", async () => {
     await expectOAuthError(await registration(rateUntrusted.url, "not json", { "x-forwarded-for": "203.0.113.1" }), 400, "invalid_client_metadata");
     await created(await registration(rateUntrusted.url, body, { "x-forwarded-for": "203.0.113.2" }));
-    await expectOAuthError(await registration(rateUntrusted.url, body, { "x-forwarded-for": "203.0.113.3" }), 503, "temporarily_unavailable");
+    await expectOAuthError(await registration(rateUntrusted.url, body, { "x-forwarded-for": "203.0.113.3" }), 429, "temporarily_unavailable");
   });
 
   test("registration_limit 2: the 3rd registration is refused (503 temporarily_unavailable)", async () => {

@@ -51,6 +51,15 @@ describe("each class knows its code, HTTP status and whether it may be redirecte
   test("the caller can forbid redirecting (an invalid_request about the redirect URI itself)", () => {
     expect(new InvalidRequest("redirect_uri does not match", { redirectable: false }).redirectable).toBe(false);
   });
+
+  test("temporarily_unavailable over a per-address rate: 429 with Retry-After in whole seconds, at least 1", () => {
+    expect(new TemporarilyUnavailable().headers()).toEqual({});
+    const limited = new TemporarilyUnavailable("too many token requests", { retryAfterMs: 59_001 });
+    expect(limited.status).toBe(429);
+    expect(limited.headers()).toEqual({ "retry-after": "60" });
+    expect(new TemporarilyUnavailable("", { retryAfterMs: 1 }).headers()).toEqual({ "retry-after": "1" });
+    expect(limited.toJSON()).toEqual({ error: "temporarily_unavailable", error_description: "too many token requests" });
+  });
 });
 
 describe("toJSON: exactly the RFC 6749 §5.2 body", () => {

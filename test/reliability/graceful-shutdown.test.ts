@@ -1,17 +1,17 @@
 // Restart under load (issue 6): SIGTERM while requests are in flight. The appliance stops
-// accepting, gives requests in flight SHUTDOWN_DRAIN_MS to be answered, then ends every session,
-// stops every child and exits 0. A request that outlives the drain gets a JSON-RPC error; none
-// is left without an answer, and no process is left behind.
+// accepting, gives requests in flight [limits] shutdown_timeout (default 5 s) to be answered,
+// then ends every session, stops every child and exits 0. A request that outlives the drain
+// gets a JSON-RPC error; none is left without an answer, and no process is left behind.
 import { describe, expect, test } from "bun:test";
 import { connect } from "node:net";
-import { SHUTDOWN_DRAIN_MS } from "../../src/bridge/session-registry.ts";
+import { defaultLimitsConfig } from "../../src/config/limits.ts";
 import { startApplianceProcess } from "../helpers/appliance-process.ts";
 import { eventually } from "../helpers/appliance.ts";
 import { descendants, liveInGroups } from "../helpers/machine.ts";
 import { RawMcpClient, type RpcAnswer } from "../helpers/mcp-raw.ts";
 
 /** Drain, then the staged stop of a child (stdin closed, SIGTERM, SIGKILL: 1.5 s + 2 s), then slack. */
-const EXIT_BOUND_MS = SHUTDOWN_DRAIN_MS + 3500 + 2500;
+const EXIT_BOUND_MS = defaultLimitsConfig().shutdownTimeoutMs + 3500 + 2500;
 
 describe("SIGTERM under load", () => {
   test("20 slow calls in flight finish, a hanging one gets a JSON-RPC error, exit 0 in bounded time, no child left", async () => {

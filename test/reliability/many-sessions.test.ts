@@ -42,7 +42,10 @@ async function cycle(base: string, count: number): Promise<string[]> {
 
 test(`${ROUNDS} × ${SESSIONS} sessions opened, used and closed, ${BATCH} at a time: processes, descriptors and memory return to the baseline`, async () => {
   const maxSessions = BATCH * 2;
-  const started = await startApplianceProcess([{ name: "fx", script: "behaviour-server.mjs", extra: [`max_sessions = ${maxSessions}`] }]);
+  // Every session comes from this one address: one client, as max_sessions_per_client counts.
+  const started = await startApplianceProcess([{ name: "fx", script: "behaviour-server.mjs", extra: [`max_sessions = ${maxSessions}`] }], {
+    limits: [`max_sessions_per_client = ${maxSessions}`],
+  });
   try {
     // Warm-up: the first sessions pay for code paths compiled and pools filled once.
     expect(await cycle(started.url, BATCH)).toEqual([]);

@@ -19,10 +19,15 @@ let started: StartedProcess;
 let baseline: { fds: number; kinds: Record<string, number> };
 
 beforeAll(async () => {
-  started = await startApplianceProcess([
-    { name: "fx", script: "behaviour-server.mjs" },
-    { name: "fl", script: "flood-server.mjs" },
-  ]);
+  // The soak's 8 clients and the slowloris test's own session, running alongside, all come from
+  // this one address: one client, as max_sessions_per_client counts.
+  started = await startApplianceProcess(
+    [
+      { name: "fx", script: "behaviour-server.mjs" },
+      { name: "fl", script: "flood-server.mjs" },
+    ],
+    { limits: [`max_sessions_per_client = ${2 * SESSIONS}`] },
+  );
   baseline = { fds: fdCount(started.pid), kinds: fdKinds(started.pid) };
 });
 afterAll(async () => {

@@ -68,6 +68,7 @@ level = "info"                              # trace | debug | info | warn | erro
 # client_id_metadata_documents = true       # clients identified by an https URL
 # registration_limit = 1000                 # dynamic registrations kept at most
 # registration_rate = "10/h"                # per client address
+# token_rate = "60/m"                       # token requests per client address
 # unused_registration_ttl = "24h"           # a registration never used is dropped after this
 # owner_password_hash = "file:/etc/credstore/mcp-owner"   # else the one set with \`mcp-appliance passwd\`
 
@@ -93,5 +94,16 @@ args = [${vaultArgs.map(toml).join(", ")}]
 # path = "/example/mcp"
 # idle_timeout = "30m"
 # max_sessions = 16
+
+# What one client may take of the machine, the same for every server. A client is an OAuth
+# client or a static API token; with auth = "none", an address. Over a limit a client gets 431
+# (headers) or 429 with Retry-After; everyone else carries on. The defaults:
+[limits]
+# max_header_size = "15KiB"                 # header names and values of one request
+# max_sessions_per_client = 8               # live sessions on each server; one more ends the
+#                                           # least recently used idle one
+# max_requests_per_session = 64             # requests in flight at once
+# max_streams_per_session = 8               # SSE streams open at once
+# shutdown_timeout = "5s"                   # how long SIGTERM waits for requests in flight
 `;
 }
