@@ -4,6 +4,7 @@
 
 const NEWLINE = 0x0a;
 const SNIFF_BYTES = 256;
+const NOT_BLANK = /\S/;
 
 export interface LineSink {
   line(text: string): void;
@@ -53,8 +54,9 @@ export class BoundedLineReader {
       this.rememberTail(part);
       return;
     }
-    // Chunks may be views into a buffer the stream reuses: keep a copy.
-    this.chunks.push(part.slice());
+    // Kept without a copy: the runtime hands each read its own buffer (Bun.spawn pipes; checked
+    // by test/bridge/runtime-pipes.test.ts), so a kept view cannot be overwritten by a later read.
+    this.chunks.push(part);
     this.buffered += part.length;
   }
 
@@ -81,7 +83,8 @@ export class BoundedLineReader {
     this.chunks = [];
     this.buffered = 0;
     if (text.endsWith("\r")) text = text.slice(0, -1);
-    if (text.trim().length > 0) this.sink.line(text);
+    // A test for any non-blank character, not trim(): that would copy a multi-megabyte line.
+    if (NOT_BLANK.test(text)) this.sink.line(text);
   }
 
   private join(): Uint8Array {

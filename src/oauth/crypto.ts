@@ -23,7 +23,8 @@ export function randomToken(prefix: string): string {
 
 /** Lowercase hex SHA-256 of the UTF-8 bytes of `text`. */
 export function sha256Hex(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
+  // The runtime's one-shot hash: it runs on every bearer check, and needs no hasher object.
+  return Bun.SHA256.hash(text, "hex");
 }
 
 const HEX = /^(?:[0-9a-f]{2})*$/i;

@@ -4,7 +4,6 @@
 import { isPublicAddress } from "./address-policy.ts";
 import { checkClientIdUrl } from "./client-id-url.ts";
 import { fail, type Outcome } from "./failure.ts";
-import { pinnedHttpsGet } from "./pinned-https-get.ts";
 import { bareHost, resolveVettedAddress, systemLookup, type LookupAll } from "./resolve-host.ts";
 
 /** CIMD §6.6: "The recommended maximum response size for client metadata documents is 5 kilobytes." */
@@ -61,6 +60,9 @@ export async function fetchMetadataDocument(clientId: string, options: MetadataF
       timedOut,
     ]);
     if (!vetted.ok) return vetted;
+    // Loaded on the first fetch: the HTTPS client and its root certificates cost the resident
+    // memory of every appliance, most of which never meet a metadata-document client.
+    const { pinnedHttpsGet } = await import("./pinned-https-get.ts");
     const got = await pinnedHttpsGet({
       url,
       host,

@@ -2,7 +2,6 @@
 // The vetted address is then the one connected to (pinned), so a DNS answer that changes
 // between the check and the connection (DNS rebinding) cannot redirect the request.
 
-import { lookup as dnsLookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { fail, type Outcome } from "./failure.ts";
 
@@ -14,7 +13,11 @@ export interface ResolvedAddress {
 /** Every address of a host name, like `dns.promises.lookup(host, { all: true })`. */
 export type LookupAll = (hostname: string) => Promise<readonly ResolvedAddress[]>;
 
-export const systemLookup: LookupAll = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
+// The resolver module is loaded on first use, like the HTTPS client (see fetch-document.ts).
+export const systemLookup: LookupAll = async (hostname) => {
+  const { lookup } = await import("node:dns/promises");
+  return lookup(hostname, { all: true, verbatim: true });
+};
 
 /** `url.hostname` without the brackets of an IPv6 literal. */
 export function bareHost(url: URL): string {
