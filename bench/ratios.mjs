@@ -54,4 +54,26 @@ const lines = [
 out.push('### Targets', '', '| target | measured | |', '|---|---|---|');
 for (const [name, value, ok] of lines) out.push(`| ${name} | ${f(value, 3)} | ${check(value == null ? null : ok(value))} |`);
 out.push('');
+
+// The floors say which targets any bridge built on Bun.serve + Bun.spawn can reach on this
+// machine: the HTTP floor answers without a stdio server, the pipe floor bridges with no checks.
+const floor = (name, phase, c) => get(`${name}-raw`, phase, c);
+if (rows.some((r) => r.target === 'bun-http-floor-raw' || r.target === 'bun-pipe-floor-raw')) {
+  out.push('### Against the floors (raw fixture)', '', '| | 12× sg-stateful | HTTP floor | pipe floor | appliance | appliance ÷ pipe floor |', '|---|---|---|---|---|---|');
+  for (const c of [1, 8, 32]) {
+    const a = get('appliance-raw', 'calls', c);
+    const hf = floor('bun-http-floor', 'calls', c);
+    const pf = floor('bun-pipe-floor', 'calls', c);
+    out.push(`| req/s, C=${c} | ${f(sg(c) ? 12 * sg(c).rps : null, 0)} | ${f(hf?.rps, 0)} | ${f(pf?.rps, 0)} | ${f(a?.rps, 0)} | ${f(ratio(a?.rps, pf?.rps))} |`);
+  }
+  const hf1 = floor('bun-http-floor', 'calls', 1), pf1 = floor('bun-pipe-floor', 'calls', 1);
+  out.push(`| p50 at C=1, ms (target 0.15) | – | ${f(hf1?.lat_ms.p50, 3)} | ${f(pf1?.lat_ms.p50, 3)} | ${f(a1?.lat_ms.p50, 3)} | ${f(ratio(a1?.lat_ms.p50, pf1?.lat_ms.p50))} |`);
+  const pfp = floor('bun-pipe-floor', 'payload');
+  out.push(`| 1 MiB result, MiB/s (target ${f(payCeil ? 0.7 * payCeil.mib_per_s : null, 0)}) | – | ${f(floor('bun-http-floor', 'payload')?.mib_per_s, 0)} | ${f(pfp?.mib_per_s, 0)} | ${f(pay?.mib_per_s, 0)} | ${f(ratio(pay?.mib_per_s, pfp?.mib_per_s))} |`);
+  const idle = (t) => get(t, 'coldstart')?.idle_after_start;
+  const mbOf = (kb) => (kb == null ? null : kb / 1024);
+  out.push(`| idle bridge RSS / private (anonymous) MB (target ${f(mbOf(idleNg ? idleNg / 3 : null), 0)}) | – | ${f(mbOf(idle('bun-http-floor-raw')?.bridge_rss_kb), 0)} / ${f(mbOf(idle('bun-http-floor-raw')?.bridge_anon_kb), 0)} | ${f(mbOf(idle('bun-pipe-floor-raw')?.bridge_rss_kb), 0)} / ${f(mbOf(idle('bun-pipe-floor-raw')?.bridge_anon_kb), 0)} | ${f(mbOf(idleUs), 0)} / ${f(mbOf(cold?.idle_after_start?.bridge_anon_kb), 0)} | – |`);
+  out.push(`| nginx + sg idle RSS / private MB | – | – | – | ${f(mbOf(idleNg), 0)} / ${f(mbOf(get('nginx-sg-stateful-raw', 'coldstart')?.idle_after_start?.bridge_anon_kb), 0)} | – |`);
+  out.push('');
+}
 console.log(out.join('\n'));

@@ -6,6 +6,9 @@
 #   nginx-sg-stateful  nginx (bearer check, proxy_buffering off) in front of sg-stateful
 #   appliance          dist/mcp-appliance with auth = "none"
 #   appliance-oauth    dist/mcp-appliance with auth = "oauth" and a real OAuth access token
+#   bun-http-floor     floors/http-floor.ts: Bun.serve answering by itself, no stdio server (the
+#                      fastest any Bun HTTP bridge can answer here)
+#   bun-pipe-floor     floors/pipe-floor.ts: the least a Bun bridge can do (no checks at all)
 #   target             optional: any other bridge, see TARGET_* below
 # Each against the hand-written fixture (raw: bridge overhead), then a shorter pass against the
 # SDK fixture (sdk: a realistic server). Writes results/<run>/{results.jsonl,report.md,logs/}.
@@ -41,7 +44,8 @@ TOKEN=bench-token-$RANDOM$RANDOM
 SG="node $here/node_modules/supergateway/dist/index.js --outputTransport streamableHttp --logLevel none"
 RAW="node $here/fixture-server/raw.mjs"
 SDK="node $here/fixture-server/sdk.mjs"
-TARGETS=${TARGETS:-ceiling sg-stateless sg-stateful nginx-sg-stateful appliance appliance-oauth target}
+TARGETS=${TARGETS:-ceiling sg-stateless sg-stateful nginx-sg-stateful appliance appliance-oauth bun-http-floor bun-pipe-floor target}
+BUN="$here/../node_modules/.bin/bun"
 APPLIANCE_STATE=$(mktemp -d /tmp/bench-appliance-state.XXXXXX)
 if [[ " $TARGETS " == *" appliance-oauth "* ]]; then
   [[ -x ../dist/mcp-appliance ]] || (cd .. && npm run build)
@@ -80,6 +84,10 @@ pass() { # $1 fixture tag, $2 fixture command, $3 first port, rest: extra bench.
     --start "$here/targets/appliance.sh $((p + 6)) none $APPLIANCE_STATE -- $fx" "${common[@]}" "$@"
   want appliance-oauth && bench --name "appliance-oauth-$tag" --tag "$tag" --url "http://127.0.0.1:$((p + 7))/mcp" \
     --token "$OAUTH_TOKEN" --start "$here/targets/appliance.sh $((p + 7)) oauth $APPLIANCE_STATE -- $fx" "${common[@]}" "$@"
+  want bun-http-floor && bench --name "bun-http-floor-$tag" --tag "$tag" --url "http://127.0.0.1:$((p + 8))/mcp" \
+    --start "$BUN $here/floors/http-floor.ts $((p + 8))" "${common[@]}" "$@"
+  want bun-pipe-floor && bench --name "bun-pipe-floor-$tag" --tag "$tag" --url "http://127.0.0.1:$((p + 9))/mcp" \
+    --start "$BUN $here/floors/pipe-floor.ts $((p + 9)) -- $fx" "${common[@]}" "$@"
   if want target && [[ -n ${TARGET_START:-} ]]; then
     local port=$((p + 5)) start=${TARGET_START//\{SERVER\}/$fx} url=${TARGET_URL:-http://127.0.0.1:\{PORT\}/mcp}
     bench --name "${TARGET_NAME:-target}-$tag" --tag "$tag" --url "${url//\{PORT\}/$port}" \
