@@ -90,6 +90,12 @@ export async function startAppliance(config: AppConfig, log: Logger = silentLogg
       port: config.listen.port,
       idleTimeout: IDLE_TIMEOUT_S,
       maxRequestBodySize: maxBody,
+      // Elysia asks for SO_REUSEPORT by default: a second appliance (or anything else) on the same
+      // port would then bind too and take half the connections, each process with sessions the
+      // other answers 404 for. A port in use must be an error at start.
+      reusePort: false,
+      // Bun's development mode renders its own error pages; the appliance answers every error itself.
+      development: false,
     });
 
   const server = app.server;

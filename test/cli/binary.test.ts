@@ -98,6 +98,22 @@ describe("the compiled executable", () => {
     expect(log).not.toContain(secretish);
   });
 
+  test("a port already in use is an error at start: the second instance exits 1 naming it, the first keeps serving", async () => {
+    const first = new ApplianceProcess([binary, "--config", writeConfig("first.toml", fixtureServer())], { cwd: work });
+    const url = new URL(await first.url);
+    const second = runSync("--config", writeConfig("second.toml", fixtureServer().replace("127.0.0.1:0", `127.0.0.1:${url.port}`)));
+    expect(second.code).toBe(1);
+    expect(second.stdout + second.stderr).toContain(`Is port ${url.port} in use?`);
+    // Nothing else answers on the port: every connection reaches the first instance.
+    for (let i = 0; i < 20; i++) {
+      const health = await fetch(new URL("/healthz", url), { headers: { connection: "close" } });
+      expect(health.status).toBe(200);
+      await health.arrayBuffer();
+    }
+    first.proc.kill("SIGTERM");
+    expect(await first.exited).toBe(0);
+  });
+
   test("SIGINT also shuts down cleanly", async () => {
     const appliance = new ApplianceProcess([binary, "--config", writeConfig("sigint.toml", fixtureServer())], { cwd: work });
     await appliance.url;
