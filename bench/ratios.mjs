@@ -51,6 +51,10 @@ const lines = [
   ['cold start ≤ 1/4 of sg-stateful', ratio(cold?.median_ms, coldSg?.median_ms), (x) => x <= 0.25],
   ['idle RSS ≤ 1/3 of nginx + sg', ratio(idleUs, idleNg), (x) => x <= 1 / 3],
 ];
+const guardCost = rows.find((r) => r.phase === 'guard-cost');
+if (guardCost && a1) {
+  out.push(`The bearer check itself (\`guard-cost.ts\`, a cached token): ${f(guardCost.us_per_check, 2)} µs per request, ${f((100 * guardCost.us_per_check) / (a1.lat_ms.p50 * 1000), 2)} % of the p50 at C=1; the spread between the OAuth and no-auth rows is the run's noise.`, '');
+}
 out.push('### Targets', '', '| target | measured | |', '|---|---|---|');
 for (const [name, value, ok] of lines) out.push(`| ${name} | ${f(value, 3)} | ${check(value == null ? null : ok(value))} |`);
 out.push('');

@@ -100,6 +100,8 @@ t0=$SECONDS
 pass raw "$RAW" 18110 --conc "${CONC:-1,8,32}" --sessions "${SESSIONS:-20}"
 [[ -n ${SKIP_SDK:-} ]] || pass sdk "$SDK" 18120 --conc "${SDK_CONC:-8}" --sessions "${SDK_SESSIONS:-10}" \
   --coldstarts 1 --phases coldstart,sessions,calls
+# The bearer check alone, in-process: what OAuth costs a request, free of run-to-run noise.
+want appliance-oauth && "$BUN" "$here/guard-cost.ts" >>"$out"
 echo "total $((SECONDS - t0)) s" >&2
 
 node report.mjs "$out" >"$run/report.md"

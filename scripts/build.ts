@@ -36,6 +36,11 @@ const args = [
   "build",
   "--compile",
   ...target,
+  // Bytecode compiled at build time: the executable skips parsing its program at every start
+  // (measured: `version` 63 → 20 ms, start to listening 95 → 38 ms). ESM keeps main.ts's
+  // top-level await; --bytecode alone would default to CommonJS.
+  "--bytecode",
+  "--format=esm",
   "--minify-syntax",
   "--sourcemap=none",
   "--no-compile-autoload-dotenv",

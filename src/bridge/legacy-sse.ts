@@ -34,7 +34,7 @@ export class LegacySseEndpoint {
     let session: LegacySseSession;
     try {
       session = this.registry.create(
-        notes.client,
+        notes.client?.(),
         (id, child, ended) => new LegacySseSession(id, this.registry.server, this.registry.limits, child, this.log, ended, notes.principal),
       );
     } catch (error) {

@@ -20,9 +20,10 @@ export interface RequestNotes {
   principal?: string;
   /**
    * Who counts against max_sessions_per_client: the principal, or without auth the client's
-   * address ("address:<ip>"). Absent: no per-client cap.
+   * address ("address:<ip>"). Absent: no per-client cap. A function: only a new session needs
+   * it, and finding the address costs every other request for nothing.
    */
-  client?: string;
+  client?: () => string;
 }
 
 export class StreamableHttpEndpoint {
@@ -88,7 +89,7 @@ export class StreamableHttpEndpoint {
     let session: Session;
     try {
       session = this.registry.create<Session>(
-        notes.client,
+        notes.client?.(),
         (id, child, ended) => new Session(id, this.registry.server, this.registry.limits, child, this.log, ended, notes.principal),
       );
     } catch (error) {

@@ -66,7 +66,7 @@ export function mcpRoutes(
         if (decision && !decision.ok) response = refused(decision);
         else {
           if (decision?.ok) notes.principal = `${decision.principal.kind}:${decision.principal.id}`;
-          notes.client = notes.principal ?? `address:${addressOf(request)}`;
+          notes.client = () => notes.principal ?? `address:${addressOf(request)}`;
           response = await handler(request, notes);
         }
         response = withCors(response, origin);

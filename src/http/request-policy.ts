@@ -43,6 +43,8 @@ export function isLoopbackHostname(hostname: string): boolean {
 export class RequestPolicy {
   private readonly hosts = new Set<string>();
   private readonly origins = new Set<string>();
+  private lastHost: string | null | undefined;
+  private lastHostAllowed = false;
 
   constructor(options: PolicyOptions) {
     if (options.publicUrl) {
@@ -62,6 +64,15 @@ export class RequestPolicy {
    * health checks keep working.
    */
   hostAllowed(hostHeader: string | null): boolean {
+    // Every request asks, nearly always with the same Host: the last answer is kept.
+    if (hostHeader === this.lastHost) return this.lastHostAllowed;
+    const allowed = this.checkHost(hostHeader);
+    this.lastHost = hostHeader;
+    this.lastHostAllowed = allowed;
+    return allowed;
+  }
+
+  private checkHost(hostHeader: string | null): boolean {
     if (!hostHeader || !validPort(hostHeader)) return false;
     const hostname = hostnameOf(hostHeader);
     return this.hosts.has(hostname) || isLoopbackHostname(hostname);
