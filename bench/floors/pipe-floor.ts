@@ -2,10 +2,15 @@
 // written to its stdin as one line, the line with the same id sent back as the response. No
 // authentication, validation, limits, SSE, timeouts or logging: not a usable bridge, a
 // measuring stick for what Bun.serve + Bun.spawn cost before any of that is added.
-//   bun floors/pipe-floor.ts PORT -- SERVER COMMAND...
+//   bun floors/pipe-floor.ts PORT [--detached] -- SERVER COMMAND...
+// --detached starts each server in a session of its own (setsid), as mcp-appliance does so that
+// stopping a session can signal the server's whole process group: where the kernel's scheduler
+// autogroups are on and the processes sit in the root CPU cgroup, each such session is scheduled
+// as a group of its own, which changes how the CPU is shared between bridge and servers.
 import type { Subprocess } from "bun";
 
 const port = Number(process.argv[2]);
+const detached = process.argv.slice(3, process.argv.indexOf("--")).includes("--detached");
 const command = process.argv.slice(process.argv.indexOf("--") + 1);
 
 interface FloorSession {
@@ -48,7 +53,7 @@ Bun.serve({
     let session = id === null ? undefined : sessions.get(id);
     if (message.method === "initialize") {
       sessionId = String(++count);
-      session = { child: Bun.spawn(command, { stdin: "pipe", stdout: "pipe", stderr: "inherit" }), waiting: new Map() };
+      session = { child: Bun.spawn(command, { stdin: "pipe", stdout: "pipe", stderr: "inherit", detached }), waiting: new Map() };
       sessions.set(sessionId, session);
       void readLines(session);
     }
