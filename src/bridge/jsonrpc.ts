@@ -94,3 +94,12 @@ export function sniffId(head: string, tail: string): JsonRpcId | undefined {
     return undefined;
   }
 }
+
+/** The map key of a request's progress token (MCP progress §Progress Flow), if it has one. */
+export function progressTokenKey(params: Record<string, unknown> | undefined): string | undefined {
+  const meta = params?._meta as { progressToken?: unknown } | undefined;
+  const token = meta?.progressToken;
+  if (typeof token === "string") return `s:${token}`;
+  if (typeof token === "number") return `n:${token}`;
+  return undefined;
+}

@@ -7,7 +7,8 @@ import type { StdioChild } from "./child.ts";
 import { jsonRpcErrorResponse, tooManyRequestsResponse } from "./http-responses.ts";
 import { ErrorCode, type JsonRpcId, errorResponse, peek, sniffId } from "./jsonrpc.ts";
 import { PendingRequests } from "./pending-requests.ts";
-import { type IncomingMessage, SESSION_LIMITS } from "./session.ts";
+import type { IncomingMessage } from "./session.ts";
+import { SESSION_LIMITS } from "./session-limits.ts";
 import type { LiveSession, SessionLimits } from "./session-registry.ts";
 import { KEEPALIVE_FRAME, SseConnection, sseEvent } from "./sse.ts";
 

@@ -6,11 +6,13 @@ import type { Logger } from "../log.ts";
 import type { StdioChild } from "./child.ts";
 import type { LiveSession, SessionLimits } from "./session-registry.ts";
 import { EventLog, eventId, parseEventId } from "./event-log.ts";
+import { GetStreamBacklog } from "./get-stream-backlog.ts";
 import { Exchange } from "./exchange.ts";
 import { acceptedResponse, jsonRpcErrorResponse, tooManyRequestsResponse } from "./http-responses.ts";
-import { ErrorCode, type JsonRpcId, type PeekedMessage, errorResponse, idKey, peek, sniffId } from "./jsonrpc.ts";
+import { ErrorCode, type JsonRpcId, type PeekedMessage, errorResponse, idKey, peek, progressTokenKey, sniffId } from "./jsonrpc.ts";
 import { DEFAULT_PROTOCOL_VERSION, understandsPrimingEvents } from "./protocol-version.ts";
 import { SSE_HEADERS, SseConnection, primingEvent, sseEvent } from "./sse.ts";
+import { SESSION_LIMITS } from "./session-limits.ts";
 import { StreamSlots } from "./stream-slots.ts";
 
 export interface IncomingMessage {
@@ -19,23 +21,6 @@ export interface IncomingMessage {
   message: PeekedMessage;
 }
 
-export const SESSION_LIMITS = {
-  /** Replay buffer for Last-Event-ID. */
-  eventLogEvents: 512,
-  eventLogBytes: 8 * 1024 * 1024,
-  /** Messages for the GET stream kept while no GET stream is connected: at most this many… */
-  queuedForGetStream: 256,
-  /** …and at most this many bytes (a flood of large messages must not add up). */
-  queuedForGetStreamBytes: 4 * 1024 * 1024,
-  /** Bytes an SSE reader may fall behind before it is disconnected. */
-  streamBufferBytes: 32 * 1024 * 1024,
-  /** A POST still unanswered after this long becomes an SSE stream, so keep-alive frames can flow. */
-  upgradeToStreamAfterMs: 8_000,
-  keepAliveEveryMs: 15_000,
-  reconnectRetryMs: 1_000,
-  /** Retry-After of a 429 for requests or streams: answers and closing streams come in seconds. */
-  retryAfterS: 1,
-} as const;
 
 interface InFlight {
   exchange: Exchange;
@@ -54,10 +39,7 @@ export class Session implements LiveSession {
   private readonly streams: StreamSlots;
   private getStream: SseConnection | undefined;
   private getStreamSeq = 0;
-  private readonly getQueue: string[] = [];
-  private getQueueBytes = 0;
-  /** Messages dropped from the GET queue since the last report, so a flood logs once, not per message. */
-  private droppedFromGetQueue = 0;
+  private readonly backlog: GetStreamBacklog;
   private exchangeCount = 0;
   private initializeKey: string | undefined;
   private closed = false;
@@ -76,6 +58,12 @@ export class Session implements LiveSession {
     readonly owner?: string,
   ) {
     this.streams = new StreamSlots(limits.maxStreamsPerSession);
+    this.backlog = new GetStreamBacklog(SESSION_LIMITS.queuedForGetStream, SESSION_LIMITS.queuedForGetStreamBytes, () =>
+      this.log.warn(
+        { server: this.server.name, session: this.id, keep: SESSION_LIMITS.queuedForGetStream, keepBytes: SESSION_LIMITS.queuedForGetStreamBytes },
+        "no GET stream is open: dropping the oldest queued server messages (reported again, with a count, when a GET stream opens or the session ends)",
+      ),
+    );
   }
 
   get isClosed(): boolean {
@@ -148,7 +136,7 @@ export class Session implements LiveSession {
     for (const m of requests) {
       const msg = m.message as Extract<PeekedMessage, { kind: "request" }>;
       const key = idKey(msg.id);
-      const token = progressTokenOf(msg.params);
+      const token = progressTokenKey(msg.params);
       this.inFlight.set(key, { exchange, id: msg.id, deadline, progressToken: token });
       if (token !== undefined) this.byProgressToken.set(token, key);
     }
@@ -207,10 +195,9 @@ export class Session implements LiveSession {
     } else if (understandsPrimingEvents(protocolVersion)) {
       connection.write(primingEvent(eventId(GET_STREAM, this.getStreamSeq), SESSION_LIMITS.reconnectRetryMs));
     }
-    this.reportGetQueueDrops();
-    const queued = this.getQueue.splice(0);
-    this.getQueueBytes = 0;
-    for (const line of queued) this.emitOnGetStream(line);
+    const { lines, dropped } = this.backlog.take();
+    this.reportBacklogDrops(dropped);
+    for (const line of lines) this.emitOnGetStream(line);
     return new Response(connection.body, { headers: SSE_HEADERS });
   }
 
@@ -291,7 +278,7 @@ export class Session implements LiveSession {
    */
   private attribute(message: PeekedMessage): Exchange | undefined {
     if (message.kind === "notification" && message.method === "notifications/progress") {
-      const token = progressTokenOf({ _meta: { progressToken: message.params?.progressToken } });
+      const token = progressTokenKey({ _meta: { progressToken: message.params?.progressToken } });
       const key = token === undefined ? undefined : this.byProgressToken.get(token);
       const entry = key === undefined ? undefined : this.inFlight.get(key);
       if (entry) return entry.exchange;
@@ -302,20 +289,7 @@ export class Session implements LiveSession {
 
   private emitOnGetStream(line: string): void {
     if (!this.getStream?.isOpen) {
-      this.getQueue.push(line);
-      this.getQueueBytes += line.length;
-      while (
-        this.getQueue.length > 1 &&
-        (this.getQueue.length > SESSION_LIMITS.queuedForGetStream || this.getQueueBytes > SESSION_LIMITS.queuedForGetStreamBytes)
-      ) {
-        this.getQueueBytes -= this.getQueue.shift()!.length;
-        if (this.droppedFromGetQueue++ === 0) {
-          this.log.warn(
-            { server: this.server.name, session: this.id, keep: SESSION_LIMITS.queuedForGetStream, keepBytes: SESSION_LIMITS.queuedForGetStreamBytes },
-            "no GET stream is open: dropping the oldest queued server messages (reported again, with a count, when a GET stream opens or the session ends)",
-          );
-        }
-      }
+      this.backlog.push(line);
       return;
     }
     const seq = ++this.getStreamSeq;
@@ -323,10 +297,9 @@ export class Session implements LiveSession {
     this.getStream.write(sseEvent(line, eventId(GET_STREAM, seq)));
   }
 
-  private reportGetQueueDrops(): void {
-    if (this.droppedFromGetQueue === 0) return;
-    this.log.warn({ server: this.server.name, session: this.id, dropped: this.droppedFromGetQueue }, "server messages dropped while no GET stream was open");
-    this.droppedFromGetQueue = 0;
+  private reportBacklogDrops(dropped: number): void {
+    if (dropped === 0) return;
+    this.log.warn({ server: this.server.name, session: this.id, dropped }, "server messages dropped while no GET stream was open");
   }
 
   private readonly streamOverflowed = (buffered: number): void => {
@@ -415,20 +388,10 @@ export class Session implements LiveSession {
     if (this.closed) return;
     this.closed = true;
     this.log.info({ server: this.server.name, session: this.id, reason }, "session ended");
-    this.reportGetQueueDrops();
+    this.reportBacklogDrops(this.backlog.take().dropped);
     for (const exchange of [...this.exchanges]) this.failInFlight(exchange, `session ended: ${reason}`);
     this.getStream?.close();
-    this.getQueue.length = 0;
-    this.getQueueBytes = 0;
     this.onEnded(this);
     await this.child.stop();
   }
-}
-
-function progressTokenOf(params: Record<string, unknown> | undefined): string | undefined {
-  const meta = params?._meta as { progressToken?: unknown } | undefined;
-  const token = meta?.progressToken;
-  if (typeof token === "string") return `s:${token}`;
-  if (typeof token === "number") return `n:${token}`;
-  return undefined;
 }
