@@ -78,6 +78,16 @@ export function errorResponse(id: JsonRpcId | null, code: number, message: strin
   return JSON.stringify({ jsonrpc: "2.0", id, error: { code, message } });
 }
 
+/** MCP cancellation §Cancellation Flow: tells the server to stop working on `requestId`. */
+export function cancelledNotification(requestId: JsonRpcId, reason: string): string {
+  return JSON.stringify({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId, reason } });
+}
+
+/** The error a client gets in place of an answer that did not come within request_timeout. */
+export function requestTimeoutResponse(id: JsonRpcId, timeoutMs: number): string {
+  return errorResponse(id, ErrorCode.RequestTimeout, `the MCP server did not answer within request_timeout (${timeoutMs} ms)`);
+}
+
 /**
  * Find a response's id in an oversized line without parsing it: SDK-based servers write the id
  * last (`{"result":…,"jsonrpc":"2.0","id":7}`), hand-written ones often first.

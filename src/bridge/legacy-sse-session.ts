@@ -5,7 +5,7 @@ import type { StdioServerConfig } from "../config/types.ts";
 import type { Logger } from "../log.ts";
 import type { StdioChild } from "./child.ts";
 import { jsonRpcErrorResponse, tooManyRequestsResponse } from "./http-responses.ts";
-import { ErrorCode, type JsonRpcId, errorResponse, peek, sniffId } from "./jsonrpc.ts";
+import { ErrorCode, type JsonRpcId, cancelledNotification, errorResponse, peek, requestTimeoutResponse, sniffId } from "./jsonrpc.ts";
 import { PendingRequests } from "./pending-requests.ts";
 import type { IncomingMessage } from "./session.ts";
 import { SESSION_LIMITS } from "./session-limits.ts";
@@ -95,9 +95,8 @@ export class LegacySseSession implements LiveSession {
     // The same as on Streamable HTTP: past request_timeout the server is told to stop
     // (notifications/cancelled) and the client gets a JSON-RPC error in place of the answer.
     for (const id of this.pending.expire(now)) {
-      this.child.send(JSON.stringify({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: id, reason: "request timed out" } }));
-      const message = `the MCP server did not answer within request_timeout (${this.server.requestTimeoutMs} ms)`;
-      this.stream.write(sseEvent(errorResponse(id, ErrorCode.RequestTimeout, message), undefined, "message"));
+      this.child.send(cancelledNotification(id, "request timed out"));
+      this.stream.write(sseEvent(requestTimeoutResponse(id, this.server.requestTimeoutMs), undefined, "message"));
     }
     if (now - this.lastKeepAlive >= SESSION_LIMITS.keepAliveEveryMs) {
       this.lastKeepAlive = now;

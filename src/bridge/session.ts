@@ -9,7 +9,18 @@ import { EventLog, eventId, parseEventId } from "./event-log.ts";
 import { GetStreamBacklog } from "./get-stream-backlog.ts";
 import { Exchange } from "./exchange.ts";
 import { acceptedResponse, jsonRpcErrorResponse, tooManyRequestsResponse } from "./http-responses.ts";
-import { ErrorCode, type JsonRpcId, type PeekedMessage, errorResponse, idKey, peek, progressTokenKey, sniffId } from "./jsonrpc.ts";
+import {
+  ErrorCode,
+  type JsonRpcId,
+  type PeekedMessage,
+  cancelledNotification,
+  errorResponse,
+  idKey,
+  peek,
+  progressTokenKey,
+  requestTimeoutResponse,
+  sniffId,
+} from "./jsonrpc.ts";
 import { DEFAULT_PROTOCOL_VERSION, understandsPrimingEvents } from "./protocol-version.ts";
 import { SSE_HEADERS, SseConnection, primingEvent, sseEvent } from "./sse.ts";
 import { SESSION_LIMITS } from "./session-limits.ts";
@@ -183,7 +194,6 @@ export class Session implements LiveSession {
       return new Response(connection.body, { headers: SSE_HEADERS });
     }
 
-    this.getStream?.close();
     this.getStream = connection;
     connection.onClose(() => {
       if (this.getStream === connection) this.getStream = undefined;
@@ -329,7 +339,7 @@ export class Session implements LiveSession {
       if (entry.exchange !== exchange) continue;
       this.settle(key, entry);
       ids.push(entry.id);
-      this.child.send(JSON.stringify({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: entry.id, reason: "no SSE stream free for its messages" } }));
+      this.child.send(cancelledNotification(entry.id, "no SSE stream free for its messages"));
     }
     this.log.info({ server: this.server.name, session: this.id, limit: this.limits.maxStreamsPerSession }, "cancelled a request that needed an SSE stream: max_streams_per_session are open");
     return tooManyRequestsResponse(
@@ -359,11 +369,8 @@ export class Session implements LiveSession {
     for (const [key, entry] of this.inFlight) {
       if (entry.deadline > now) continue;
       this.settle(key, entry);
-      this.child.send(JSON.stringify({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: entry.id, reason: "request timed out" } }));
-      entry.exchange.deliver(
-        errorResponse(entry.id, ErrorCode.RequestTimeout, `the MCP server did not answer within request_timeout (${this.server.requestTimeoutMs} ms)`),
-        key,
-      );
+      this.child.send(cancelledNotification(entry.id, "request timed out"));
+      entry.exchange.deliver(requestTimeoutResponse(entry.id, this.server.requestTimeoutMs), key);
     }
     for (const exchange of this.exchanges) {
       if (now - exchange.startedAt >= SESSION_LIMITS.upgradeToStreamAfterMs) exchange.upgradeToStream();
