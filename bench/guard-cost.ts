@@ -17,7 +17,8 @@ const server: ProtectedServer = {
 const token = randomToken("mcp_at_");
 const hash = sha256Hex(token);
 const source: TokenSource = {
-  accessToken: (h, now) => (h === hash ? { clientId: "bench", grantId: "g", resource: server.resource, scope: "mcp:bench", expiresAt: now + 3_600_000 } : undefined),
+  accessToken: (h, now) =>
+    h === hash ? { clientId: "bench", grantId: "g", resource: server.resource, scope: "mcp:bench", expiresAt: now + 3_600_000 } : undefined,
   staticToken: () => undefined,
 };
 const guard = new BearerGuard(source, new TokenCache());
@@ -30,4 +31,11 @@ function perCallMicros(n: number): number {
 }
 perCallMicros(50_000); // warm-up: JIT tiers
 const samples = Array.from({ length: 5 }, () => perCallMicros(200_000)).sort((a, b) => a - b);
-console.log(JSON.stringify({ target: "guard", phase: "guard-cost", us_per_check: Math.round(samples[2]! * 1000) / 1000, samples_us: samples.map((s) => Math.round(s * 1000) / 1000) }));
+console.log(
+  JSON.stringify({
+    target: "guard",
+    phase: "guard-cost",
+    us_per_check: Math.round(samples[2]! * 1000) / 1000,
+    samples_us: samples.map((s) => Math.round(s * 1000) / 1000),
+  }),
+);

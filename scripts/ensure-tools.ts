@@ -30,7 +30,8 @@ export function findTool(name: string): string | undefined {
 /** The full path of a program, or an error that says which package brings it. */
 export function tool(name: string): string {
   const path = findTool(name);
-  if (path === undefined) throw new Error(`${name} is missing: apt-get install ${TOOLS[name] ?? name} (or run bun scripts/ensure-tools.ts)`);
+  if (path === undefined)
+    throw new Error(`${name} is missing: apt-get install ${TOOLS[name] ?? name} (or run bun scripts/ensure-tools.ts)`);
   return path;
 }
 

@@ -8,7 +8,19 @@
 // entry of packaging/changelog) the .deb is the same, byte for byte. --deb-version builds the
 // same files under another version, with a changelog entry for it dated now (or
 // SOURCE_DATE_EPOCH), e.g. to test an upgrade; --output writes the .deb elsewhere.
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import pkg from "../package.json" with { type: "json" };
@@ -50,7 +62,11 @@ export function ensurePackage(options: PackageOptions = {}): string {
 /** dist/mcp-appliance-baseline, rebuilt when missing or older than its sources. */
 export function ensureBinary(): string {
   if (newestMtime(BINARY_INPUTS) < mtimeOf(BINARY)) return BINARY;
-  const build = Bun.spawnSync([process.execPath, "scripts/build.ts", "--baseline", BINARY], { cwd: ROOT, stdout: "inherit", stderr: "inherit" });
+  const build = Bun.spawnSync([process.execPath, "scripts/build.ts", "--baseline", BINARY], {
+    cwd: ROOT,
+    stdout: "inherit",
+    stderr: "inherit",
+  });
   if (build.exitCode !== 0) throw new Error("building the baseline executable failed");
   return BINARY;
 }
@@ -100,7 +116,11 @@ function stageFiles(stage: string, binary: string, changelog: string, version: s
   put("usr/lib/systemd/system/mcp-appliance-firewall.service", 0o644, source("mcp-appliance-firewall.service"));
   put("etc/mcp.toml", 0o644, source("mcp.toml"));
   // The rules of the configuration shipped, from the executable shipped: the ports match.
-  put("etc/mcp-appliance/firewall.nft", 0o644, capture([join(stage, "usr/bin/mcp-appliance"), "nft", "--config", join(PACKAGING, "mcp.toml")]));
+  put(
+    "etc/mcp-appliance/firewall.nft",
+    0o644,
+    capture([join(stage, "usr/bin/mcp-appliance"), "nft", "--config", join(PACKAGING, "mcp.toml")]),
+  );
   put(`${doc}/copyright`, 0o644, source("copyright"));
   put(`${doc}/changelog.Debian.gz`, 0o644, gzip(changelog));
   const manual = readText(join(PACKAGING, "mcp-appliance.1")).replaceAll("@VERSION@", version);
@@ -212,7 +232,9 @@ function walk(dir: string): string[] {
 }
 
 function newestMtime(paths: string[]): number {
-  return Math.max(...paths.map((path) => (statSync(path, { throwIfNoEntry: false })?.isDirectory() ? newestMtime(walk(path)) : mtimeOf(path))));
+  return Math.max(
+    ...paths.map((path) => (statSync(path, { throwIfNoEntry: false })?.isDirectory() ? newestMtime(walk(path)) : mtimeOf(path))),
+  );
 }
 
 function mtimeOf(path: string): number {
@@ -254,5 +276,7 @@ function parseArgs(argv: string[]): PackageOptions {
 if (import.meta.main) {
   const started = performance.now();
   const deb = buildPackage(parseArgs(process.argv.slice(2)));
-  console.log(`${relative(process.cwd(), deb)} (${(statSync(deb).size / 1e6).toFixed(1)} MB, ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  console.log(
+    `${relative(process.cwd(), deb)} (${(statSync(deb).size / 1e6).toFixed(1)} MB, ${((performance.now() - started) / 1000).toFixed(1)} s)`,
+  );
 }

@@ -13,10 +13,10 @@ import { healthRoutes } from "./http/health.ts";
 import { mcpRoutes, type ProxiedServer, type ServedServer } from "./http/mcp-routes.ts";
 import { oauthRoutes } from "./http/oauth-routes.ts";
 import { RequestPolicy } from "./http/request-policy.ts";
-import { type Logger, flushLog, silentLogger } from "./log.ts";
+import { flushLog, type Logger, silentLogger } from "./log.ts";
 import { AuthorizationServer } from "./oauth/authorization-server.ts";
 import type { MetadataFetchOptions } from "./oauth/client-metadata-document/index.ts";
-import { type Store, openStore } from "./store/index.ts";
+import { openStore, type Store } from "./store/index.ts";
 
 export interface RunningAppliance {
   /** Origin the appliance answers at, e.g. http://127.0.0.1:3001 (the public URL when configured). */
@@ -75,7 +75,10 @@ export async function startAppliance(config: AppConfig, log: Logger = silentLogg
   const app = new Elysia()
     .onError(({ code, error, request }) => {
       if (code === "NOT_FOUND") return Response.json({ error: "not_found" }, { status: 404 });
-      log.error({ method: request.method, code, reason: error instanceof Error ? error.message : String(error) }, "unhandled error while serving a request");
+      log.error(
+        { method: request.method, code, reason: error instanceof Error ? error.message : String(error) },
+        "unhandled error while serving a request",
+      );
       return Response.json({ error: "server_error" }, { status: 500 });
     })
     .use(frontDoor(policy, log, (path) => mcpPaths.has(path), config.limits.maxHeaderBytes))
@@ -83,20 +86,18 @@ export async function startAppliance(config: AppConfig, log: Logger = silentLogg
   const addressOf = (request: Request) =>
     clientAddress(app.server?.requestIP(request)?.address, request.headers.get("x-forwarded-for"), config.trustProxy);
   if (auth) app.use(await assetRoutes()).use(oauthRoutes(auth, log, addressOf));
-  app
-    .use(mcpRoutes(served, log, policy, auth, proxied, addressOf))
-    .listen({
-      hostname: config.listen.host,
-      port: config.listen.port,
-      idleTimeout: IDLE_TIMEOUT_S,
-      maxRequestBodySize: maxBody,
-      // Elysia asks for SO_REUSEPORT by default: a second appliance (or anything else) on the same
-      // port would then bind too and take half the connections, each process with sessions the
-      // other answers 404 for. A port in use must be an error at start.
-      reusePort: false,
-      // Bun's development mode renders its own error pages; the appliance answers every error itself.
-      development: false,
-    });
+  app.use(mcpRoutes(served, log, policy, auth, proxied, addressOf)).listen({
+    hostname: config.listen.host,
+    port: config.listen.port,
+    idleTimeout: IDLE_TIMEOUT_S,
+    maxRequestBodySize: maxBody,
+    // Elysia asks for SO_REUSEPORT by default: a second appliance (or anything else) on the same
+    // port would then bind too and take half the connections, each process with sessions the
+    // other answers 404 for. A port in use must be an error at start.
+    reusePort: false,
+    // Bun's development mode renders its own error pages; the appliance answers every error itself.
+    development: false,
+  });
 
   const server = app.server;
   if (!server) throw new Error("the HTTP server did not start");
@@ -105,7 +106,13 @@ export async function startAppliance(config: AppConfig, log: Logger = silentLogg
   const localHost = hostForUrl === "0.0.0.0" || hostForUrl === "[::]" ? "127.0.0.1" : hostForUrl;
   const url = config.publicUrl ?? `http://${localHost}:${port}`;
   if (store) {
-    authorizationServer = new AuthorizationServer({ config, issuer: url, store, log, metadataDocumentFetch: options.metadataDocumentFetch });
+    authorizationServer = new AuthorizationServer({
+      config,
+      issuer: url,
+      store,
+      log,
+      metadataDocumentFetch: options.metadataDocumentFetch,
+    });
     if (!authorizationServer.owner.passwordHash) {
       log.warn("no owner password is set: run `mcp-appliance passwd` so that the owner can approve clients");
     }

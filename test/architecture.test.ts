@@ -1,7 +1,7 @@
 // The house rules of ARCHITECTURE.md, checked on every run: imports point down the layers only,
 // protocol code never imports the web framework, and there are no import cycles.
 import { describe, expect, test } from "bun:test";
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 
 const SRC = join(import.meta.dir, "..", "src");
@@ -76,7 +76,8 @@ describe("architecture", () => {
 
   test("protocol, store and config code never imports the web framework", () => {
     const offenders = files.filter(
-      (file) => FRAMEWORK_FREE.includes(layerOf(file)) && importsOf(file).some((spec) => spec === "elysia" || spec.startsWith("@elysiajs/")),
+      (file) =>
+        FRAMEWORK_FREE.includes(layerOf(file)) && importsOf(file).some((spec) => spec === "elysia" || spec.startsWith("@elysiajs/")),
     );
     expect(offenders.map((f) => relative(SRC, f))).toEqual([]);
   });

@@ -17,7 +17,11 @@ Bun.serve({
     const message = JSON.parse(await request.text());
     if (message.id === undefined) return new Response(null, { status: 202 });
     if (message.method === "initialize") {
-      const result = { protocolVersion: message.params.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: "http-floor", version: "1" } };
+      const result = {
+        protocolVersion: message.params.protocolVersion,
+        capabilities: { tools: {} },
+        serverInfo: { name: "http-floor", version: "1" },
+      };
       return answer(message.id, result, { "mcp-session-id": String(++sessions) });
     }
     const args = message.params?.arguments ?? {};

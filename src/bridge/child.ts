@@ -125,7 +125,10 @@ export class StdioChild {
       this.log.debug({ server: this.spec.server, err: error }, "child stdout closed with an error");
     }
     if (this.exited || (await this.exitsWithin(STDOUT_EOF_GRACE_MS))) return;
-    this.log.warn({ server: this.spec.server, pid: this.pid }, "the MCP server closed its stdout but kept running: it cannot answer any more, so its session ends");
+    this.log.warn(
+      { server: this.spec.server, pid: this.pid },
+      "the MCP server closed its stdout but kept running: it cannot answer any more, so its session ends",
+    );
     events.stdoutClosed?.();
   }
 

@@ -6,7 +6,7 @@
 // A stream takes one of the session's stream slots ([limits] max_streams_per_session).
 import { type EventLog, eventId } from "./event-log.ts";
 import { jsonResponse } from "./http-responses.ts";
-import { SSE_HEADERS, SseConnection, primingEvent, sseEvent } from "./sse.ts";
+import { primingEvent, SSE_HEADERS, SseConnection, sseEvent } from "./sse.ts";
 import type { StreamSlots } from "./stream-slots.ts";
 
 export interface ExchangeOptions {
@@ -137,9 +137,7 @@ export class Exchange {
     if (this.options.primeStreams) {
       connection.write(primingEvent(eventId(this.streamId, 0), this.options.retryMs));
     }
-    this.resolveResponse(
-      new Response(connection.body, { status: 200, headers: { ...SSE_HEADERS, ...this.options.extraHeaders } }),
-    );
+    this.resolveResponse(new Response(connection.body, { status: 200, headers: { ...SSE_HEADERS, ...this.options.extraHeaders } }));
     for (const line of this.collected.splice(0)) this.emit(line);
     return true;
   }

@@ -104,12 +104,22 @@ export class HttpUpstreamEndpoint {
       request.signal.removeEventListener("abort", clientGone);
       if (upload?.exceeded) return tooLarge(limit);
       if (abort.signal.reason instanceof UpstreamTimeout) {
-        this.log.warn({ server: this.server.name, timeout_ms: this.server.upstreamTimeoutMs }, "the upstream sent no response headers in time");
-        return jsonRpcErrorResponse(504, ErrorCode.RequestTimeout, `the upstream MCP server did not answer within upstream_timeout (${this.server.upstreamTimeoutMs} ms)`);
+        this.log.warn(
+          { server: this.server.name, timeout_ms: this.server.upstreamTimeoutMs },
+          "the upstream sent no response headers in time",
+        );
+        return jsonRpcErrorResponse(
+          504,
+          ErrorCode.RequestTimeout,
+          `the upstream MCP server did not answer within upstream_timeout (${this.server.upstreamTimeoutMs} ms)`,
+        );
       }
       // A client that left before the answer came needs no diagnosis (nor gets this response).
       if (!request.signal.aborted) {
-        this.log.warn({ server: this.server.name, upstream: this.upstreamOrigin, reason: describeFailure(error) }, "the upstream cannot be reached");
+        this.log.warn(
+          { server: this.server.name, upstream: this.upstreamOrigin, reason: describeFailure(error) },
+          "the upstream cannot be reached",
+        );
       }
       return jsonRpcErrorResponse(502, ErrorCode.ServerUnavailable, "the upstream MCP server cannot be reached");
     } finally {
@@ -120,7 +130,14 @@ export class HttpUpstreamEndpoint {
   }
 
   /** The upstream's answer, on its way to the client; `release` runs once the exchange is over. */
-  private async respond(request: Request, upstream: Response, sessionId: string | null, principal: string, notes: RequestNotes, release: () => void): Promise<Response> {
+  private async respond(
+    request: Request,
+    upstream: Response,
+    sessionId: string | null,
+    principal: string,
+    notes: RequestNotes,
+    release: () => void,
+  ): Promise<Response> {
     const refused = this.refusal(upstream);
     if (refused) {
       release();
@@ -153,7 +170,10 @@ export class HttpUpstreamEndpoint {
    */
   private refusal(upstream: Response): Response | undefined {
     if (upstream.status === 401 || upstream.status === 407) {
-      this.log.warn({ server: this.server.name, status: upstream.status }, "the upstream refused the appliance's credentials: check its headers");
+      this.log.warn(
+        { server: this.server.name, status: upstream.status },
+        "the upstream refused the appliance's credentials: check its headers",
+      );
       return jsonRpcErrorResponse(502, ErrorCode.ServerUnavailable, "the upstream MCP server refused the appliance's credentials");
     }
     if (upstream.status >= 300 && upstream.status < 400 && upstream.status !== 304) {

@@ -5,7 +5,7 @@ import type { StdioServerConfig } from "../config/types.ts";
 import type { Logger } from "../log.ts";
 import type { StdioChild } from "./child.ts";
 import { jsonRpcErrorResponse, tooManyRequestsResponse } from "./http-responses.ts";
-import { ErrorCode, type JsonRpcId, cancelledNotification, errorResponse, peek, requestTimeoutResponse, sniffId } from "./jsonrpc.ts";
+import { cancelledNotification, ErrorCode, errorResponse, type JsonRpcId, peek, requestTimeoutResponse, sniffId } from "./jsonrpc.ts";
 import { PendingRequests } from "./pending-requests.ts";
 import type { IncomingMessage } from "./session.ts";
 import { SESSION_LIMITS } from "./session-limits.ts";
@@ -29,7 +29,10 @@ export class LegacySseSession implements LiveSession {
     readonly owner?: string,
   ) {
     this.stream = new SseConnection(SESSION_LIMITS.streamBufferBytes, (buffered) =>
-      this.log.warn({ server: this.server.name, session: id, buffered, limit: SESSION_LIMITS.streamBufferBytes }, "cut off a legacy SSE reader that fell too far behind"),
+      this.log.warn(
+        { server: this.server.name, session: id, buffered, limit: SESSION_LIMITS.streamBufferBytes },
+        "cut off a legacy SSE reader that fell too far behind",
+      ),
     );
     this.stream.onClose(() => void this.close("the client closed the SSE stream"));
   }
@@ -60,7 +63,8 @@ export class LegacySseSession implements LiveSession {
     const deadline = Date.now() + this.server.requestTimeoutMs;
     for (const id of requests) this.pending.add(id, deadline);
     for (const m of messages) {
-      const cancelled = m.message.kind === "notification" && m.message.method === "notifications/cancelled" ? m.message.params?.requestId : undefined;
+      const cancelled =
+        m.message.kind === "notification" && m.message.method === "notifications/cancelled" ? m.message.params?.requestId : undefined;
       if (typeof cancelled === "string" || typeof cancelled === "number") this.pending.settle(cancelled);
       if (!this.child.send(m.text)) return jsonRpcErrorResponse(502, ErrorCode.ServerUnavailable, "the MCP server process is not running");
     }
@@ -71,7 +75,10 @@ export class LegacySseSession implements LiveSession {
     // The same rule as Streamable HTTP sessions: what is not a JSON-RPC message is logged, not forwarded.
     const peeked = peek(line);
     if (!peeked.ok) {
-      this.log.warn({ server: this.server.name, session: this.id, length: line.length, reason: peeked.reason }, "ignored a line from the MCP server that is not a JSON-RPC message");
+      this.log.warn(
+        { server: this.server.name, session: this.id, length: line.length, reason: peeked.reason },
+        "ignored a line from the MCP server that is not a JSON-RPC message",
+      );
       return;
     }
     // A response to a request no longer waiting (timed out, or cancelled by the client) was
@@ -84,7 +91,10 @@ export class LegacySseSession implements LiveSession {
   }
 
   oversizedFromChild(length: number, head: string, tail: string): void {
-    this.log.warn({ server: this.server.name, session: this.id, length }, "dropped a message from the MCP server larger than max_message_size");
+    this.log.warn(
+      { server: this.server.name, session: this.id, length },
+      "dropped a message from the MCP server larger than max_message_size",
+    );
     const id: JsonRpcId | undefined = sniffId(head, tail);
     if (id !== undefined) {
       this.fromChild(errorResponse(id, ErrorCode.MessageTooLarge, `the MCP server's response (${length} bytes) exceeds max_message_size`));

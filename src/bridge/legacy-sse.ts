@@ -8,7 +8,7 @@ import { jsonRpcErrorResponse } from "./http-responses.ts";
 import { ErrorCode } from "./jsonrpc.ts";
 import { LegacySseSession } from "./legacy-sse-session.ts";
 import { parseBody, readBodyLimited } from "./request-body.ts";
-import { type SessionRegistry, SessionLimitError, SpawnError } from "./session-registry.ts";
+import { SessionLimitError, type SessionRegistry, SpawnError } from "./session-registry.ts";
 import { SSE_HEADERS, sseEvent } from "./sse.ts";
 import type { RequestNotes } from "./streamable-http.ts";
 

@@ -1,7 +1,7 @@
 // The requests of a legacy HTTP+SSE session still waiting for the server's answer, counted for
 // [limits] max_requests_per_session. Their answers travel on the session's one stream, so only
 // the ids and deadlines are kept; one never answered expires after request_timeout.
-import { type JsonRpcId, idKey } from "./jsonrpc.ts";
+import { idKey, type JsonRpcId } from "./jsonrpc.ts";
 
 export class PendingRequests {
   private readonly deadlines = new Map<string, { id: JsonRpcId; deadline: number }>();

@@ -1,5 +1,5 @@
 // Reading and parsing a POSTed JSON-RPC body: size limit, JSON, and one message per line.
-import { ErrorCode, classify, type PeekedMessage } from "./jsonrpc.ts";
+import { classify, ErrorCode, type PeekedMessage } from "./jsonrpc.ts";
 
 export type ParsedBody =
   | { ok: true; batch: boolean; messages: { text: string; message: PeekedMessage }[] }
@@ -45,14 +45,16 @@ export function parseBody(text: string): ParsedBody {
     return { ok: false, status: 400, code: ErrorCode.ParseError, message: "Parse error: the body is not valid JSON" };
   }
   if (Array.isArray(value)) {
-    if (value.length === 0) return { ok: false, status: 400, code: ErrorCode.InvalidRequest, message: "an empty batch is not a valid request" };
+    if (value.length === 0)
+      return { ok: false, status: 400, code: ErrorCode.InvalidRequest, message: "an empty batch is not a valid request" };
     const messages = [];
     for (const item of value) {
       const peeked = classify(item);
       if (!peeked.ok) return { ok: false, status: 400, code: ErrorCode.InvalidRequest, message: `Invalid request: ${peeked.reason}` };
       // A batch is re-serialised element by element: stdio carries single messages only.
       const text = stringifyBounded(item);
-      if (text === undefined) return { ok: false, status: 400, code: ErrorCode.InvalidRequest, message: "Invalid request: the message is nested too deeply" };
+      if (text === undefined)
+        return { ok: false, status: 400, code: ErrorCode.InvalidRequest, message: "Invalid request: the message is nested too deeply" };
       messages.push({ text, message: peeked.message });
     }
     return { ok: true, batch: true, messages };

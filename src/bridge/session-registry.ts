@@ -85,7 +85,10 @@ export class SessionRegistry {
    * have not exited yet, or when the registry is shutting down; SpawnError when the command
    * cannot be started.
    */
-  create<S extends LiveSession>(client: string | undefined, make: (id: string, child: StdioChild, ended: (s: LiveSession) => void) => S): S {
+  create<S extends LiveSession>(
+    client: string | undefined,
+    make: (id: string, child: StdioChild, ended: (s: LiveSession) => void) => S,
+  ): S {
     // A child spawned once closeAll has begun would outlive the appliance.
     if (this.closing) throw new SessionLimitError(`server "${this.server.name}" is shutting down`);
     // Checked before max_sessions: a client at its own cap is told what it can do about it.

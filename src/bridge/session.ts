@@ -4,26 +4,26 @@
 import type { StdioServerConfig } from "../config/types.ts";
 import type { Logger } from "../log.ts";
 import type { StdioChild } from "./child.ts";
-import type { LiveSession, SessionLimits } from "./session-registry.ts";
 import { EventLog, eventId, parseEventId } from "./event-log.ts";
-import { GetStreamBacklog } from "./get-stream-backlog.ts";
 import { Exchange } from "./exchange.ts";
+import { GetStreamBacklog } from "./get-stream-backlog.ts";
 import { acceptedResponse, jsonRpcErrorResponse, tooManyRequestsResponse } from "./http-responses.ts";
 import {
-  ErrorCode,
-  type JsonRpcId,
-  type PeekedMessage,
   cancelledNotification,
+  ErrorCode,
   errorResponse,
   idKey,
+  type JsonRpcId,
+  type PeekedMessage,
   peek,
   progressTokenKey,
   requestTimeoutResponse,
   sniffId,
 } from "./jsonrpc.ts";
 import { DEFAULT_PROTOCOL_VERSION, understandsPrimingEvents } from "./protocol-version.ts";
-import { SSE_HEADERS, SseConnection, primingEvent, sseEvent } from "./sse.ts";
 import { SESSION_LIMITS } from "./session-limits.ts";
+import type { LiveSession, SessionLimits } from "./session-registry.ts";
+import { primingEvent, SSE_HEADERS, SseConnection, sseEvent } from "./sse.ts";
 import { StreamSlots } from "./stream-slots.ts";
 
 export interface IncomingMessage {
@@ -31,7 +31,6 @@ export interface IncomingMessage {
   text: string;
   message: PeekedMessage;
 }
-
 
 interface InFlight {
   exchange: Exchange;
@@ -71,7 +70,12 @@ export class Session implements LiveSession {
     this.streams = new StreamSlots(limits.maxStreamsPerSession);
     this.backlog = new GetStreamBacklog(SESSION_LIMITS.queuedForGetStream, SESSION_LIMITS.queuedForGetStreamBytes, () =>
       this.log.warn(
-        { server: this.server.name, session: this.id, keep: SESSION_LIMITS.queuedForGetStream, keepBytes: SESSION_LIMITS.queuedForGetStreamBytes },
+        {
+          server: this.server.name,
+          session: this.id,
+          keep: SESSION_LIMITS.queuedForGetStream,
+          keepBytes: SESSION_LIMITS.queuedForGetStreamBytes,
+        },
         "no GET stream is open: dropping the oldest queued server messages (reported again, with a count, when a GET stream opens or the session ends)",
       ),
     );
@@ -237,7 +241,10 @@ export class Session implements LiveSession {
   fromChild(line: string): void {
     const peeked = peek(line);
     if (!peeked.ok) {
-      this.log.warn({ server: this.server.name, session: this.id, length: line.length, reason: peeked.reason }, "ignored a line from the MCP server that is not a JSON-RPC message");
+      this.log.warn(
+        { server: this.server.name, session: this.id, length: line.length, reason: peeked.reason },
+        "ignored a line from the MCP server that is not a JSON-RPC message",
+      );
       return;
     }
     const message = peeked.message;
@@ -269,14 +276,21 @@ export class Session implements LiveSession {
 
   /** A line longer than max_message_size: answer its request with an error instead of losing it. */
   oversizedFromChild(length: number, head: string, tail: string): void {
-    this.log.warn({ server: this.server.name, session: this.id, length, limit: this.server.maxMessageBytes }, "dropped a message from the MCP server larger than max_message_size");
+    this.log.warn(
+      { server: this.server.name, session: this.id, length, limit: this.server.maxMessageBytes },
+      "dropped a message from the MCP server larger than max_message_size",
+    );
     const id = sniffId(head, tail);
     const key = id === undefined ? undefined : idKey(id);
     const entry = key === undefined ? undefined : this.inFlight.get(key);
     if (!entry || key === undefined) return;
     this.settle(key, entry);
     entry.exchange.deliver(
-      errorResponse(entry.id, ErrorCode.MessageTooLarge, `the MCP server's response (${length} bytes) exceeds max_message_size (${this.server.maxMessageBytes} bytes)`),
+      errorResponse(
+        entry.id,
+        ErrorCode.MessageTooLarge,
+        `the MCP server's response (${length} bytes) exceeds max_message_size (${this.server.maxMessageBytes} bytes)`,
+      ),
       key,
     );
   }
@@ -341,7 +355,10 @@ export class Session implements LiveSession {
       ids.push(entry.id);
       this.child.send(cancelledNotification(entry.id, "no SSE stream free for its messages"));
     }
-    this.log.info({ server: this.server.name, session: this.id, limit: this.limits.maxStreamsPerSession }, "cancelled a request that needed an SSE stream: max_streams_per_session are open");
+    this.log.info(
+      { server: this.server.name, session: this.id, limit: this.limits.maxStreamsPerSession },
+      "cancelled a request that needed an SSE stream: max_streams_per_session are open",
+    );
     return tooManyRequestsResponse(
       `the server sent messages about this request, which need an SSE stream, and this session already has ${this.limits.maxStreamsPerSession} open (max_streams_per_session): the request was cancelled; send it again once a stream has closed`,
       SESSION_LIMITS.retryAfterS,

@@ -5,10 +5,10 @@ import type { Logger } from "../log.ts";
 import { acceptsEventStream, acceptsPostResponses, isJsonContentType } from "./content-negotiation.ts";
 import { jsonRpcErrorResponse } from "./http-responses.ts";
 import { ErrorCode } from "./jsonrpc.ts";
-import { DEFAULT_PROTOCOL_VERSION, allowsBatches, isSupportedProtocolVersion } from "./protocol-version.ts";
+import { allowsBatches, DEFAULT_PROTOCOL_VERSION, isSupportedProtocolVersion } from "./protocol-version.ts";
 import { parseBody, readBodyLimited } from "./request-body.ts";
 import { Session } from "./session.ts";
-import { type SessionRegistry, SessionLimitError, SpawnError } from "./session-registry.ts";
+import { SessionLimitError, type SessionRegistry, SpawnError } from "./session-registry.ts";
 
 export const SESSION_HEADER = "mcp-session-id";
 const PROTOCOL_HEADER = "mcp-protocol-version";
@@ -53,7 +53,11 @@ export class StreamableHttpEndpoint {
 
   private async post(request: Request, notes: RequestNotes): Promise<Response> {
     if (!acceptsPostResponses(request.headers.get("accept"))) {
-      return jsonRpcErrorResponse(406, ErrorCode.InvalidRequest, "Not Acceptable: the Accept header must list application/json and text/event-stream");
+      return jsonRpcErrorResponse(
+        406,
+        ErrorCode.InvalidRequest,
+        "Not Acceptable: the Accept header must list application/json and text/event-stream",
+      );
     }
     if (!isJsonContentType(request.headers.get("content-type"))) {
       return jsonRpcErrorResponse(415, ErrorCode.InvalidRequest, "Unsupported Media Type: the Content-Type must be application/json");
@@ -71,7 +75,8 @@ export class StreamableHttpEndpoint {
     if (initialize) {
       // MCP lifecycle: the initialize request MUST NOT be part of a batch.
       if (body.batch) return jsonRpcErrorResponse(400, ErrorCode.InvalidRequest, "initialize must not be sent in a batch");
-      if (sessionId) return jsonRpcErrorResponse(400, ErrorCode.InvalidRequest, "initialize must not carry an Mcp-Session-Id: it starts a new session");
+      if (sessionId)
+        return jsonRpcErrorResponse(400, ErrorCode.InvalidRequest, "initialize must not carry an Mcp-Session-Id: it starts a new session");
       return this.startSession(initialize, notes);
     }
 
@@ -125,7 +130,8 @@ export class StreamableHttpEndpoint {
     notes.session = sessionId;
     const session = this.registry.get(sessionId);
     // A session belongs to whoever opened it; to anyone else it does not exist.
-    if (!(session instanceof Session) || session.isClosed || session.owner !== notes.principal) return jsonRpcErrorResponse(404, ErrorCode.InvalidRequest, "Session not found: start a new session with initialize");
+    if (!(session instanceof Session) || session.isClosed || session.owner !== notes.principal)
+      return jsonRpcErrorResponse(404, ErrorCode.InvalidRequest, "Session not found: start a new session with initialize");
     return session;
   }
 

@@ -36,7 +36,12 @@ const DROPPED_RESPONSE_HEADERS = new Set([
 function connectionOptions(headers: Headers): Set<string> {
   const value = headers.get("connection");
   if (value === null) return new Set();
-  return new Set(value.split(",").map((name) => name.trim().toLowerCase()).filter(Boolean));
+  return new Set(
+    value
+      .split(",")
+      .map((name) => name.trim().toLowerCase())
+      .filter(Boolean),
+  );
 }
 
 function isHopByHop(name: string, named: Set<string>): boolean {

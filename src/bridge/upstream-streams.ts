@@ -52,7 +52,11 @@ export interface RelayOptions {
  * cannot become an error response any more: the stream just ends. `done` runs once, when the
  * relay ends for any reason (finished, failed, or cancelled by the client), with the failure if any.
  */
-export function relayBody(source: ReadableStream<Uint8Array>, done: (failure?: unknown) => void, options: RelayOptions = {}): ReadableStream<Uint8Array> {
+export function relayBody(
+  source: ReadableStream<Uint8Array>,
+  done: (failure?: unknown) => void,
+  options: RelayOptions = {},
+): ReadableStream<Uint8Array> {
   const reader = source.getReader();
   const decoder = new TextDecoder();
   let ended = false;
@@ -70,11 +74,14 @@ export function relayBody(source: ReadableStream<Uint8Array>, done: (failure?: u
       start(controller) {
         const every = options.keepAliveEveryMs;
         if (every === undefined) return;
-        keepAlive = setInterval(() => {
-          if (ended || Date.now() - lastWrite < every || !betweenEvents(tail)) return;
-          lastWrite = Date.now();
-          controller.enqueue(KEEPALIVE);
-        }, Math.max(10, Math.floor(every / 3)));
+        keepAlive = setInterval(
+          () => {
+            if (ended || Date.now() - lastWrite < every || !betweenEvents(tail)) return;
+            lastWrite = Date.now();
+            controller.enqueue(KEEPALIVE);
+          },
+          Math.max(10, Math.floor(every / 3)),
+        );
       },
       async pull(controller) {
         try {

@@ -1,10 +1,11 @@
 // What commands start from: the configuration file (the one loader `run` uses too)
 // and the state database in its state_dir.
-import { ConfigError, ConfigReadError, loadConfigFile } from "../config/load.ts";
+
 import { describeReadError } from "../config/errors.ts";
+import { ConfigError, ConfigReadError, loadConfigFile } from "../config/load.ts";
 import type { Env } from "../config/secrets.ts";
 import type { AppConfig } from "../config/types.ts";
-import { type Store, StoreVersionError, openStore } from "../store/index.ts";
+import { openStore, type Store, StoreVersionError } from "../store/index.ts";
 import { CommandFailure, fail } from "./command-failure.ts";
 import { ExitCode } from "./exit-codes.ts";
 

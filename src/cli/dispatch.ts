@@ -1,7 +1,7 @@
 // argv → the command that handles it → an exit code. Usage errors and a command's early stop
 // (CommandFailure) are printed here, once. Tests call runCommand in-process with their own IO.
 import { VERSION } from "../version.ts";
-import { type ParsedArgs, UsageError, parseArgs } from "./args.ts";
+import { type ParsedArgs, parseArgs, UsageError } from "./args.ts";
 import { CommandFailure } from "./command-failure.ts";
 import { clientAdd } from "./commands/client-add.ts";
 import { clientList } from "./commands/client-list.ts";

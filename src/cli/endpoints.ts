@@ -18,7 +18,11 @@ export function endpointsOf(config: AppConfig): Endpoints {
     issuer = config.listen.port === 0 ? "<public_url>" : new URL(`http://${formatListen(config.listen)}`).origin;
     note = `public_url is not set in ${config.file}: set it to the https URL clients reach`;
   }
-  return { issuer, ...(note && { note }), mcp: [...config.servers, ...config.httpServers].map((s) => ({ server: s.name, url: `${issuer}${s.path}` })) };
+  return {
+    issuer,
+    ...(note && { note }),
+    mcp: [...config.servers, ...config.httpServers].map((s) => ({ server: s.name, url: `${issuer}${s.path}` })),
+  };
 }
 
 /** Aligned "label: value" lines, two spaces in. */

@@ -2,7 +2,7 @@
 // stop accepting, end streams, stop every child, exit 0.
 import { type RunningAppliance, startAppliance } from "../app.ts";
 import type { AppConfig } from "../config/types.ts";
-import { type Logger, flushLogBounded } from "../log.ts";
+import { flushLogBounded, type Logger } from "../log.ts";
 import { ExitCode, type ExitCodeValue } from "./exit-codes.ts";
 
 export async function serve(config: AppConfig, log: Logger, announce?: (url: string) => void): Promise<ExitCodeValue> {

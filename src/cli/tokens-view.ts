@@ -29,12 +29,14 @@ export function allTokens(config: AppConfig, store: Store): TokenView[] {
   });
   const fromState = records
     .filter((record) => !declared.has(record.name))
-    .map((record): TokenView => ({
-      name: record.name,
-      servers: record.servers,
-      source: record.source,
-      stale: record.source === "config",
-      created_at: record.created_at,
-    }));
+    .map(
+      (record): TokenView => ({
+        name: record.name,
+        servers: record.servers,
+        source: record.source,
+        stale: record.source === "config",
+        created_at: record.created_at,
+      }),
+    );
   return [...fromFile, ...fromState];
 }

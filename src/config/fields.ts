@@ -6,7 +6,7 @@ import * as v from "valibot";
 import { expected, expectedFormat, quote } from "./describe.ts";
 import { isHostName, isIpOrCidr, parseListen } from "./net.ts";
 import { routePathProblem } from "./routes.ts";
-import { ENV_NAME, resolveSecret, type Env } from "./secrets.ts";
+import { ENV_NAME, type Env, resolveSecret } from "./secrets.ts";
 import { formatDuration, formatSize, parseDuration, parseRate, parseSize } from "./units.ts";
 import { parseOrigin, parsePublicUrl } from "./urls.ts";
 
@@ -44,7 +44,10 @@ export function integerAtLeast(min: number) {
   const what = `an integer of at least ${min}`;
   return v.pipe(
     v.number(expected(what)),
-    v.check((n) => Number.isSafeInteger(n) && n >= min, (issue) => `expected ${what}, got ${String(issue.input)}`),
+    v.check(
+      (n) => Number.isSafeInteger(n) && n >= min,
+      (issue) => `expected ${what}, got ${String(issue.input)}`,
+    ),
   );
 }
 

@@ -59,5 +59,10 @@ export function toLimitsConfig(limits: LimitsOutput): LimitsConfig {
 
 /** What a file without a [limits] table gets; for AppConfig objects built in code (demo, tests). */
 export function defaultLimitsConfig(): LimitsConfig {
-  return toLimitsConfig(v.parse(limitsTable(() => undefined), {}));
+  return toLimitsConfig(
+    v.parse(
+      limitsTable(() => undefined),
+      {},
+    ),
+  );
 }

@@ -27,7 +27,9 @@ export async function loadConfigFile(path: string, env: Env = process.env): Prom
       if (!info.isFile()) throw unreadable(info.isDirectory() ? "it is a directory" : "it is not a regular file");
       // Parsing time grows faster than linearly with the number of keys; a real file is a few KiB.
       if (info.size > MAX_CONFIG_BYTES) {
-        throw new ConfigError([`${file}: the configuration file is larger than ${MAX_CONFIG_BYTES / 1024 / 1024} MiB; is it the right file?`]);
+        throw new ConfigError([
+          `${file}: the configuration file is larger than ${MAX_CONFIG_BYTES / 1024 / 1024} MiB; is it the right file?`,
+        ]);
       }
       bytes = await handle.readFile();
     } finally {

@@ -70,10 +70,7 @@ function clientTable(env: Env, hint: (key: string) => string | undefined) {
 
 /** [[oauth.clients]]: each client ID at most once. */
 export function clientsSchema(env: Env, hint: (key: string) => string | undefined) {
-  return v.pipe(
-    arrayOfTables(clientTable(env, hint), "oauth.clients"),
-    uniqueAcrossItems("client_id", ["oauth", "clients"]),
-  );
+  return v.pipe(arrayOfTables(clientTable(env, hint), "oauth.clients"), uniqueAcrossItems("client_id", ["oauth", "clients"]));
 }
 
 type ClientOutput = v.InferOutput<ReturnType<typeof clientTable>>;

@@ -64,5 +64,10 @@ export function toOAuthConfig(oauth: OAuthOutput): OAuthConfig {
 
 /** What a file without an [oauth] table gets; for AppConfig objects built in code (demo, tests). */
 export function defaultOAuthConfig(): OAuthConfig {
-  return toOAuthConfig(v.parse(oauthTable({}, () => undefined), {}));
+  return toOAuthConfig(
+    v.parse(
+      oauthTable({}, () => undefined),
+      {},
+    ),
+  );
 }

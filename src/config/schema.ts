@@ -3,16 +3,7 @@
 // Snake_case keys become the camelCase AppConfig in the final transform.
 
 import * as v from "valibot";
-import {
-  absolutePath,
-  allowedOrigin,
-  hostName,
-  ipOrCidr,
-  listenAddress,
-  oneOf,
-  publicUrl,
-  stringArray,
-} from "./fields.ts";
+import { absolutePath, allowedOrigin, hostName, ipOrCidr, listenAddress, oneOf, publicUrl, stringArray } from "./fields.ts";
 import { limitsKeyHint, limitsTable, toLimitsConfig } from "./limits.ts";
 import { oauthTable, toOAuthConfig } from "./oauth.ts";
 import { authNoneNeedsLoopback, publicUrlNeededForOAuth, resolvePublicUrl } from "./rules.ts";
@@ -48,10 +39,7 @@ function topLevelEntries(env: Env) {
     servers: v.optional(serversSchema(env, misplaced), {}),
     limits: v.optional(limitsTable(misplaced), {}),
     firewall: v.optional(
-      table(
-        { public_sources: v.optional(stringArray(ipOrCidr, "an array of IP addresses or CIDRs"), []) },
-        { hint: misplaced },
-      ),
+      table({ public_sources: v.optional(stringArray(ipOrCidr, "an array of IP addresses or CIDRs"), []) }, { hint: misplaced }),
       {},
     ),
   };

@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import * as v from "valibot";
 import { expected, quote } from "./describe.ts";
-import { isSecretReference, resolveSecret, type Env } from "./secrets.ts";
+import { type Env, isSecretReference, resolveSecret } from "./secrets.ts";
 
 const NOT_SHOWN = "got something else (not shown, in case it is a secret)";
 
@@ -90,9 +90,6 @@ const SHA256_HEX = /^[0-9a-f]{64}$/i;
 /** The SHA-256 of a token, as 64 hex digits; lowercased. */
 export const tokenSha256 = v.pipe(
   v.string(expected("a string")),
-  v.check(
-    (text) => SHA256_HEX.test(text),
-    `expected the token's SHA-256 as 64 hex digits (printf %s "$TOKEN" | sha256sum), ${NOT_SHOWN}`,
-  ),
+  v.check((text) => SHA256_HEX.test(text), `expected the token's SHA-256 as 64 hex digits (printf %s "$TOKEN" | sha256sum), ${NOT_SHOWN}`),
   v.toLowerCase(),
 );

@@ -18,7 +18,7 @@ import {
   stringArray,
 } from "./fields.ts";
 import { hasIssueAt, issuePath } from "./issues.ts";
-import { routeConflicts, type RouteClaim } from "./routes.ts";
+import { type RouteClaim, routeConflicts } from "./routes.ts";
 import type { Env } from "./secrets.ts";
 import { closestKey } from "./suggest.ts";
 import { isPlainTable, namedTables, table } from "./table.ts";

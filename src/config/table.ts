@@ -94,7 +94,11 @@ export function uniqueAcrossItems<TItem>(key: string, arrayKeys: readonly string
       const value = item[key];
       const first = firstIndex.get(value);
       if (first === undefined) firstIndex.set(value, index);
-      else addIssue({ message: `${quote(value)} is already used by ${formatKeyPath([...arrayKeys, first, key])}`, path: issuePath(index, key) });
+      else
+        addIssue({
+          message: `${quote(value)} is already used by ${formatKeyPath([...arrayKeys, first, key])}`,
+          path: issuePath(index, key),
+        });
     });
   });
 }
@@ -105,9 +109,10 @@ function didYouMean(key: string, known: readonly string[]): string | undefined {
 }
 
 /** A table whose keys are names (checked by `key`) and whose values all follow `value`. */
-export function namedTables<
-  const TKey extends v.GenericSchema<string, string>,
-  const TValue extends v.GenericSchema,
->(key: TKey, value: TValue, what: string) {
+export function namedTables<const TKey extends v.GenericSchema<string, string>, const TValue extends v.GenericSchema>(
+  key: TKey,
+  value: TValue,
+  what: string,
+) {
   return v.pipe(plainTable(what), v.record(key, value));
 }

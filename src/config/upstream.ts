@@ -25,7 +25,8 @@ function parseUpstreamUrl(text: string): { ok: true; value: string } | { ok: fal
   }
   // Checked on the text: the parser drops an empty "?" or "#". The client's query is what is
   // forwarded; one written here would have to be merged with it.
-  if (text.includes("?") || text.includes("#")) return { ok: false, problem: `expected ${URL_EXAMPLE} without a query or fragment, got ${quote(text)}` };
+  if (text.includes("?") || text.includes("#"))
+    return { ok: false, problem: `expected ${URL_EXAMPLE} without a query or fragment, got ${quote(text)}` };
   return { ok: true, value: url.href };
 }
 
@@ -67,7 +68,8 @@ const RESERVED_HEADERS = new Set([
 
 /** Why `name` cannot be a header the appliance adds upstream, or undefined when it can. */
 function headerNameProblem(name: string, example = "X-Api-Key"): string | undefined {
-  if (!TOKEN.test(name)) return `expected a header name such as ${quote(example)} (letters, digits and !#$%&'*+-.^_\`|~), got ${quote(name)}`;
+  if (!TOKEN.test(name))
+    return `expected a header name such as ${quote(example)} (letters, digits and !#$%&'*+-.^_\`|~), got ${quote(name)}`;
   const lower = name.toLowerCase();
   if (RESERVED_HEADERS.has(lower) || lower.startsWith("proxy-")) {
     return `${quote(name)} cannot be set here: the appliance sets it itself, or it belongs to a single connection`;
@@ -107,7 +109,8 @@ export function upstreamHeaders(env: Env) {
       for (const name of Object.keys(dataset.value)) {
         const first = seen.get(name.toLowerCase());
         if (first === undefined) seen.set(name.toLowerCase(), name);
-        else addIssue({ message: `${quote(name)} is the same header as ${quote(first)} (header names ignore case)`, path: issuePath(name) });
+        else
+          addIssue({ message: `${quote(name)} is the same header as ${quote(first)} (header names ignore case)`, path: issuePath(name) });
       }
     }),
   );
@@ -141,7 +144,10 @@ interface UpstreamKeys {
  * hosts, or send the upstream's credential to one, by a slip of the pen), and the identity
  * header is not also one of the configured headers.
  */
-export function upstreamRules(server: UpstreamKeys, issues: readonly v.BaseIssue<unknown>[] | undefined): { key: string; message: string }[] {
+export function upstreamRules(
+  server: UpstreamKeys,
+  issues: readonly v.BaseIssue<unknown>[] | undefined,
+): { key: string; message: string }[] {
   const problems: { key: string; message: string }[] = [];
   if (typeof server.url === "string" && !hasIssueAt(issues, ["url"]) && !hasIssueAt(issues, ["allow_remote_upstream"])) {
     const host = new URL(server.url).hostname.replace(/^\[|\]$/g, "");
@@ -155,7 +161,10 @@ export function upstreamRules(server: UpstreamKeys, issues: readonly v.BaseIssue
   if (typeof server.identity_header === "string" && isPlainTable(server.headers) && !hasIssueAt(issues, ["identity_header"])) {
     const identity = server.identity_header.toLowerCase();
     if (Object.keys(server.headers).some((name) => name.toLowerCase() === identity)) {
-      problems.push({ key: "identity_header", message: `${quote(server.identity_header)} is also one of the headers: the identity header must be a header of its own` });
+      problems.push({
+        key: "identity_header",
+        message: `${quote(server.identity_header)} is also one of the headers: the identity header must be a header of its own`,
+      });
     }
   }
   return problems;

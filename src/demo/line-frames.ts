@@ -8,10 +8,7 @@ const CARRIAGE_RETURN = 0x0d;
 
 export type Frame = { bytes: Uint8Array } | { oversized: number };
 
-export async function* readFrames(
-  input: AsyncIterable<Uint8Array | string>,
-  maxFrameBytes: number,
-): AsyncGenerator<Frame> {
+export async function* readFrames(input: AsyncIterable<Uint8Array | string>, maxFrameBytes: number): AsyncGenerator<Frame> {
   let parts: Uint8Array[] = [];
   let buffered = 0;
   let dropped = 0;

@@ -49,7 +49,10 @@ export class NoteStore {
     const bytes = Buffer.byteLength(content, "utf8");
     if (bytes > MAX_NOTE_BYTES) throw tooLarge(name, bytes);
     const file = await writableNotePath(this.root, name);
-    const created = !(await stat(file).then(() => true, () => false));
+    const created = !(await stat(file).then(
+      () => true,
+      () => false,
+    ));
     // Write beside the note and rename over it, so a reader never sees half a note. The
     // temporary name starts with "." and so can never be listed or named by a client.
     const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${randomUUID()}.tmp`);

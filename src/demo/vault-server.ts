@@ -24,8 +24,7 @@ const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 
 function initialize(params: Record<string, unknown>): object {
   const requested = params.protocolVersion;
-  const protocolVersion =
-    typeof requested === "string" && SUPPORTED_VERSIONS.includes(requested) ? requested : LATEST_VERSION;
+  const protocolVersion = typeof requested === "string" && SUPPORTED_VERSIONS.includes(requested) ? requested : LATEST_VERSION;
   return {
     protocolVersion,
     capabilities: { tools: {}, resources: {} },

@@ -25,7 +25,10 @@ export function clientAddress(remote: string | undefined, forwardedFor: string |
   let address = plain(remote ?? "unknown");
   const trusted = (ip: string) => trustProxy.some((entry) => inRange(ip, entry));
   if (!forwardedFor || !trusted(address)) return address;
-  const hops = forwardedFor.split(",").map((h) => plain(h.trim())).filter((h) => isIP(h) !== 0);
+  const hops = forwardedFor
+    .split(",")
+    .map((h) => plain(h.trim()))
+    .filter((h) => isIP(h) !== 0);
   while (hops.length > 0 && trusted(address)) address = hops.pop()!;
   return address;
 }

@@ -12,7 +12,10 @@ export function healthRoutes(registries: readonly SessionRegistry[], upstreams: 
         status: "ok",
         version: VERSION,
         servers: Object.fromEntries([
-          ...registries.map((r) => [r.server.name, { kind: "stdio", path: r.server.path, sessions: r.size, max_sessions: r.server.maxSessions }]),
+          ...registries.map((r) => [
+            r.server.name,
+            { kind: "stdio", path: r.server.path, sessions: r.size, max_sessions: r.server.maxSessions },
+          ]),
           ...upstreams.map((u) => [u.serverName, { kind: "http", path: u.server.path, upstream: u.upstreamOrigin, sessions: u.sessions }]),
         ]),
       },

@@ -57,10 +57,13 @@ export function mcpRoutes(
       const origin = request.headers.get("origin");
       let response: Response;
       if (!policy.originAllowed(origin)) {
-        response = new Response(JSON.stringify({ error: "forbidden_origin", error_description: "requests from this Origin are not allowed" }), {
-          status: 403,
-          headers: { "content-type": "application/json" },
-        });
+        response = new Response(
+          JSON.stringify({ error: "forbidden_origin", error_description: "requests from this Origin are not allowed" }),
+          {
+            status: 403,
+            headers: { "content-type": "application/json" },
+          },
+        );
       } else {
         const decision = auth?.().guard.check(request.headers.get("authorization"), auth().serverFor(server)!, Date.now(), legacy);
         if (decision && !decision.ok) response = refused(decision);
@@ -79,9 +82,21 @@ export function mcpRoutes(
   const app = new Elysia({ name: "mcp-routes" });
   for (const served of servers) {
     const name = served.streamable.serverName;
-    app.all(served.path, guarded(name, false, (req, notes) => served.streamable.handle(req, notes)), { parse: "none" });
-    app.get(served.legacy.streamPath, guarded(name, true, (req, notes) => served.legacy.openStream(req, notes)), { parse: "none" });
-    app.post(served.legacy.messagePath, guarded(name, true, (req, notes) => served.legacy.postMessage(req, notes)), { parse: "none" });
+    app.all(
+      served.path,
+      guarded(name, false, (req, notes) => served.streamable.handle(req, notes)),
+      { parse: "none" },
+    );
+    app.get(
+      served.legacy.streamPath,
+      guarded(name, true, (req, notes) => served.legacy.openStream(req, notes)),
+      { parse: "none" },
+    );
+    app.post(
+      served.legacy.messagePath,
+      guarded(name, true, (req, notes) => served.legacy.postMessage(req, notes)),
+      { parse: "none" },
+    );
   }
   for (const { path, upstream } of proxied) {
     const route = ({ request, server }: { request: Request; server: Server<unknown> | null }) =>

@@ -2,12 +2,12 @@
 // with its pages, /token, /register, /revoke. Parsing and shaping only; the decisions are in oauth/.
 import { Elysia } from "elysia";
 import { readBodyLimited } from "../bridge/request-body.ts";
+import type { Logger } from "../log.ts";
 import type { AuthorizeOutcome } from "../oauth/authorization-endpoint.ts";
 import type { AuthorizationServer } from "../oauth/authorization-server.ts";
-import { type OAuthError, asOAuthError } from "../oauth/errors.ts";
+import { asOAuthError, type OAuthError } from "../oauth/errors.ts";
 import { parseForm } from "../oauth/form.ts";
 import { WELL_KNOWN } from "../oauth/metadata.ts";
-import type { Logger } from "../log.ts";
 import { logRequest } from "./access-log.ts";
 import { consentPage, errorPage, loginPage } from "./pages/authorize-pages.ts";
 import { pageHeaders } from "./pages/layout.ts";
@@ -33,11 +33,11 @@ function oauthError(request: Request, error: OAuthError, log: Logger): Response 
   return json(request, error.status, error.toJSON(), { ...NO_STORE, ...error.headers() });
 }
 
-
 /** An RFC 6749 form body (application/x-www-form-urlencoded), or the error response to send. */
 async function readForm(request: Request, log: Logger): Promise<Map<string, string> | Response> {
   const body = await readBodyLimited(request, FORM_LIMIT);
-  if (body === undefined) return json(request, 413, { error: "invalid_request", error_description: "the request body is too large" }, NO_STORE);
+  if (body === undefined)
+    return json(request, 413, { error: "invalid_request", error_description: "the request body is too large" }, NO_STORE);
   const form = parseForm(body, FORM_LIMIT);
   return form.ok ? form.value : oauthError(request, form.error, log);
 }
@@ -61,26 +61,34 @@ function render(outcome: AuthorizeOutcome): Response {
       // 303: the browser follows with GET, whatever method brought it here.
       return new Response(null, { status: 303, headers: { ...headers, location: outcome.location, "cache-control": "no-store" } });
     case "error-page":
-      return new Response(errorPage(outcome.title, outcome.description), { status: outcome.status, headers: { ...pageHeaders(), ...headers } });
+      return new Response(errorPage(outcome.title, outcome.description), {
+        status: outcome.status,
+        headers: { ...pageHeaders(), ...headers },
+      });
     case "login":
-      return new Response(loginPage(outcome.view), { status: outcome.status, headers: { ...pageHeaders(outcome.formTargets), ...headers } });
+      return new Response(loginPage(outcome.view), {
+        status: outcome.status,
+        headers: { ...pageHeaders(outcome.formTargets), ...headers },
+      });
     case "consent":
       return new Response(consentPage(outcome.view), { status: 200, headers: { ...pageHeaders(outcome.formTargets), ...headers } });
   }
 }
 
 export function oauthRoutes(auth: () => AuthorizationServer, log: Logger, addressOf: (request: Request) => string) {
-  const timed = (handler: (request: Request) => Promise<Response> | Response) => async ({ request }: { request: Request }) => {
-    const startedAt = performance.now();
-    let response: Response;
-    try {
-      response = await handler(request);
-    } catch (error) {
-      response = oauthError(request, asOAuthError(error), log);
-    }
-    logRequest(log, request, response.status, startedAt, {});
-    return response;
-  };
+  const timed =
+    (handler: (request: Request) => Promise<Response> | Response) =>
+    async ({ request }: { request: Request }) => {
+      const startedAt = performance.now();
+      let response: Response;
+      try {
+        response = await handler(request);
+      } catch (error) {
+        response = oauthError(request, asOAuthError(error), log);
+      }
+      logRequest(log, request, response.status, startedAt, {});
+      return response;
+    };
 
   const app = new Elysia({ name: "oauth-routes" });
   const asMetadata = timed((request) => json(request, 200, auth().metadata(), { "cache-control": "max-age=300" }));
@@ -94,7 +102,10 @@ export function oauthRoutes(auth: () => AuthorizationServer, log: Logger, addres
       return doc ? json(request, 200, doc, { "cache-control": "max-age=300" }) : json(request, 404, { error: "not_found" });
     }),
   );
-  app.get(WELL_KNOWN.protectedResource, timed((request) => json(request, 200, auth().resourceMetadata(undefined), { "cache-control": "max-age=300" })));
+  app.get(
+    WELL_KNOWN.protectedResource,
+    timed((request) => json(request, 200, auth().resourceMetadata(undefined), { "cache-control": "max-age=300" })),
+  );
 
   app.get(
     "/authorize",
@@ -111,7 +122,8 @@ export function oauthRoutes(auth: () => AuthorizationServer, log: Logger, addres
       const server = auth();
       const body = await readBodyLimited(request, FORM_LIMIT);
       const form = body === undefined ? undefined : parseForm(body, FORM_LIMIT);
-      if (!form?.ok) return new Response(errorPage("Request refused", "The form could not be read."), { status: 400, headers: pageHeaders() });
+      if (!form?.ok)
+        return new Response(errorPage("Request refused", "The form could not be read."), { status: 400, headers: pageHeaders() });
       return render(
         await server.authorization.submit({
           form: form.value,
@@ -154,7 +166,8 @@ export function oauthRoutes(auth: () => AuthorizationServer, log: Logger, addres
       const registration = auth().registration;
       if (!registration) return json(request, 404, { error: "not_found", error_description: "dynamic client registration is turned off" });
       const body = await readBodyLimited(request, JSON_LIMIT);
-      if (body === undefined) return json(request, 413, { error: "invalid_client_metadata", error_description: "the request body is too large" }, NO_STORE);
+      if (body === undefined)
+        return json(request, 413, { error: "invalid_client_metadata", error_description: "the request body is too large" }, NO_STORE);
       const result = registration.register(body, addressOf(request));
       if (!result.ok) return oauthError(request, result.error, log);
       return json(request, 201, result.value, NO_STORE);

@@ -3,10 +3,10 @@
 // pre-registered client the configuration marks auto_approve. Dynamically registered and
 // metadata-document clients always need the owner's approval.
 import type { ClientRecord } from "../store/index.ts";
-import { type AuthorizationRequestCheck, type PendingAuthorization, checkAuthorizationRequest } from "./authorization-request.ts";
+import { type AuthorizationRequestCheck, checkAuthorizationRequest, type PendingAuthorization } from "./authorization-request.ts";
 import type { ClientDirectory } from "./client-directory.ts";
 import { LIFETIMES, type OAuthContext } from "./context.ts";
-import { TOKEN_PREFIX, randomToken, sha256Hex } from "./crypto.ts";
+import { randomToken, sha256Hex, TOKEN_PREFIX } from "./crypto.ts";
 import { AccessDenied, type OAuthError } from "./errors.ts";
 import type { Owner, OwnerSession } from "./owner.ts";
 
@@ -78,17 +78,20 @@ export class AuthorizationEndpoint {
   async submit({ form, cookie, origin, address }: AuthorizePost): Promise<AuthorizeOutcome> {
     const now = this.context.now();
     // The forms are only ever posted by the appliance's own pages.
-    if (origin !== null && origin !== this.context.issuer) return this.page(403, "Request refused", "This form was sent from another site.");
+    if (origin !== null && origin !== this.context.issuer)
+      return this.page(403, "Request refused", "This form was sent from another site.");
     const request = form.get("request") ?? "";
     const pending = this.context.signer.verify<PendingAuthorization>("authorize", request, now);
-    if (!pending) return this.page(400, "Request expired", "The authorization request is invalid or has expired. Start again from your application.");
+    if (!pending)
+      return this.page(400, "Request expired", "The authorization request is invalid or has expired. Start again from your application.");
     const found = await this.clients.find(pending.clientId);
     if (!found.ok) return this.page(400, "Unknown client", found.error.description);
     const client = found.value;
 
     const action = form.get("action");
     if (action === "login") {
-      if (!this.owner.loginTokenMatches(request, form.get("csrf"))) return this.page(403, "Request refused", "The form's security token is invalid. Reload the page and try again.");
+      if (!this.owner.loginTokenMatches(request, form.get("csrf")))
+        return this.page(403, "Request refused", "The form's security token is invalid. Reload the page and try again.");
       const result = await this.owner.login(form.get("password") ?? "", address, now);
       if (!result.ok) {
         const error =
@@ -109,7 +112,8 @@ export class AuthorizationEndpoint {
 
     const session = this.owner.sessionFrom(cookie, now);
     if (!session) return this.loginPage(client, pending, request, "Please sign in again.");
-    if (!this.owner.csrfMatches(session, form.get("csrf"))) return this.page(403, "Request refused", "The form's security token is invalid. Reload the page and try again.");
+    if (!this.owner.csrfMatches(session, form.get("csrf")))
+      return this.page(403, "Request refused", "The form's security token is invalid. Reload the page and try again.");
     if (action === "approve") return this.approve(client, pending, form.get("remember") === "yes");
     if (action === "deny") return this.redirectError(pending, new AccessDenied("the owner denied the request"));
     return this.page(400, "Unknown action", "The form was not understood.");
@@ -143,8 +147,12 @@ export class AuthorizationEndpoint {
   }
 
   private failure(check: Extract<AuthorizationRequestCheck, { ok: false }>): AuthorizeOutcome {
-    this.context.log.info({ error: check.error.code, reason: check.error.reason ?? check.error.description }, "authorization request refused");
-    if (!check.redirect) return this.page(check.error.status === 401 ? 400 : check.error.status, "Authorization request refused", check.error.description);
+    this.context.log.info(
+      { error: check.error.code, reason: check.error.reason ?? check.error.description },
+      "authorization request refused",
+    );
+    if (!check.redirect)
+      return this.page(check.error.status === 401 ? 400 : check.error.status, "Authorization request refused", check.error.description);
     return { kind: "redirect", location: withParams(check.redirectUri, check.error.toRedirectParams(check.state, this.context.issuer)) };
   }
 

@@ -2,14 +2,14 @@
 // the client and the redirect URI — errors there are shown to the user and never redirected —
 // then everything else, whose errors go back to the now-trusted redirect URI.
 import type { ClientRecord } from "../store/index.ts";
+import type { ProtectedServer } from "./bearer-guard.ts";
 import type { ClientDirectory } from "./client-directory.ts";
+import type { Outcome } from "./errors.ts";
 import { InvalidRequest, InvalidScope, type OAuthError, UnauthorizedClient, UnsupportedResponseType } from "./errors.ts";
 import { checkCodeChallenge } from "./pkce.ts";
 import { resolveRedirectUri } from "./redirect-uris.ts";
 import { resolveResource } from "./resource.ts";
-import type { Outcome } from "./errors.ts";
 import { formatScope, parseScope } from "./scopes.ts";
-import type { ProtectedServer } from "./bearer-guard.ts";
 
 /** A validated request, carried through login and consent in a signed form field. */
 export interface PendingAuthorization {
@@ -74,7 +74,8 @@ export async function checkAuthorizationRequest(
 
   const responseType = single("response_type");
   if (responseType !== "code") return fail(new UnsupportedResponseType('response_type must be "code"'));
-  if (!client.grant_types.includes("authorization_code")) return fail(new UnauthorizedClient("this client may not use the authorization code grant"));
+  if (!client.grant_types.includes("authorization_code"))
+    return fail(new UnauthorizedClient("this client may not use the authorization code grant"));
 
   // RFC 7636 / OAuth 2.1 §4.1.1: PKCE with S256 is required; plain is refused.
   const method = single("code_challenge_method");
@@ -98,7 +99,8 @@ export async function checkAuthorizationRequest(
     if (!parsed.ok) return fail(new InvalidScope(parsed.problem));
     const known = new Set(servers.map((s) => s.scope));
     const foreign = parsed.value.filter((s) => known.has(s) && s !== server.scope);
-    if (foreign.length > 0) return fail(new InvalidScope(`scope ${foreign.join(" ")} belongs to another server than the requested resource`));
+    if (foreign.length > 0)
+      return fail(new InvalidScope(`scope ${foreign.join(" ")} belongs to another server than the requested resource`));
   }
 
   return {
@@ -120,6 +122,13 @@ export async function checkAuthorizationRequest(
  * a missing resource means the one MCP endpoint when only one server is served.
  */
 export function resolveServedResource(requested: string | undefined, servers: readonly ProtectedServer[]): Outcome<string> {
-  if (requested === undefined) return resolveResource(undefined, servers.map((s) => s.resource));
-  return resolveResource(requested, servers.flatMap((s) => [s.resource, s.legacyResource]));
+  if (requested === undefined)
+    return resolveResource(
+      undefined,
+      servers.map((s) => s.resource),
+    );
+  return resolveResource(
+    requested,
+    servers.flatMap((s) => [s.resource, s.legacyResource]),
+  );
 }

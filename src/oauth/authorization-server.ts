@@ -9,15 +9,15 @@ import { type ActiveToken, BearerGuard, type ProtectedServer, type TokenSource }
 import { ClientDirectory } from "./client-directory.ts";
 import { ClientMetadataResolver, type MetadataFetchOptions } from "./client-metadata-document/index.ts";
 import type { OAuthContext } from "./context.ts";
-import { checkRedirectUris } from "./redirect-uris.ts";
 import {
   type AuthorizationServerMetadata,
-  type ProtectedResourceMetadata,
   authorizationServerMetadata,
+  type ProtectedResourceMetadata,
   protectedResourceMetadata,
   protectedResourceMetadataUrl,
 } from "./metadata.ts";
 import { Owner } from "./owner.ts";
+import { checkRedirectUris } from "./redirect-uris.ts";
 import { RegistrationEndpoint } from "./registration-endpoint.ts";
 import { RevocationEndpoint } from "./revocation-endpoint.ts";
 import { serverScope } from "./scopes.ts";
@@ -159,7 +159,13 @@ function storeTokenSource(store: Store, config: AppConfig): TokenSource {
     accessToken(hash: string, now: number): ActiveToken | undefined {
       const token = store.accessTokens.findActive(hash, now);
       if (!token) return undefined;
-      return { clientId: token.client_id, grantId: token.grant_id, resource: token.resource, scope: token.scope, expiresAt: token.expires_at };
+      return {
+        clientId: token.client_id,
+        grantId: token.grant_id,
+        resource: token.resource,
+        scope: token.scope,
+        expiresAt: token.expires_at,
+      };
     },
     staticToken(hash: string) {
       const fromConfig = configured.get(hash);

@@ -37,7 +37,8 @@ function presented(form: Map<string, string>, authorization: string | null): Out
   const inBody = form.get("client_secret");
   if (basic) {
     // RFC 6749 §2.3: a client MUST NOT use more than one authentication method per request.
-    if (inBody !== undefined) return { ok: false, error: new InvalidRequest("use either HTTP Basic or client_secret in the body, not both") };
+    if (inBody !== undefined)
+      return { ok: false, error: new InvalidRequest("use either HTTP Basic or client_secret in the body, not both") };
     const credentials = fromBasic(authorization!);
     if (!credentials.ok) return credentials;
     const bodyId = form.get("client_id");

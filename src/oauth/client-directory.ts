@@ -63,7 +63,10 @@ export class ClientDirectory {
     const doc = resolved.value;
     // RFC 7523 client assertions are not implemented: such a client could never authenticate.
     if (doc.token_endpoint_auth_method !== "none") {
-      return { ok: false, error: new InvalidClient("only public metadata-document clients (token_endpoint_auth_method none) are supported") };
+      return {
+        ok: false,
+        error: new InvalidClient("only public metadata-document clients (token_endpoint_auth_method none) are supported"),
+      };
     }
     const known = this.options.store.clients.get(clientId);
     const name = doc.client_name ?? new URL(clientId).host;

@@ -72,7 +72,11 @@ const requestSchema = v.object({
   ),
   // RFC 7591 §2: default ["code"]; OAuth 2.1 has no other.
   response_types: v.optional(
-    v.pipe(v.array(v.literal("code", "only code is supported"), "expected an array"), v.minLength(1, "expected code"), v.maxLength(10, "too many response types")),
+    v.pipe(
+      v.array(v.literal("code", "only code is supported"), "expected an array"),
+      v.minLength(1, "expected code"),
+      v.maxLength(10, "too many response types"),
+    ),
     () => ["code" as const],
   ),
   client_name: v.optional(text),
@@ -87,7 +91,7 @@ const requestSchema = v.object({
 
 /** 'javascript:alert(1)' -> a short, quotable preview for an error description. */
 function preview(uri: unknown): string {
-  const shown = typeof uri === "string" ? uri : JSON.stringify(uri) ?? String(uri);
+  const shown = typeof uri === "string" ? uri : (JSON.stringify(uri) ?? String(uri));
   return shown.length > 60 ? `${shown.slice(0, 57)}...` : shown;
 }
 

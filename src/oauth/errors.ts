@@ -46,7 +46,10 @@ const MAX_DESCRIPTION = 500;
  * Anything else (a quote, a backslash, a control or non-ASCII character echoed from input) is replaced.
  */
 export function sanitizeDescription(text: string): string {
-  const clean = text.replace(/"/g, "'").replace(/\\/g, "/").replace(/[^\x20-\x7e]/g, "?");
+  const clean = text
+    .replace(/"/g, "'")
+    .replace(/\\/g, "/")
+    .replace(/[^\x20-\x7e]/g, "?");
   return clean.length > MAX_DESCRIPTION ? `${clean.slice(0, MAX_DESCRIPTION - 3)}...` : clean;
 }
 

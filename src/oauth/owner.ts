@@ -13,7 +13,9 @@ export interface OwnerSession {
   sid: string;
 }
 
-export type LoginResult = { ok: true; session: OwnerSession } | { ok: false; reason: "no_password" | "wrong" | "throttled"; retryAfterMs?: number };
+export type LoginResult =
+  | { ok: true; session: OwnerSession }
+  | { ok: false; reason: "no_password" | "wrong" | "throttled"; retryAfterMs?: number };
 
 export class Owner {
   private readonly throttle = new LoginThrottle();

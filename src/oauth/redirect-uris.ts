@@ -71,7 +71,10 @@ export function checkRedirectUri(uri: string): RedirectUriCheck {
   if (uri.length > MAX_REDIRECT_URI_LENGTH) return { ok: false, problem: `it is longer than ${MAX_REDIRECT_URI_LENGTH} characters` };
   // RFC 3986 §2: a URI is ASCII; anything else is a different string to every parser.
   if (!URI_TEXT.test(uri)) {
-    return { ok: false, problem: "it contains characters a URI cannot hold (space, non-ASCII, backslash, control character or bad %-encoding)" };
+    return {
+      ok: false,
+      problem: "it contains characters a URI cannot hold (space, non-ASCII, backslash, control character or bad %-encoding)",
+    };
   }
   // RFC 6749 §3.1.2: "The redirection endpoint URI MUST be an absolute URI".
   const scheme = SCHEME.exec(uri)?.[1]?.toLowerCase();
@@ -97,7 +100,10 @@ export function checkRedirectUri(uri: string): RedirectUriCheck {
     // machine. RFC 8252 §8.3 discourages "localhost" but Claude Code, mcp-remote and the
     // Inspector register it, so it is accepted alongside the IP literals.
     if (loopbackWithoutPort(uri) === undefined) {
-      return { ok: false, problem: "http is only allowed for loopback redirects (http://127.0.0.1, http://[::1] or http://localhost, any port); use https" };
+      return {
+        ok: false,
+        problem: "http is only allowed for loopback redirects (http://127.0.0.1, http://[::1] or http://localhost, any port); use https",
+      };
     }
     return { ok: true, kind: "loopback" };
   }

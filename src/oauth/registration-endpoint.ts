@@ -1,9 +1,10 @@
 // Dynamic client registration (RFC 7591 §3), limited: per-address rate, a cap on stored
 // registrations (registrations never used are expired first), and never auto-approved.
+
+import { isConfidential, parseClientRegistration, type RegistrationResponse, registrationResponse } from "./client-registration.ts";
 import type { OAuthContext } from "./context.ts";
-import { TOKEN_PREFIX, randomToken, sha256Hex } from "./crypto.ts";
+import { randomToken, sha256Hex, TOKEN_PREFIX } from "./crypto.ts";
 import { InvalidClientMetadata, type Outcome, TemporarilyUnavailable } from "./errors.ts";
-import { type RegistrationResponse, isConfidential, parseClientRegistration, registrationResponse } from "./client-registration.ts";
 import { RateLimiter } from "./rate-limiter.ts";
 
 export class RegistrationEndpoint {
@@ -19,7 +20,10 @@ export class RegistrationEndpoint {
     const wait = this.limiter.take(address, now);
     if (wait > 0) {
       // 429 with Retry-After (RFC 6585 §4), as at the token endpoint: this address must wait.
-      return { ok: false, error: new TemporarilyUnavailable("too many registrations from this address; try again later", { retryAfterMs: wait }) };
+      return {
+        ok: false,
+        error: new TemporarilyUnavailable("too many registrations from this address; try again later", { retryAfterMs: wait }),
+      };
     }
     let json: unknown;
     try {

@@ -2,6 +2,8 @@
 // (single use, PKCE-verified, bound to client, redirect URI and resource) and refresh tokens
 // (rotated on every use; reuse of a rotated one revokes the whole grant), rate-limited per client
 // address ([oauth] token_rate): anyone may call it, and every call may cost a secret check.
+
+import type { ClientRecord } from "../store/index.ts";
 import { authenticateClient } from "./client-authentication.ts";
 import type { ClientDirectory } from "./client-directory.ts";
 import { LIFETIMES, type OAuthContext } from "./context.ts";
@@ -21,8 +23,7 @@ import { checkCodeVerifier } from "./pkce.ts";
 import { RateLimiter } from "./rate-limiter.ts";
 import { matchResource } from "./resource.ts";
 import { formatScope, parseScope, scopeCovers } from "./scopes.ts";
-import { type TokenResponse, issueAccessToken, mayRefresh, newRefreshToken, tokenResponse } from "./token-issuer.ts";
-import type { ClientRecord } from "../store/index.ts";
+import { issueAccessToken, mayRefresh, newRefreshToken, type TokenResponse, tokenResponse } from "./token-issuer.ts";
 
 export class TokenEndpoint {
   private readonly limiter: RateLimiter;
@@ -38,7 +39,8 @@ export class TokenEndpoint {
   /** `address` is the client's ([oauth] token_rate counts every request from it, failed ones too). */
   async exchange(form: Map<string, string>, authorization: string | null, address: string): Promise<Outcome<TokenResponse>> {
     const wait = this.limiter.take(address, this.context.now());
-    if (wait > 0) return fail(new TemporarilyUnavailable("too many token requests from this address; try again later", { retryAfterMs: wait }));
+    if (wait > 0)
+      return fail(new TemporarilyUnavailable("too many token requests from this address; try again later", { retryAfterMs: wait }));
     const grantType = form.get("grant_type");
     if (grantType === undefined) return fail(new InvalidRequest("grant_type is required"));
     if (grantType !== "authorization_code" && grantType !== "refresh_token") {
@@ -118,7 +120,8 @@ export class TokenEndpoint {
     if (requested !== undefined) {
       const parsed = parseScope(requested);
       if (!parsed.ok) return fail(new InvalidScope(parsed.problem));
-      if (!scopeCovers(current.scope.split(" "), parsed.value)) return fail(new InvalidScope("the requested scope exceeds the original grant"));
+      if (!scopeCovers(current.scope.split(" "), parsed.value))
+        return fail(new InvalidScope("the requested scope exceeds the original grant"));
       scope = formatScope(parsed.value);
     }
     const resourceProblem = this.checkResource(form, current.resource);

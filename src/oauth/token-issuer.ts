@@ -3,7 +3,7 @@
 // Only SHA-256 hashes reach the store.
 import type { ClientRecord } from "../store/index.ts";
 import type { OAuthContext } from "./context.ts";
-import { TOKEN_PREFIX, randomToken, sha256Hex } from "./crypto.ts";
+import { randomToken, sha256Hex, TOKEN_PREFIX } from "./crypto.ts";
 
 /** RFC 6749 §5.1 successful response; unset fields are omitted, never null. */
 export interface TokenResponse {
@@ -19,7 +19,10 @@ export function mayRefresh(client: ClientRecord): boolean {
 }
 
 /** Inserts an access token; returns its value. Runs inside the caller's transaction. */
-export function issueAccessToken(context: OAuthContext, grant: { grant_id: string; client_id: string; resource: string; scope: string }): string {
+export function issueAccessToken(
+  context: OAuthContext,
+  grant: { grant_id: string; client_id: string; resource: string; scope: string },
+): string {
   const token = randomToken(TOKEN_PREFIX.access);
   context.store.accessTokens.insert({
     token_hash: sha256Hex(token),

@@ -45,9 +45,7 @@ export class ClientRepository {
     this.removeStmt = db.prepare("DELETE FROM clients WHERE client_id = ?");
     this.touchStmt = db.prepare("UPDATE clients SET last_used_at = ? WHERE client_id = ?");
     this.countStmt = db.prepare("SELECT count(*) AS n FROM clients WHERE kind = ?");
-    this.deleteUnusedStmt = db.prepare(
-      "DELETE FROM clients WHERE kind = 'dynamic' AND last_used_at IS NULL AND created_at < ?",
-    );
+    this.deleteUnusedStmt = db.prepare("DELETE FROM clients WHERE kind = 'dynamic' AND last_used_at IS NULL AND created_at < ?");
     this.configIdsStmt = db.prepare("SELECT client_id FROM clients WHERE source = 'config'");
   }
 

@@ -1,6 +1,6 @@
 // Where the state lives on disk, and who may read it. The file holds client secret hashes,
 // token hashes and the cookie signing key (not a hash): owner-only, like ~/.ssh.
-import { chmodSync, closeSync, existsSync, fchownSync, fstatSync, fchmodSync, mkdirSync, openSync, statSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, fchmodSync, fchownSync, fstatSync, mkdirSync, openSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 export const STATE_FILE = "state.db";

@@ -18,18 +18,12 @@ export class GrantRepository {
     private readonly db: Database,
     private readonly now: () => number,
   ) {
-    this.insertStmt = db.prepare(
-      "INSERT INTO grants (grant_id, client_id, resource, scope, created_at) VALUES (?, ?, ?, ?, ?)",
-    );
+    this.insertStmt = db.prepare("INSERT INTO grants (grant_id, client_id, resource, scope, created_at) VALUES (?, ?, ?, ?, ?)");
     this.getStmt = db.prepare("SELECT * FROM grants WHERE grant_id = ?");
     this.listByClientStmt = db.prepare("SELECT * FROM grants WHERE client_id = ? ORDER BY created_at, grant_id");
     this.revokeGrantStmt = db.prepare("UPDATE grants SET revoked_at = ? WHERE grant_id = ? AND revoked_at IS NULL");
-    this.revokeAccessStmt = db.prepare(
-      "UPDATE access_tokens SET revoked_at = ? WHERE grant_id = ? AND revoked_at IS NULL",
-    );
-    this.revokeRefreshStmt = db.prepare(
-      "UPDATE refresh_tokens SET revoked_at = ? WHERE grant_id = ? AND revoked_at IS NULL",
-    );
+    this.revokeAccessStmt = db.prepare("UPDATE access_tokens SET revoked_at = ? WHERE grant_id = ? AND revoked_at IS NULL");
+    this.revokeRefreshStmt = db.prepare("UPDATE refresh_tokens SET revoked_at = ? WHERE grant_id = ? AND revoked_at IS NULL");
     // Codes of a revoked grant go: one not yet exchanged must not yield tokens for it.
     this.dropCodesStmt = db.prepare("DELETE FROM authorization_codes WHERE grant_id = ?");
   }

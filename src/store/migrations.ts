@@ -125,19 +125,21 @@ export function schemaVersion(db: Database): number {
  * version, so two processes opening one fresh file cannot both apply step 1.
  */
 export function migrate(db: Database, path: string, now: number, steps: readonly string[] = MIGRATIONS): number {
-  return db.transaction(() => {
-    db.run("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT");
-    const current = schemaVersion(db);
-    if (current > steps.length) {
-      throw new StoreVersionError(
-        `${path} has schema version ${current}, newer than this build of mcp-appliance understands (${steps.length}): ` +
-          "it was written by a newer version; run that version, or move the state file aside to start afresh",
-      );
-    }
-    for (let version = current + 1; version <= steps.length; version++) {
-      db.run(steps[version - 1]!);
-      db.run("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", [version, now]);
-    }
-    return steps.length;
-  }).immediate();
+  return db
+    .transaction(() => {
+      db.run("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT");
+      const current = schemaVersion(db);
+      if (current > steps.length) {
+        throw new StoreVersionError(
+          `${path} has schema version ${current}, newer than this build of mcp-appliance understands (${steps.length}): ` +
+            "it was written by a newer version; run that version, or move the state file aside to start afresh",
+        );
+      }
+      for (let version = current + 1; version <= steps.length; version++) {
+        db.run(steps[version - 1]!);
+        db.run("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", [version, now]);
+      }
+      return steps.length;
+    })
+    .immediate();
 }

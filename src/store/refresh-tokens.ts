@@ -87,24 +87,26 @@ export class RefreshTokenRepository {
    * token, from any process, are serialised, and each sees the one before it).
    */
   rotate(oldHash: string, next: RefreshReplacement, now: number, graceMs: number): RotateResult {
-    return this.db.transaction((): RotateResult => {
-      const found = this.read(oldHash);
-      if (!found) return { status: "invalid" };
-      const previous = found.token;
-      const dead = found.grantRevoked || previous.revoked_at !== undefined || previous.expires_at <= now;
-      if (dead || previous.client_id !== next.client_id) return { status: "invalid" };
-      if (previous.rotated_at === undefined) {
-        this.markRotatedStmt.run(now, next.token_hash, oldHash);
-        const issued = this.insertSuccessor(previous, next, now);
-        return { status: "rotated", previous: { ...previous, rotated_at: now, replaced_by: next.token_hash }, issued };
-      }
-      if (now - previous.rotated_at < graceMs) {
-        return { status: "rotated_in_grace", previous, issued: this.insertSuccessor(previous, next, now) };
-      }
-      // RFC 9700 §4.14.2: a rotated token presented again means it leaked; revoke the family.
-      this.grants.revokeGrant(previous.grant_id, now);
-      return { status: "reuse_detected", grant_id: previous.grant_id };
-    }).immediate();
+    return this.db
+      .transaction((): RotateResult => {
+        const found = this.read(oldHash);
+        if (!found) return { status: "invalid" };
+        const previous = found.token;
+        const dead = found.grantRevoked || previous.revoked_at !== undefined || previous.expires_at <= now;
+        if (dead || previous.client_id !== next.client_id) return { status: "invalid" };
+        if (previous.rotated_at === undefined) {
+          this.markRotatedStmt.run(now, next.token_hash, oldHash);
+          const issued = this.insertSuccessor(previous, next, now);
+          return { status: "rotated", previous: { ...previous, rotated_at: now, replaced_by: next.token_hash }, issued };
+        }
+        if (now - previous.rotated_at < graceMs) {
+          return { status: "rotated_in_grace", previous, issued: this.insertSuccessor(previous, next, now) };
+        }
+        // RFC 9700 §4.14.2: a rotated token presented again means it leaked; revoke the family.
+        this.grants.revokeGrant(previous.grant_id, now);
+        return { status: "reuse_detected", grant_id: previous.grant_id };
+      })
+      .immediate();
   }
 
   /**

@@ -16,7 +16,11 @@ async function connect(url: URL) {
 
 describe("child process lifecycle", () => {
   test("a child that ignores SIGTERM (and stdin EOF) is killed with its group after the staged stop", async () => {
-    const appliance = await startTestAppliance([stdioServer("stubborn", "behaviour-server.mjs", { args: [`${import.meta.dir}/../fixtures/behaviour-server.mjs`, "--ignore-sigterm"] })]);
+    const appliance = await startTestAppliance([
+      stdioServer("stubborn", "behaviour-server.mjs", {
+        args: [`${import.meta.dir}/../fixtures/behaviour-server.mjs`, "--ignore-sigterm"],
+      }),
+    ]);
     try {
       const { client, transport } = await connect(appliance.mcpUrl("stubborn"));
       const pid = JSON.parse(textOf(await client.callTool({ name: "pid", arguments: {} }))).pid;
@@ -26,7 +30,11 @@ describe("child process lifecycle", () => {
       await Bun.sleep(1000);
       expect(alive(pid)).toBe(true);
       // …and gone once the SIGKILL stage has come.
-      await eventually(() => !alive(pid) && !alive(grandchild) && groupMembers(pid).length === 0, "the stubborn child and its group are gone", 10_000);
+      await eventually(
+        () => !alive(pid) && !alive(grandchild) && groupMembers(pid).length === 0,
+        "the stubborn child and its group are gone",
+        10_000,
+      );
       expect(appliance.logs.join("\n")).toContain("ignored SIGTERM");
       await client.close();
     } finally {
@@ -35,7 +43,9 @@ describe("child process lifecycle", () => {
   });
 
   test("stderr lines reach the log tagged with the server's name", async () => {
-    const appliance = await startTestAppliance([stdioServer("talky", "behaviour-server.mjs", { args: [`${import.meta.dir}/../fixtures/behaviour-server.mjs`, "--noisy-stderr"] })]);
+    const appliance = await startTestAppliance([
+      stdioServer("talky", "behaviour-server.mjs", { args: [`${import.meta.dir}/../fixtures/behaviour-server.mjs`, "--noisy-stderr"] }),
+    ]);
     try {
       const { client, transport } = await connect(appliance.mcpUrl("talky"));
       await client.ping();
@@ -51,12 +61,19 @@ describe("child process lifecycle", () => {
   });
 
   test("a command that cannot be started answers 502 with a JSON-RPC error, and nothing is left behind", async () => {
-    const appliance = await startTestAppliance([stdioServer("missing", "behaviour-server.mjs", { command: "/nonexistent/mcp-server", args: [] })]);
+    const appliance = await startTestAppliance([
+      stdioServer("missing", "behaviour-server.mjs", { command: "/nonexistent/mcp-server", args: [] }),
+    ]);
     try {
       const response = await fetch(appliance.mcpUrl("missing"), {
         method: "POST",
         headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "x", version: "1" } } }),
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "initialize",
+          params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "x", version: "1" } },
+        }),
       });
       expect(response.status).toBe(502);
       const body = (await response.json()) as { error: { message: string } };
@@ -71,7 +88,9 @@ describe("child process lifecycle", () => {
   test("stopping the appliance with sessions open ends their streams and stops every child", async () => {
     const appliance = await startTestAppliance([stdioServer("busy", "behaviour-server.mjs")]);
     const sessions = await Promise.all([1, 2, 3].map(() => connect(appliance.mcpUrl("busy"))));
-    const pids = await Promise.all(sessions.map(async (s) => JSON.parse(textOf(await s.client.callTool({ name: "pid", arguments: {} }))).pid as number));
+    const pids = await Promise.all(
+      sessions.map(async (s) => JSON.parse(textOf(await s.client.callTool({ name: "pid", arguments: {} }))).pid as number),
+    );
     const hanging = sessions[0]!.client.callTool({ name: "hang", arguments: {} }).catch((error: Error) => error);
     await Bun.sleep(50);
     await appliance.stop();

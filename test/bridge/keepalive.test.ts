@@ -1,7 +1,7 @@
 // Quiet streams carry keep-alive frames, so that idle timeouts of Bun and of proxies in front
 // never cut them (CLIENTS.md: "send a comment or event often enough…").
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { type TestAppliance, startTestAppliance, stdioServer } from "../helpers/appliance.ts";
+import { startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
 
 let appliance: TestAppliance;
 beforeAll(async () => {
@@ -16,7 +16,12 @@ test("an idle GET stream receives a keep-alive frame", async () => {
   const init = await fetch(appliance.mcpUrl("quiet"), {
     method: "POST",
     headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "k", version: "1" } } }),
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "k", version: "1" } },
+    }),
   });
   const session = init.headers.get("mcp-session-id")!;
   await init.text();

@@ -28,7 +28,7 @@ describe("StreamSlots", () => {
 });
 
 describe("PendingRequests", () => {
-  test("ids count until answered, cancelled or past their deadline; 1 and \"1\" are different ids", () => {
+  test('ids count until answered, cancelled or past their deadline; 1 and "1" are different ids', () => {
     const pending = new PendingRequests();
     pending.add(1, 1000);
     pending.add("1", 5000);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { CreateMessageRequestSchema } from "@modelcontextprotocol/sdk/types.js";
-import { type TestAppliance, alive, eventually, startTestAppliance, stdioServer } from "../helpers/appliance.ts";
+import { alive, eventually, startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
 
 let appliance: TestAppliance;
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CreateMessageRequestSchema, LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
-import { type TestAppliance, alive, eventually, groupMembers, startTestAppliance, stdioServer } from "../helpers/appliance.ts";
+import { alive, eventually, groupMembers, startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
 
 let appliance: TestAppliance;
 
@@ -153,7 +153,11 @@ describe("Streamable HTTP with the SDK client", () => {
     await eventually(() => !alive(pid), "the crashed child is reaped");
     const after = await fetch(appliance.mcpUrl("alpha"), {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-session-id": transport.sessionId! },
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        "mcp-session-id": transport.sessionId!,
+      },
       body: JSON.stringify({ jsonrpc: "2.0", id: 9, method: "ping" }),
     });
     expect(after.status).toBe(404);

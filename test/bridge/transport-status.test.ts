@@ -1,7 +1,7 @@
 // Status codes and error bodies of the Streamable HTTP transport, with hand-written requests
 // where the SDK client would never send the bad input (MCP 2025-11-25 transports).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type TestAppliance, alive, eventually, startTestAppliance, stdioServer } from "../helpers/appliance.ts";
+import { alive, eventually, startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
 import { RawLegacyClient } from "../helpers/mcp-raw.ts";
 
 let appliance: TestAppliance;
@@ -153,7 +153,12 @@ describe("Streamable HTTP status codes", () => {
 
   test("an oversized message → 413 with a JSON-RPC error, and the session survives", async () => {
     const id = await openSession();
-    const big = JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "echo", arguments: { text: "x".repeat(70 * 1024) } } });
+    const big = JSON.stringify({
+      jsonrpc: "2.0",
+      id: 7,
+      method: "tools/call",
+      params: { name: "echo", arguments: { text: "x".repeat(70 * 1024) } },
+    });
     const response = await post(big, sessionHeaders(id));
     expect(response.status).toBe(413);
     await rpcError(response);
@@ -163,24 +168,36 @@ describe("Streamable HTTP status codes", () => {
 
   test("an oversized response from the child → JSON-RPC error for that request, and the session survives", async () => {
     const id = await openSession();
-    const response = await post(JSON.stringify({ jsonrpc: "2.0", id: 9, method: "tools/call", params: { name: "big", arguments: { bytes: 100 * 1024 } } }), sessionHeaders(id));
+    const response = await post(
+      JSON.stringify({ jsonrpc: "2.0", id: 9, method: "tools/call", params: { name: "big", arguments: { bytes: 100 * 1024 } } }),
+      sessionHeaders(id),
+    );
     const body = await response.text();
     expect(body).toContain("max_message_size");
     expect(body).toContain('"id":9');
-    const after = await post(JSON.stringify({ jsonrpc: "2.0", id: 10, method: "tools/call", params: { name: "big", arguments: { bytes: 1000 } } }), sessionHeaders(id));
+    const after = await post(
+      JSON.stringify({ jsonrpc: "2.0", id: 10, method: "tools/call", params: { name: "big", arguments: { bytes: 1000 } } }),
+      sessionHeaders(id),
+    );
     expect(((await after.json()) as Json).result.content[0].text).toHaveLength(1000);
   });
 
   test("a request the child never answers times out with a JSON-RPC error; the session stays usable", async () => {
     const id = await openSession();
-    const response = await post(JSON.stringify({ jsonrpc: "2.0", id: 11, method: "tools/call", params: { name: "hang", arguments: {} } }), sessionHeaders(id));
+    const response = await post(
+      JSON.stringify({ jsonrpc: "2.0", id: 11, method: "tools/call", params: { name: "hang", arguments: {} } }),
+      sessionHeaders(id),
+    );
     const body = await response.text();
     expect(body).toContain("request_timeout");
     expect(body).toContain("-32001");
     const after = await post(JSON.stringify({ jsonrpc: "2.0", id: 12, method: "ping" }), sessionHeaders(id));
     expect(after.status).toBe(200);
     // The child was told to stop working on the timed-out request.
-    const cancellations = await post(JSON.stringify({ jsonrpc: "2.0", id: 13, method: "tools/call", params: { name: "cancellations", arguments: {} } }), sessionHeaders(id));
+    const cancellations = await post(
+      JSON.stringify({ jsonrpc: "2.0", id: 13, method: "tools/call", params: { name: "cancellations", arguments: {} } }),
+      sessionHeaders(id),
+    );
     expect(await cancellations.text()).toContain("11");
   });
 
@@ -199,7 +216,10 @@ describe("Streamable HTTP status codes", () => {
 
   test("a request id already in flight in the session is refused", async () => {
     const id = await openSession();
-    const hanging = post(JSON.stringify({ jsonrpc: "2.0", id: 14, method: "tools/call", params: { name: "hang", arguments: {} } }), sessionHeaders(id));
+    const hanging = post(
+      JSON.stringify({ jsonrpc: "2.0", id: 14, method: "tools/call", params: { name: "hang", arguments: {} } }),
+      sessionHeaders(id),
+    );
     await Bun.sleep(50);
     const duplicate = await post(JSON.stringify({ jsonrpc: "2.0", id: 14, method: "ping" }), sessionHeaders(id));
     expect(duplicate.status).toBe(400);
@@ -211,10 +231,20 @@ describe("Streamable HTTP status codes", () => {
     const refused = await post(initialize(), {}, "capped");
     expect(refused.status).toBe(503);
     expect((await rpcError(refused)).message).toContain("max_sessions");
-    const pidReply = await post(JSON.stringify({ jsonrpc: "2.0", id: 15, method: "tools/call", params: { name: "pid", arguments: {} } }), sessionHeaders(first), "capped");
+    const pidReply = await post(
+      JSON.stringify({ jsonrpc: "2.0", id: 15, method: "tools/call", params: { name: "pid", arguments: {} } }),
+      sessionHeaders(first),
+      "capped",
+    );
     const pid = JSON.parse(((await pidReply.json()) as Json).result.content[0].text).pid;
     // Watched from /healthz: a request to the session itself would keep it alive.
-    await eventually(async () => ((await (await fetch(new URL("/healthz", appliance.url))).json()) as { servers: Record<string, { sessions: number }> }).servers.capped!.sessions === 0, "the idle session is reaped", 8000);
+    await eventually(
+      async () =>
+        ((await (await fetch(new URL("/healthz", appliance.url))).json()) as { servers: Record<string, { sessions: number }> }).servers
+          .capped!.sessions === 0,
+      "the idle session is reaped",
+      8000,
+    );
     await eventually(() => !alive(pid), "the reaped session's child is gone");
     expect((await post(JSON.stringify({ jsonrpc: "2.0", id: 16, method: "ping" }), sessionHeaders(first), "capped")).status).toBe(404);
     const next = await post(initialize(), {}, "capped");
@@ -223,7 +253,15 @@ describe("Streamable HTTP status codes", () => {
 
   test("a slow answer becomes an SSE stream and still arrives", async () => {
     const id = await openSession();
-    const response = await post(JSON.stringify({ jsonrpc: "2.0", id: 17, method: "tools/call", params: { name: "progress", arguments: { steps: 2, delayMs: 100 }, _meta: { progressToken: "t" } } }), sessionHeaders(id));
+    const response = await post(
+      JSON.stringify({
+        jsonrpc: "2.0",
+        id: 17,
+        method: "tools/call",
+        params: { name: "progress", arguments: { steps: 2, delayMs: 100 }, _meta: { progressToken: "t" } },
+      }),
+      sessionHeaders(id),
+    );
     expect(response.headers.get("content-type")).toBe("text/event-stream");
     const text = await response.text();
     expect(text).toMatch(/^id: \S+\nretry: \d+\ndata: \n\n/); // priming event for 2025-11-25 clients
@@ -233,7 +271,15 @@ describe("Streamable HTTP status codes", () => {
 
   test("Last-Event-ID resumes a POST stream the client lost", async () => {
     const id = await openSession();
-    const response = await post(JSON.stringify({ jsonrpc: "2.0", id: 18, method: "tools/call", params: { name: "progress", arguments: { steps: 3, delayMs: 300 }, _meta: { progressToken: 18 } } }), sessionHeaders(id));
+    const response = await post(
+      JSON.stringify({
+        jsonrpc: "2.0",
+        id: 18,
+        method: "tools/call",
+        params: { name: "progress", arguments: { steps: 3, delayMs: 300 }, _meta: { progressToken: 18 } },
+      }),
+      sessionHeaders(id),
+    );
     const reader = response.body!.getReader();
     let seen = "";
     while (!/id: (\S+)\ndata: \{[^\n]*"progress":1/.test(seen)) seen += new TextDecoder().decode((await reader.read()).value);

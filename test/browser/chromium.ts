@@ -2,7 +2,7 @@
 // downloads a browser of its own. Playwright starts the browser in its own process group, so
 // "nothing left behind" can be checked on that group once the browser is closed — and on the
 // crash handlers (chrome_crashpad_handler), which detach into sessions of their own.
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { type Browser, type BrowserContext, chromium } from "playwright-core";
 import { alive, eventually, groupMembers } from "../helpers/appliance.ts";
 

@@ -11,13 +11,13 @@ interface PageGlobals {
 
 /** Computed CSS properties (camelCase names) of the first element matching `selector`. */
 export function computedStyle(page: Page, selector: string, properties: string[]): Promise<Record<string, string>> {
-  return page.locator(selector).first().evaluate(
-    (element, names) => {
+  return page
+    .locator(selector)
+    .first()
+    .evaluate((element, names) => {
       const style = (globalThis as unknown as PageGlobals).getComputedStyle(element);
       return Object.fromEntries(names.map((name) => [name, style[name] ?? ""]));
-    },
-    properties,
-  );
+    }, properties);
 }
 
 /** Set an input's value directly, as a tampering script would (hidden inputs included). */

@@ -33,7 +33,13 @@ export interface AuthorizationAttempt {
 
 const base64url = (bytes: Buffer) => bytes.toString("base64url");
 
-export function authorizationRequest(issuer: string, client: RegisteredClient, redirectUri: string, resource: string, scope: string): AuthorizationAttempt {
+export function authorizationRequest(
+  issuer: string,
+  client: RegisteredClient,
+  redirectUri: string,
+  resource: string,
+  scope: string,
+): AuthorizationAttempt {
   const verifier = base64url(randomBytes(32));
   const challenge = base64url(createHash("sha256").update(verifier).digest());
   const state = base64url(randomBytes(12));
@@ -51,10 +57,24 @@ export function authorizationRequest(issuer: string, client: RegisteredClient, r
   return { url, state, verifier };
 }
 
-export async function exchangeCode(issuer: string, client: RegisteredClient, redirectUri: string, resource: string, code: string, verifier: string): Promise<Response> {
+export async function exchangeCode(
+  issuer: string,
+  client: RegisteredClient,
+  redirectUri: string,
+  resource: string,
+  code: string,
+  verifier: string,
+): Promise<Response> {
   return fetch(new URL("/token", issuer), {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: redirectUri, client_id: client.clientId, code_verifier: verifier, resource }),
+    body: new URLSearchParams({
+      grant_type: "authorization_code",
+      code,
+      redirect_uri: redirectUri,
+      client_id: client.clientId,
+      code_verifier: verifier,
+      resource,
+    }),
   });
 }

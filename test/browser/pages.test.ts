@@ -6,12 +6,12 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { BrowserContext, Page, Response as PageResponse } from "playwright-core";
-import { type TestAppliance, startTestAppliance, stdioServer } from "../helpers/appliance.ts";
+import { startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
 import { OWNER_PASSWORD, ownerPasswordHash } from "../helpers/oauth.ts";
 import { type CallbackServer, startCallbackServer } from "./callback-server.ts";
 import { type LaunchedBrowser, launchChromium } from "./chromium.ts";
 import { computedStyle, setInputValue } from "./dom.ts";
-import { type AuthorizationAttempt, type RegisteredClient, authorizationRequest, exchangeCode, registerClient } from "./oauth-client.ts";
+import { type AuthorizationAttempt, authorizationRequest, exchangeCode, type RegisteredClient, registerClient } from "./oauth-client.ts";
 
 const RESULTS = join(import.meta.dir, "..", "..", "test-results");
 const SCOPE = "mcp:vault";
@@ -124,7 +124,10 @@ describe("the owner's pages in headless Chromium", () => {
         backgroundColor: "rgb(255, 255, 255)",
         borderTopLeftRadius: "12px",
       });
-      expect(await computedStyle(page, "button.primary", ["backgroundColor", "color"])).toEqual({ backgroundColor: "rgb(36, 88, 214)", color: "rgb(255, 255, 255)" });
+      expect(await computedStyle(page, "button.primary", ["backgroundColor", "color"])).toEqual({
+        backgroundColor: "rgb(36, 88, 214)",
+        color: "rgb(255, 255, 255)",
+      });
       expect(await computedStyle(page, "body", ["backgroundColor"])).toEqual({ backgroundColor: "rgb(245, 246, 248)" });
       await page.screenshot({ path: join(RESULTS, "browser-login.png"), fullPage: true });
 
@@ -297,7 +300,14 @@ describe("the owner's pages in headless Chromium", () => {
       expect(received.length).toBe(2);
       expect(received[1]!.searchParams.get("state")).toBe(second.state);
       expect(received[1]!.searchParams.get("iss")).toBe(appliance.url);
-      const tokens = await exchangeCode(appliance.url, client, callback.redirectUri, resource, received[1]!.searchParams.get("code")!, second.verifier);
+      const tokens = await exchangeCode(
+        appliance.url,
+        client,
+        callback.redirectUri,
+        resource,
+        received[1]!.searchParams.get("code")!,
+        second.verifier,
+      );
       expect(tokens.status).toBe(200);
     });
   });

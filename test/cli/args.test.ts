@@ -1,7 +1,7 @@
 // The command line: commands and subcommands, options anywhere, and a precise reason for every
 // mistake (which dispatch turns into exit 64).
 import { describe, expect, test } from "bun:test";
-import { DEFAULT_CONFIG_PATH, UsageError, optionValue, optionValues, parseArgs } from "../../src/cli/args.ts";
+import { DEFAULT_CONFIG_PATH, optionValue, optionValues, parseArgs, UsageError } from "../../src/cli/args.ts";
 
 const refused = (argv: string[]) => {
   try {

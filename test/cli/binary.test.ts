@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import pkg from "../../package.json" with { type: "json" };
-import { FIXTURES, alive, eventually } from "../helpers/appliance.ts";
+import { alive, eventually, FIXTURES } from "../helpers/appliance.ts";
 import { ApplianceProcess, ensureBinary } from "../helpers/binary.ts";
 import { MemoryOAuthProvider, OwnerBrowser } from "../helpers/oauth.ts";
 
@@ -87,7 +87,9 @@ describe("the compiled executable", () => {
     await client.connect(new StreamableHTTPClientTransport(new URL("/fx/mcp", url)));
     const secretish = "tool-argument-that-must-not-be-logged";
     await client.callTool({ name: "echo", arguments: { text: secretish } });
-    const pid = JSON.parse(((await client.callTool({ name: "pid", arguments: {} })) as { content: { text: string }[] }).content[0]!.text).pid;
+    const pid = JSON.parse(
+      ((await client.callTool({ name: "pid", arguments: {} })) as { content: { text: string }[] }).content[0]!.text,
+    ).pid;
     appliance.proc.kill("SIGTERM");
     expect(await appliance.exited).toBe(0);
     await eventually(() => !alive(pid), "the child is gone after shutdown");

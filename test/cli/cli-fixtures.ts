@@ -4,13 +4,13 @@ import { Database } from "bun:sqlite";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseConfig } from "../../src/config/load.ts";
-import { sha256Hex } from "../../src/oauth/crypto.ts";
-import type { AppConfig } from "../../src/config/types.ts";
 import { runCommand } from "../../src/cli/dispatch.ts";
 import type { CommandIO } from "../../src/cli/io.ts";
 import type { Answer } from "../../src/cli/prompt.ts";
-import { STATE_FILE, type Store, openStore } from "../../src/store/index.ts";
+import { parseConfig } from "../../src/config/load.ts";
+import type { AppConfig } from "../../src/config/types.ts";
+import { sha256Hex } from "../../src/oauth/crypto.ts";
+import { openStore, STATE_FILE, type Store } from "../../src/store/index.ts";
 
 export interface Input {
   /** Standard input is a pipe holding this text. */

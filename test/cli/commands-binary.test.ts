@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { sha256Hex } from "../../src/oauth/crypto.ts";
 import { OWNER_PASSWORD_SETTING } from "../../src/oauth/owner.ts";
 import { ensureBinary } from "../helpers/binary.ts";
-import { type Workspace, everyStoredValue, loadWritten, workspace } from "./cli-fixtures.ts";
+import { everyStoredValue, loadWritten, type Workspace, workspace } from "./cli-fixtures.ts";
 
 let binary: string;
 let w: Workspace;

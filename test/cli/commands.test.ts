@@ -2,7 +2,7 @@
 // they store (hashes only) and how they refuse. token and passwd: token-passwd.test.ts.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { sha256Hex } from "../../src/oauth/crypto.ts";
-import { type Workspace, everyStoredValue, managementWorkspace, run, workspace } from "./cli-fixtures.ts";
+import { everyStoredValue, managementWorkspace, run, type Workspace, workspace } from "./cli-fixtures.ts";
 
 const CLAUDE = "https://claude.ai/api/mcp/auth_callback";
 let w: Workspace;
@@ -44,7 +44,15 @@ describe("client add", () => {
 
   test("--public: no secret at all; --auto-approve is recorded and warned about", async () => {
     const added = await run([
-      "client", "add", "cli", "--public", "--auto-approve", "--config", w.config, "--redirect-uri", "http://127.0.0.1/cb",
+      "client",
+      "add",
+      "cli",
+      "--public",
+      "--auto-approve",
+      "--config",
+      w.config,
+      "--redirect-uri",
+      "http://127.0.0.1/cb",
     ]);
     expect(added.code).toBe(0);
     expect(added.stdout).not.toContain("mcps_");
@@ -58,11 +66,19 @@ describe("client add", () => {
 
   test("every bad redirect URI is listed, exit 64, nothing stored", async () => {
     const refused = await run([
-      "client", "add", "bad", "--config", w.config,
-      "--redirect-uri", "https://ok.example/cb",
-      "--redirect-uri", "http://evil.example/cb",
-      "--redirect-uri", "javascript:alert(1)",
-      "--redirect-uri", "https://app.example/cb#frag",
+      "client",
+      "add",
+      "bad",
+      "--config",
+      w.config,
+      "--redirect-uri",
+      "https://ok.example/cb",
+      "--redirect-uri",
+      "http://evil.example/cb",
+      "--redirect-uri",
+      "javascript:alert(1)",
+      "--redirect-uri",
+      "https://app.example/cb#frag",
     ]);
     expect(refused.code).toBe(64);
     expect(refused.stderr).toContain(`"http://evil.example/cb": http is only allowed for loopback redirects`);

@@ -2,7 +2,7 @@
 // a pipe, the first line only.
 import { describe, expect, test } from "bun:test";
 import { EventEmitter } from "node:events";
-import { type RawInput, askHidden, readFirstLine } from "../../src/cli/prompt.ts";
+import { askHidden, type RawInput, readFirstLine } from "../../src/cli/prompt.ts";
 
 /** A terminal: records raw-mode switches, lets the test type. */
 class FakeTerminal extends EventEmitter implements RawInput {
@@ -27,7 +27,12 @@ class FakeTerminal extends EventEmitter implements RawInput {
 
 function screen() {
   let shown = "";
-  return { write: (text: string) => void (shown += text), get shown() { return shown; } };
+  return {
+    write: (text: string) => void (shown += text),
+    get shown() {
+      return shown;
+    },
+  };
 }
 
 describe("askHidden", () => {

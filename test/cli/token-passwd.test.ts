@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { sha256Hex } from "../../src/oauth/crypto.ts";
 import { OWNER_PASSWORD_SETTING } from "../../src/oauth/owner.ts";
-import { type Workspace, everyStoredValue, managementWorkspace, run, workspace } from "./cli-fixtures.ts";
+import { everyStoredValue, managementWorkspace, run, type Workspace, workspace } from "./cli-fixtures.ts";
 
 let w: Workspace;
 beforeEach(() => {
@@ -72,12 +72,20 @@ describe("passwd", () => {
   });
 
   test("on a terminal: asked twice; the same password twice sets it, two different ones change nothing", async () => {
-    const ok = await run(["passwd", "--config", w.config], { typed: [{ ok: true, text: PASSWORD }, { ok: true, text: PASSWORD }] });
+    const ok = await run(["passwd", "--config", w.config], {
+      typed: [
+        { ok: true, text: PASSWORD },
+        { ok: true, text: PASSWORD },
+      ],
+    });
     expect(ok.code).toBe(0);
     expect(ok.prompts).toEqual(["New owner password: ", "Repeat the new owner password: "]);
     const before = storedHash();
     const differ = await run(["passwd", "--config", w.config], {
-      typed: [{ ok: true, text: "another long password" }, { ok: true, text: "another long passw0rd" }],
+      typed: [
+        { ok: true, text: "another long password" },
+        { ok: true, text: "another long passw0rd" },
+      ],
     });
     expect(differ.code).toBe(65);
     expect(differ.stderr).toContain("the two passwords differ; nothing was changed");

@@ -1,8 +1,8 @@
 // [limits]: the defaults code-built configurations use are those of a file without the table,
 // and max_header_size stays below the header section Bun's own parser accepts.
 import { describe, expect, test } from "bun:test";
-import { parseConfig } from "../../src/config/load.ts";
 import { defaultLimitsConfig } from "../../src/config/limits.ts";
+import { parseConfig } from "../../src/config/load.ts";
 
 const SERVER = '\n[servers.vault]\ncommand = "node"\n';
 

@@ -69,7 +69,8 @@ describe("parseConfig", () => {
   });
 
   test("a secret's value never appears in errors", async () => {
-    const text = 'listen = "0.0.0.0:1"\nauth = "none"\n[servers.vault]\ncommand = "node"\nenv = { A = "env:A", B = "inline-s3cr3t" }\nbad = 1\n';
+    const text =
+      'listen = "0.0.0.0:1"\nauth = "none"\n[servers.vault]\ncommand = "node"\nenv = { A = "env:A", B = "inline-s3cr3t" }\nbad = 1\n';
     const problems = await problemsOf(parseConfig(text, "/etc/mcp.toml", { A: "env-s3cr3t" }));
     expect(problems.length).toBe(2);
     expect(problems.join("\n")).not.toContain("s3cr3t");

@@ -7,12 +7,9 @@ describe("isLoopbackHost", () => {
   test.each(["localhost", "LocalHost", "127.0.0.1", "127.255.0.9", "::1", "0:0:0:0:0:0:0:1"])("%p is loopback", (host) => {
     expect(isLoopbackHost(host)).toBe(true);
   });
-  test.each(["0.0.0.0", "::", "10.0.0.1", "128.0.0.1", "localhost.example.com", "::2", "mcp.example.com"])(
-    "%p is not loopback",
-    (host) => {
-      expect(isLoopbackHost(host)).toBe(false);
-    },
-  );
+  test.each(["0.0.0.0", "::", "10.0.0.1", "128.0.0.1", "localhost.example.com", "::2", "mcp.example.com"])("%p is not loopback", (host) => {
+    expect(isLoopbackHost(host)).toBe(false);
+  });
 });
 
 describe("parseListen", () => {
@@ -43,12 +40,16 @@ describe("origins", () => {
     expect(parseOrigin("HTTPS://App.Example.COM:443/")).toEqual({ ok: true, value: "https://app.example.com" });
     expect(parseOrigin("http://[::1]:8080")).toEqual({ ok: true, value: "http://[::1]:8080" });
   });
-  test.each(["https://a.example.com/x", "https://a.example.com/?", "https://a.example.com#", "ftp://a.example.com", "a.example.com", "https://u@a.example.com"])(
-    "%p is not an origin",
-    (text) => {
-      expect(parseOrigin(text).ok).toBe(false);
-    },
-  );
+  test.each([
+    "https://a.example.com/x",
+    "https://a.example.com/?",
+    "https://a.example.com#",
+    "ftp://a.example.com",
+    "a.example.com",
+    "https://u@a.example.com",
+  ])("%p is not an origin", (text) => {
+    expect(parseOrigin(text).ok).toBe(false);
+  });
   test("the public URL must be https unless it is loopback", () => {
     expect(parsePublicUrl("http://mcp.example.com").ok).toBe(false);
     expect(parsePublicUrl("http://127.0.0.1:3001/")).toEqual({ ok: true, value: "http://127.0.0.1:3001" });

@@ -18,7 +18,7 @@ async function problemsOf(text: string, env: Record<string, string> = {}): Promi
   return [];
 }
 
-describe("public_url with auth = \"oauth\"", () => {
+describe('public_url with auth = "oauth"', () => {
   const listen = (host: string, port: number) => ({ host, port });
 
   test("on loopback it defaults to http://<listen host>:<port>, normalised like public_url", () => {
@@ -31,7 +31,7 @@ describe("public_url with auth = \"oauth\"", () => {
     expect(resolvePublicUrl({ auth: "oauth", listen: listen("127.0.0.1", 0) })).toBeUndefined();
   });
 
-  test("a written public_url wins; auth = \"none\" gets no default", () => {
+  test('a written public_url wins; auth = "none" gets no default', () => {
     const written = "https://mcp.example.com";
     expect(resolvePublicUrl({ auth: "oauth", listen: listen("127.0.0.1", 3001), public_url: written })).toBe(written);
     expect(resolvePublicUrl({ auth: "none", listen: listen("127.0.0.1", 3001) })).toBeUndefined();

@@ -32,7 +32,7 @@ describe("TOML syntax errors name the line", () => {
 
 describe("unsafeKeyProblems", () => {
   test("finds keys that would vanish in a JavaScript object, at any depth", () => {
-    const document = Bun.TOML.parse('[a.__proto__]\nx = 1\n[[b]]\nconstructor = 1\n[c]\nprototype = { ok = 1 }\n');
+    const document = Bun.TOML.parse("[a.__proto__]\nx = 1\n[[b]]\nconstructor = 1\n[c]\nprototype = { ok = 1 }\n");
     expect(unsafeKeyProblems(document)).toEqual([
       "a.__proto__: this key name cannot be used",
       "b[0].constructor: this key name cannot be used",

@@ -44,12 +44,25 @@ describe("parseSize", () => {
     expect(parseSize(value)).toBe(bytes);
   });
 
-  test.each([-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, "", "MiB", "1.5MiB", "16 parsecs", "16TiB", "16  MiB", " 16", true, null, undefined, { size: 16 }])(
-    "%p is not a size",
-    (value) => {
-      expect(parseSize(value)).toBeUndefined();
-    },
-  );
+  test.each([
+    -1,
+    1.5,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    "",
+    "MiB",
+    "1.5MiB",
+    "16 parsecs",
+    "16TiB",
+    "16  MiB",
+    " 16",
+    true,
+    null,
+    undefined,
+    { size: 16 },
+  ])("%p is not a size", (value) => {
+    expect(parseSize(value)).toBeUndefined();
+  });
 });
 
 describe("formatting for messages", () => {

@@ -3,7 +3,7 @@
 // scenario then gets its own test, so a failure names the scenario and carries the suite's findings.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type TestAppliance, startTestAppliance, stdioServer } from "../helpers/appliance.ts";
+import { startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
 import { type ConformanceResult, REQUIRED_SCENARIOS_2025_11_25, runConformance } from "./run-conformance.ts";
 
 /** Budget for the whole suite (it normally takes a few seconds). */

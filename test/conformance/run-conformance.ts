@@ -135,10 +135,13 @@ function runCli(args: string[], timeoutMs: number): Promise<CliRun> {
     let timedOut = false;
     child.stdout.setEncoding("utf8").on("data", (s: string) => (output += s));
     child.stderr.setEncoding("utf8").on("data", (s: string) => (output += s));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill("SIGKILL");
-    }, Math.max(1, timeoutMs));
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        child.kill("SIGKILL");
+      },
+      Math.max(1, timeoutMs),
+    );
     child.on("error", (err) => {
       output += `\n[runConformance] could not start the conformance CLI: ${err.message}\n`;
     });
@@ -242,7 +245,10 @@ export async function runConformance(url: string, opts: ConformanceOptions = {})
       timedOut = run.timedOut;
       const announced = announcedScenarios(run.output);
       if (announced.length === 0) {
-        problem("(suite)", `the conformance CLI ran no scenario (exit code ${run.code}${run.timedOut ? ", timed out" : ""}):\n${tail(run.output)}`);
+        problem(
+          "(suite)",
+          `the conformance CLI ran no scenario (exit code ${run.code}${run.timedOut ? ", timed out" : ""}):\n${tail(run.output)}`,
+        );
       }
       for (const name of announced) {
         if (!required.includes(name)) {

@@ -39,7 +39,7 @@ describe("vault refuses", () => {
     ["a\0b.md", "NUL"],
     ["line\nbreak.md", "control"],
     ["a//b.md", "empty"],
-    ["./a.md", "empty or \".\""],
+    ["./a.md", 'empty or "."'],
     [".git/config", 'starting with "."'],
     ["", "non-empty"],
     ["x".repeat(201), "at most 200"],

@@ -51,11 +51,7 @@ describe("vault tools", () => {
 
   test("list_notes lists every note, and only those under a prefix when asked", async () => {
     await vault.client.callTool("write_note", { name: "ideas/deep/later.md", content: "someday" });
-    expect(textOf(await vault.client.callTool("list_notes")).split("\n")).toEqual([
-      "ideas/deep/later.md",
-      "ideas/today.md",
-      "top.md",
-    ]);
+    expect(textOf(await vault.client.callTool("list_notes")).split("\n")).toEqual(["ideas/deep/later.md", "ideas/today.md", "top.md"]);
     const ideas = await vault.client.callTool("list_notes", { prefix: "ideas/" });
     expect(textOf(ideas).split("\n")).toEqual(["ideas/deep/later.md", "ideas/today.md"]);
     expect(textOf(await vault.client.callTool("list_notes", { prefix: "nope/" }))).toContain("No notes");

@@ -49,10 +49,21 @@ beforeAll(() => {
   if (setup.code !== 0) throw new Error(`could not make the test hosts:\n${setup.output}`);
   // Two listeners on every interface of the server host: the upstream, and a public port.
   listeners = [UPSTREAM_PORT, PUBLIC_PORT].map((port) =>
-    Bun.spawn([tool("ip"), "netns", "exec", SERVER_NS, process.execPath, "-e", `Bun.serve({ hostname: "0.0.0.0", port: ${port}, fetch: () => new Response("ok") }); console.log("up");`], {
-      stdout: "pipe",
-      stderr: "inherit",
-    }),
+    Bun.spawn(
+      [
+        tool("ip"),
+        "netns",
+        "exec",
+        SERVER_NS,
+        process.execPath,
+        "-e",
+        `Bun.serve({ hostname: "0.0.0.0", port: ${port}, fetch: () => new Response("ok") }); console.log("up");`,
+      ],
+      {
+        stdout: "pipe",
+        stderr: "inherit",
+      },
+    ),
   );
 }, 300_000);
 

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureTools, tool } from "../../scripts/ensure-tools.ts";
-import { GOLDEN, cases } from "./goldens.ts";
+import { cases, GOLDEN } from "./goldens.ts";
 
 /** Runs a shell script in a fresh network namespace, with `nft` and files in `dir` at hand. */
 function inNamespace(script: string, files: Record<string, string> = {}): { code: number; output: string } {
@@ -34,7 +34,9 @@ const snippet = (name: string) => Bun.file(join(GOLDEN, `${name}.nft`)).text();
 
 describe("nft accepts the generated snippets", () => {
   test("nft -c finds a broken snippet (the check can fail)", () => {
-    const broken = inNamespace('"$NFT" -c -f broken.nft', { "broken.nft": "table inet mcp_appliance {\n\tchain input {\n\t\ttcp dport 99999 drop\n\t}\n}\n" });
+    const broken = inNamespace('"$NFT" -c -f broken.nft', {
+      "broken.nft": "table inet mcp_appliance {\n\tchain input {\n\t\ttcp dport 99999 drop\n\t}\n}\n",
+    });
     expect(broken.code).not.toBe(0);
   });
 
@@ -48,7 +50,8 @@ describe("nft accepts the generated snippets", () => {
 
 describe("loading a snippet", () => {
   test("twice in a row works (the table is replaced, not added to), and other tables stay as they were", async () => {
-    const admin = "table inet filter {\n\tchain input {\n\t\ttype filter hook input priority 0; policy accept;\n\t\ttcp dport 22 accept\n\t}\n}\n";
+    const admin =
+      "table inet filter {\n\tchain input {\n\t\ttype filter hook input priority 0; policy accept;\n\t\ttcp dport 22 accept\n\t}\n}\n";
     const result = inNamespace(
       [
         '"$NFT" -f admin.nft',
@@ -74,7 +77,9 @@ describe("loading a snippet", () => {
   });
 
   test("the loopback rule as nft reads it back", async () => {
-    const result = inNamespace('"$NFT" -f rules.nft\n"$NFT" list chain inet mcp_appliance input', { "rules.nft": await snippet("loopback") });
+    const result = inNamespace('"$NFT" -f rules.nft\n"$NFT" list chain inet mcp_appliance input', {
+      "rules.nft": await snippet("loopback"),
+    });
     expect(result.code).toBe(0);
     expect(result.output).toContain('iifname != "lo" tcp dport 3001 drop comment "internal port: loopback only"');
     expect(result.output).toContain("type filter hook input priority filter; policy accept;");

@@ -9,7 +9,7 @@ import { parseConfig } from "../../src/config/load.ts";
 import { planFirewall } from "../../src/firewall/plan.ts";
 import { renderNftables } from "../../src/firewall/render.ts";
 import { run } from "../cli/cli-fixtures.ts";
-import { GOLDEN, cases } from "./goldens.ts";
+import { cases, GOLDEN } from "./goldens.ts";
 
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
 
@@ -34,7 +34,11 @@ describe("nftables goldens", () => {
 });
 
 describe("the firewall plan", () => {
-  const config = (listen: { host: string; port: number }, publicSources: string[] = []) => ({ listen, firewall: { publicSources }, httpServers: [] });
+  const config = (listen: { host: string; port: number }, publicSources: string[] = []) => ({
+    listen,
+    firewall: { publicSources },
+    httpServers: [],
+  });
 
   test("a loopback listen port is internal, whatever the spelling of loopback", () => {
     for (const host of ["127.0.0.1", "127.8.9.10", "::1", "localhost", "LOCALHOST", "0:0:0:0:0:0:0:1"]) {
@@ -46,7 +50,9 @@ describe("the firewall plan", () => {
 
   test("a public listen port is limited only when sources are given, split by family", () => {
     expect(planFirewall(config({ host: "0.0.0.0", port: 3001 })).limitedPort).toBeUndefined();
-    expect(planFirewall(config({ host: "::", port: 3001 }, ["10.0.0.0/8", "::ffff:10.0.0.1", "2001:db8::/32", "192.0.2.7"])).limitedPort).toEqual({
+    expect(
+      planFirewall(config({ host: "::", port: 3001 }, ["10.0.0.0/8", "::ffff:10.0.0.1", "2001:db8::/32", "192.0.2.7"])).limitedPort,
+    ).toEqual({
       port: 3001,
       ipv4: ["10.0.0.0/8", "192.0.2.7"],
       ipv6: ["::ffff:10.0.0.1", "2001:db8::/32"],
@@ -55,7 +61,14 @@ describe("the firewall plan", () => {
   });
 
   test("upstreams on loopback are internal, once per port; one sharing the public port or on another host is left alone", () => {
-    const upstream = (name: string, url: string) => ({ name, url, headers: {}, path: `/${name}/mcp`, upstreamTimeoutMs: 30_000, maxMessageBytes: 1024 });
+    const upstream = (name: string, url: string) => ({
+      name,
+      url,
+      headers: {},
+      path: `/${name}/mcp`,
+      upstreamTimeoutMs: 30_000,
+      maxMessageBytes: 1024,
+    });
     const plan = planFirewall({
       ...config({ host: "::", port: 8080 }),
       httpServers: [

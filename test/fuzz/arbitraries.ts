@@ -36,7 +36,7 @@ export const NASTY_STRINGS = [
   "${7*7}",
   "{{7*7}}",
   "<script>alert(1)</script>",
-  "\"><img src=x onerror=alert(1)>",
+  '"><img src=x onerror=alert(1)>',
   "javascript:alert(1)",
   "data:text/html,<b>x</b>",
   "../../../../etc/passwd",
@@ -65,7 +65,13 @@ export const anyText = (maxLength = 80): fc.Arbitrary<string> =>
 /** Printable latin1 without CR, LF or NUL: what fetch accepts as a header value. */
 export const headerText = (maxLength = 120): fc.Arbitrary<string> =>
   fc
-    .string({ unit: fc.integer({ min: 0x20, max: 0xff }).filter((c) => c !== 0x7f).map((c) => String.fromCharCode(c)), maxLength })
+    .string({
+      unit: fc
+        .integer({ min: 0x20, max: 0xff })
+        .filter((c) => c !== 0x7f)
+        .map((c) => String.fromCharCode(c)),
+      maxLength,
+    })
     .map((s) => s.trim());
 
 export const jsonRpcId = fc.oneof(
@@ -109,14 +115,20 @@ const params = fc.oneof(
   fc.record({ name: safeTool, arguments: fc.oneof(fc.record({ text: anyText(200) }), fc.jsonValue({ maxDepth: 2 })) }),
   fc.record({ requestId: jsonRpcId, reason: anyText(20) }, { requiredKeys: ["requestId"] }),
   fc.record({ _meta: fc.record({ progressToken: jsonRpcId }), name: safeTool, arguments: fc.record({ text: anyText(20) }) }),
-  fc.record({ protocolVersion: fc.oneof(fc.constantFrom("2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"), anyText(20)), capabilities: fc.jsonValue({ maxDepth: 2 }) }),
+  fc.record({
+    protocolVersion: fc.oneof(fc.constantFrom("2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"), anyText(20)),
+    capabilities: fc.jsonValue({ maxDepth: 2 }),
+  }),
 );
 
 /** One JSON-RPC-shaped object: any field may be missing, wrong-typed or extra. */
 export const jsonRpcObject: fc.Arbitrary<Record<string, unknown>> = fc
   .record(
     {
-      jsonrpc: fc.oneof({ weight: 6, arbitrary: fc.constant("2.0") }, { weight: 1, arbitrary: fc.constantFrom("1.0", "2", 2, null, "2.0 ") }),
+      jsonrpc: fc.oneof(
+        { weight: 6, arbitrary: fc.constant("2.0") },
+        { weight: 1, arbitrary: fc.constantFrom("1.0", "2", 2, null, "2.0 ") },
+      ),
       id: jsonRpcId,
       method: mcpMethod,
       params,
@@ -166,29 +178,41 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
     const i = at % (t.length + 1);
     return t.slice(0, i) + t.slice(i + length);
   }),
-  fc.record({ at: fc.nat(), insert: fc.oneof(anyText(12), fc.constantFrom("{", "}", "[", "]", '"', ",", ":", "\\", "\n", "\r\n", "\u0000", "null", "-", "e", "1e999")) }).map(
-    ({ at, insert }) =>
-      (t: string) => {
-        const i = at % (t.length + 1);
-        return t.slice(0, i) + insert + t.slice(i);
-      },
-  ),
+  fc
+    .record({
+      at: fc.nat(),
+      insert: fc.oneof(
+        anyText(12),
+        fc.constantFrom("{", "}", "[", "]", '"', ",", ":", "\\", "\n", "\r\n", "\u0000", "null", "-", "e", "1e999"),
+      ),
+    })
+    .map(({ at, insert }) => (t: string) => {
+      const i = at % (t.length + 1);
+      return t.slice(0, i) + insert + t.slice(i);
+    }),
   fc.record({ at: fc.nat(), char: fc.integer({ min: 0, max: 0xffff }) }).map(({ at, char }) => (t: string) => {
     if (t.length === 0) return t;
     const i = at % t.length;
     return t.slice(0, i) + String.fromCharCode(char) + t.slice(i + 1);
   }),
   fc.nat().map((at) => (t: string) => t.slice(0, at % (t.length + 1))),
-  fc.record({ from: fc.nat(), length: fc.integer({ min: 1, max: 40 }), times: fc.integer({ min: 2, max: 50 }) }).map(({ from, length, times }) => (t: string) => {
-    const i = from % (t.length + 1);
-    const piece = t.slice(i, i + length);
-    return t.slice(0, i) + piece.repeat(times) + t.slice(i + length);
-  }),
-  fc.record({ depth: fc.oneof(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1000, max: MAX_FUZZ_NESTING })), open: fc.constantFrom("[", '{"a":') }).map(({ depth, open }) => (t: string) => {
-    // A nesting bomb as the params (a repeated key: JSON.parse keeps the last one).
-    const bomb = `${open.repeat(depth)}1${(open === "[" ? "]" : "}").repeat(depth)}`;
-    return /\}\s*$/.test(t) ? t.replace(/\}\s*$/, `,"params":{"deep":${bomb}}}`) : `${t}${bomb}`;
-  }),
+  fc
+    .record({ from: fc.nat(), length: fc.integer({ min: 1, max: 40 }), times: fc.integer({ min: 2, max: 50 }) })
+    .map(({ from, length, times }) => (t: string) => {
+      const i = from % (t.length + 1);
+      const piece = t.slice(i, i + length);
+      return t.slice(0, i) + piece.repeat(times) + t.slice(i + length);
+    }),
+  fc
+    .record({
+      depth: fc.oneof(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1000, max: MAX_FUZZ_NESTING })),
+      open: fc.constantFrom("[", '{"a":'),
+    })
+    .map(({ depth, open }) => (t: string) => {
+      // A nesting bomb as the params (a repeated key: JSON.parse keeps the last one).
+      const bomb = `${open.repeat(depth)}1${(open === "[" ? "]" : "}").repeat(depth)}`;
+      return /\}\s*$/.test(t) ? t.replace(/\}\s*$/, `,"params":{"deep":${bomb}}}`) : `${t}${bomb}`;
+    }),
   fc.constant((t: string) => t.replace(/"/g, "'")),
   fc.constant((t: string) => t.replace(/"2\.0"/, '"2.0","jsonrpc":"1.0"')),
   fc.constant((t: string) => `${t}${t}`),
@@ -227,14 +251,30 @@ export const rawFormBody = fc.oneof(
 
 /** Authorization values in many shapes around the real ones; `real` are valid credentials to mix in. */
 export function authorizationHeader(real: string[]): fc.Arbitrary<string | undefined> {
-  const scheme = fc.constantFrom("Bearer", "bearer", "BEARER", "Basic", "basic", "Digest", "Negotiate", "Token", "", "Bearer\t", "Bearer  ");
+  const scheme = fc.constantFrom(
+    "Bearer",
+    "bearer",
+    "BEARER",
+    "Basic",
+    "basic",
+    "Digest",
+    "Negotiate",
+    "Token",
+    "",
+    "Bearer\t",
+    "Bearer  ",
+  );
   return fc.oneof(
     fc.constant(undefined),
     fc.constantFrom(...real.map((r) => `Bearer ${r}`)),
     fc.tuple(scheme, fc.constantFrom(...real)).map(([s, r]) => `${s} ${r}`.trim()),
-    fc.tuple(fc.constantFrom(...real), fc.constantFrom("=", "==", "x", " ", ",", " extra", "\t")).map(([r, suffix]) => `Bearer ${r}${suffix}`.trim()),
+    fc
+      .tuple(fc.constantFrom(...real), fc.constantFrom("=", "==", "x", " ", ",", " extra", "\t"))
+      .map(([r, suffix]) => `Bearer ${r}${suffix}`.trim()),
     fc.tuple(scheme, headerText(80)).map(([s, t]) => `${s} ${t}`.trim()),
-    fc.tuple(fc.string({ unit: fc.constantFrom("A", "z", "0", "+", "/", "=", ":", "-", "_", "."), maxLength: 60 })).map(([t]) => `Basic ${t}`),
+    fc
+      .tuple(fc.string({ unit: fc.constantFrom("A", "z", "0", "+", "/", "=", ":", "-", "_", "."), maxLength: 60 }))
+      .map(([t]) => `Basic ${t}`),
     fc.tuple(headerText(30), headerText(30)).map(([id, secret]) => `Basic ${Buffer.from(`${id}:${secret}`, "latin1").toString("base64")}`),
     fc.constant(`Bearer ${"A".repeat(5000)}`),
     fc.constant(`Basic ${"QUFB".repeat(3000)}`),
@@ -306,7 +346,32 @@ export const TRAVERSALS = [
 ];
 
 const segment = fc.oneof(
-  fc.constantFrom("..", ".", "", "%2e%2e", "%2E%2E", "%2e", "..%2f", "%2f", "%5c", "%00", "assets", "pages.css", "vault", "mcp", "sse", "message", ".well-known", "etc", "passwd", "package.json", "~", "*", "?", "#"),
+  fc.constantFrom(
+    "..",
+    ".",
+    "",
+    "%2e%2e",
+    "%2E%2E",
+    "%2e",
+    "..%2f",
+    "%2f",
+    "%5c",
+    "%00",
+    "assets",
+    "pages.css",
+    "vault",
+    "mcp",
+    "sse",
+    "message",
+    ".well-known",
+    "etc",
+    "passwd",
+    "package.json",
+    "~",
+    "*",
+    "?",
+    "#",
+  ),
   fc.string({ unit: fc.constantFrom("a", "b", ".", "%", "2", "e", "f", "/", "\\", "~", "é", "😀", ";", ":", "@"), maxLength: 12 }),
 );
 
@@ -314,15 +379,36 @@ const segment = fc.oneof(
 export const hostilePath: fc.Arbitrary<string> = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom(...ROUTES) },
   { weight: 3, arbitrary: fc.constantFrom(...TRAVERSALS) },
-  { weight: 3, arbitrary: fc.tuple(fc.constantFrom(...ROUTES, "/assets"), fc.array(segment, { maxLength: 6 })).map(([route, segs]) => [route, ...segs].join("/")) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...ROUTES, "/assets"), fc.array(segment, { maxLength: 6 }))
+      .map(([route, segs]) => [route, ...segs].join("/")),
+  },
   { weight: 1, arbitrary: fc.array(segment, { minLength: 1, maxLength: 8 }).map((segs) => `/${segs.join("/")}`) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...ROUTES), fc.integer({ min: 1000, max: 12_000 })).map(([route, n]) => `${route}/${"a".repeat(n)}`) },
-  { weight: 1, arbitrary: fc.constantFrom("/" + "../".repeat(300) + "etc/passwd", "/" + "%2e%2e%2f".repeat(300) + "package.json", "/" + "é".repeat(2000), "/\u202e/healthz", "/😀/assets/pages.css") },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...ROUTES), fc.integer({ min: 1000, max: 12_000 }))
+      .map(([route, n]) => `${route}/${"a".repeat(n)}`),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      "/" + "../".repeat(300) + "etc/passwd",
+      "/" + "%2e%2e%2f".repeat(300) + "package.json",
+      "/" + "é".repeat(2000),
+      "/\u202e/healthz",
+      "/😀/assets/pages.css",
+    ),
+  },
 );
 
 /** Encode what a request line cannot carry raw (spaces, control and non-ASCII characters). */
 export function requestTarget(path: string): string {
-  return path.replace(/[\x00-\x20\x7f]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`).replace(/[^\x00-\x7f]+/g, (s) => encodeURI(s.replace(/[\ud800-\udfff]/g, "\ufffd")));
+  return path
+    .replace(/[\x00-\x20\x7f]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`)
+    .replace(/[^\x00-\x7f]+/g, (s) => encodeURI(s.replace(/[\ud800-\udfff]/g, "\ufffd")));
 }
 
 export const QUERY_NAMES = [
@@ -343,7 +429,9 @@ export const QUERY_NAMES = [
 
 /** A query string, sometimes malformed. */
 export const hostileQuery: fc.Arbitrary<string> = fc.oneof(
-  fc.array(fc.tuple(fc.oneof(fc.constantFrom(...QUERY_NAMES), anyText(10)), anyText(60)), { maxLength: 8 }).map((pairs) => encodeForm(pairs)),
+  fc
+    .array(fc.tuple(fc.oneof(fc.constantFrom(...QUERY_NAMES), anyText(10)), anyText(60)), { maxLength: 8 })
+    .map((pairs) => encodeForm(pairs)),
   rawFormBody.map((s) => requestTarget(s).replace(/#/g, "%23")),
   fc.constant(""),
 );

@@ -46,7 +46,13 @@ async function validate(path: string, timeoutMs = VALIDATE_TIMEOUT_MS): Promise<
   await child.exited;
   clearTimeout(timer);
   noteStatus(child.exitCode ?? -1);
-  return { code: child.exitCode, signal: child.signalCode === null ? null : String(child.signalCode), output: `${stdout}${stderr}`, ms: performance.now() - started, timedOut };
+  return {
+    code: child.exitCode,
+    signal: child.signalCode === null ? null : String(child.signalCode),
+    output: `${stdout}${stderr}`,
+    ms: performance.now() - started,
+    timedOut,
+  };
 }
 
 /** An uncaught exception as Bun prints it: source excerpt, "at" frames, the runtime's banner. */
@@ -105,10 +111,34 @@ describe("fuzz: validate with hostile configuration files (compiled binary)", ()
         if (copy.length > 0) copy[at % copy.length] = byte;
         return copy;
       }),
-      fc.tuple(fc.nat(), fc.constantFrom("[", "]", "{", "}", '"', "'", "=", "\n", ".", "#", "\\", "\u0000", "[[servers]]", '"""', "é", "\ud800", "1e999", "-")).map(([at, text]) => (b: Buffer) => {
-        const i = at % (b.length + 1);
-        return Buffer.concat([b.subarray(0, i), Buffer.from(text, "utf8"), b.subarray(i)]);
-      }),
+      fc
+        .tuple(
+          fc.nat(),
+          fc.constantFrom(
+            "[",
+            "]",
+            "{",
+            "}",
+            '"',
+            "'",
+            "=",
+            "\n",
+            ".",
+            "#",
+            "\\",
+            "\u0000",
+            "[[servers]]",
+            '"""',
+            "é",
+            "\ud800",
+            "1e999",
+            "-",
+          ),
+        )
+        .map(([at, text]) => (b: Buffer) => {
+          const i = at % (b.length + 1);
+          return Buffer.concat([b.subarray(0, i), Buffer.from(text, "utf8"), b.subarray(i)]);
+        }),
       fc.tuple(fc.nat(), fc.integer({ min: 1, max: 20 })).map(([at, length]) => (b: Buffer) => {
         const i = at % (b.length + 1);
         return Buffer.concat([b.subarray(0, i), b.subarray(i + length)]);
@@ -121,7 +151,10 @@ describe("fuzz: validate with hostile configuration files (compiled binary)", ()
     );
     let n = 0;
     await fuzz("validate: mutated valid files", fc.array(edit, { minLength: 1, maxLength: 4 }), 20, async (edits) => {
-      const path = write(`mutated-${n++}.toml`, edits.reduce((acc, e) => e(acc), Buffer.from(VALID)));
+      const path = write(
+        `mutated-${n++}.toml`,
+        edits.reduce((acc, e) => e(acc), Buffer.from(VALID)),
+      );
       expectCleanRefusal(await validate(path), path, [0, 66, 78]);
     });
   });
@@ -130,7 +163,7 @@ describe("fuzz: validate with hostile configuration files (compiled binary)", ()
     const deep = 100_000;
     const cases: [string, string | Uint8Array][] = [
       ["empty.toml", ""],
-      ["nul.toml", "listen = \"127.0.0.1:0\u0000\"\n\u0000\u0000"],
+      ["nul.toml", 'listen = "127.0.0.1:0\u0000"\n\u0000\u0000'],
       ["latin1.toml", new Uint8Array([0x61, 0x20, 0x3d, 0x20, 0x22, 0xe9, 0x22, 0x0a])],
       ["overlong.toml", new Uint8Array([0x61, 0x20, 0x3d, 0x20, 0x22, 0xc0, 0xaf, 0x22, 0x0a])],
       ["bom.toml", `\ufeff${VALID}`],
@@ -158,7 +191,15 @@ describe("fuzz: validate with hostile configuration files (compiled binary)", ()
     symlinkSync(join(work, "loop-b"), join(work, "loop-a"));
     symlinkSync(join(work, "loop-a"), join(work, "loop-b"));
     symlinkSync(join(work, "nowhere"), join(work, "dangling"));
-    for (const path of [join(work, "missing.toml"), join(work, "a-directory"), "/dev/null", "/dev/zero", join(work, "loop-a"), join(work, "dangling"), join(work, "missing-dir", "x.toml")]) {
+    for (const path of [
+      join(work, "missing.toml"),
+      join(work, "a-directory"),
+      "/dev/null",
+      "/dev/zero",
+      join(work, "loop-a"),
+      join(work, "dangling"),
+      join(work, "missing-dir", "x.toml"),
+    ]) {
       expectCleanRefusal(await validate(path), path, [66, 78]);
     }
   });

@@ -39,7 +39,10 @@ export function printSummary(file: string): void {
   printed = counts.length;
   const total = mine.reduce((sum, c) => sum + c.cases, 0);
   const lines = mine.map((c) => {
-    const seen = [...c.statuses].sort(([a], [b]) => a - b).map(([status, n]) => `${status}×${n}`).join(" ");
+    const seen = [...c.statuses]
+      .sort(([a], [b]) => a - b)
+      .map(([status, n]) => `${status}×${n}`)
+      .join(" ");
     return `  ${String(c.cases).padStart(5)} cases ${String(Math.round(c.ms)).padStart(6)} ms  ${c.property}  [${seen}]`;
   });
   console.log(`fuzz ${file} (FUZZ_SEED=${SEED}): ${total} cases\n${lines.join("\n")}`);
@@ -49,7 +52,12 @@ export function printSummary(file: string): void {
  * Run an async property `numRuns` times with the run's seed and fast-check's default shrinking.
  * A failure names the property, the seed and fast-check's replay path.
  */
-export async function fuzz<T>(property: string, arbitrary: fc.Arbitrary<T>, numRuns: number, predicate: (value: T) => Promise<void>): Promise<void> {
+export async function fuzz<T>(
+  property: string,
+  arbitrary: fc.Arbitrary<T>,
+  numRuns: number,
+  predicate: (value: T) => Promise<void>,
+): Promise<void> {
   const runs = Math.max(1, Math.round(numRuns * SCALE));
   const started = performance.now();
   let cases = 0;
@@ -99,7 +107,12 @@ export class SecretBook {
 
   /** The spellings a secret may take in a response or a log line. */
   private static variants(secret: string): string[] {
-    const forms = new Set([secret, encodeURIComponent(secret), encodeURIComponent(secret).replace(/%20/g, "+"), JSON.stringify(secret).slice(1, -1)]);
+    const forms = new Set([
+      secret,
+      encodeURIComponent(secret),
+      encodeURIComponent(secret).replace(/%20/g, "+"),
+      JSON.stringify(secret).slice(1, -1),
+    ]);
     return [...forms];
   }
 
@@ -174,11 +187,14 @@ export async function send(sent: Sent, options: { count?: boolean } = {}): Promi
     const body = await readBody(response, sent.method);
     if (options.count ?? true) noteStatus(response.status);
     if (process.env.FUZZ_DEBUG && Math.random() < Number(process.env.FUZZ_DEBUG)) {
-      console.log(`[debug] ${sent.method} ${sent.url.slice(0, 100)} ${JSON.stringify(sent.body ?? "").slice(0, 160)} -> ${response.status} ${body.slice(0, 200)}`);
+      console.log(
+        `[debug] ${sent.method} ${sent.url.slice(0, 100)} ${JSON.stringify(sent.body ?? "").slice(0, 160)} -> ${response.status} ${body.slice(0, 200)}`,
+      );
     }
     return { status: response.status, headers: response.headers, body, ms: performance.now() - started };
   } catch (error) {
-    if (signal.aborted) throw new Error(`hang: ${sent.method} ${sent.url.slice(0, 200)} got no complete answer within ${REQUEST_TIMEOUT_MS} ms`);
+    if (signal.aborted)
+      throw new Error(`hang: ${sent.method} ${sent.url.slice(0, 200)} got no complete answer within ${REQUEST_TIMEOUT_MS} ms`);
     throw error;
   }
 }
@@ -215,7 +231,11 @@ export function rawSend(port: number, bytes: Buffer): Promise<RawAnswer> {
       if (settled) return;
       settled = true;
       socket.destroy();
-      reject(new Error(`hang: no complete answer within ${REQUEST_TIMEOUT_MS} ms to ${JSON.stringify(bytes.subarray(0, 120).toString("latin1"))}`));
+      reject(
+        new Error(
+          `hang: no complete answer within ${REQUEST_TIMEOUT_MS} ms to ${JSON.stringify(bytes.subarray(0, 120).toString("latin1"))}`,
+        ),
+      );
     }, REQUEST_TIMEOUT_MS);
     socket.on("connect", () => socket.write(bytes));
     socket.on("data", (chunk: Buffer) => {
@@ -246,13 +266,17 @@ export function expectNoServerError(status: number, body: string, what: string):
   } catch {
     parsed = undefined;
   }
-  const deliberate = DELIBERATE_5XX.has(status) && parsed !== undefined && (typeof parsed.error === "string" || (parsed.jsonrpc === "2.0" && typeof parsed.error === "object"));
+  const deliberate =
+    DELIBERATE_5XX.has(status) &&
+    parsed !== undefined &&
+    (typeof parsed.error === "string" || (parsed.jsonrpc === "2.0" && typeof parsed.error === "object"));
   if (!deliberate) throw new Error(`${what} answered ${status}: ${body.slice(0, 300)}`);
 }
 
 /** No secret in the answer's headers or body, unless the request's URL or body carried it. */
 export function expectNoSecret(book: SecretBook, answer: { headers: Headers | string; body: string }, carried: string, what: string): void {
-  const headers = typeof answer.headers === "string" ? answer.headers : [...answer.headers.entries()].map(([k, v]) => `${k}: ${v}`).join("\n");
+  const headers =
+    typeof answer.headers === "string" ? answer.headers : [...answer.headers.entries()].map(([k, v]) => `${k}: ${v}`).join("\n");
   const found = book.foundIn(`${headers}\n${answer.body}`, carried);
   if (found.length > 0) throw new Error(`${what}: the answer holds ${found.map(([label]) => label).join(", ")}`);
 }

@@ -6,13 +6,13 @@
 // and client secret the suite used or obtained, and for the tool arguments and results it sent.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { MemoryOAuthProvider, OWNER_PASSWORD, OwnerBrowser } from "../helpers/oauth.ts";
 import { authorizeUrl, basicAuth, pkce, postForm, postJson } from "../helpers/oauth-http.ts";
 import { SecretBook, secretsInLog } from "./harness.ts";
-import { ACCEPT_BOTH, type FuzzTarget, collectIssued, field, startFuzzTarget } from "./target.ts";
+import { ACCEPT_BOTH, collectIssued, type FuzzTarget, field, startFuzzTarget } from "./target.ts";
 
 let target: FuzzTarget;
 /** Tool arguments and results the suite sent and received: message bodies, never to be logged. */
@@ -67,26 +67,42 @@ beforeAll(async () => {
   await client.close();
 
   // 2. Streamable HTTP by hand with each kind of credential: B's token, C's token, the static token.
-  for (const [name, token] of [["B", target.b.tokens.access_token], ["C", target.c.tokens.access_token], ["static", target.staticToken]] as const) {
+  for (const [name, token] of [
+    ["B", target.b.tokens.access_token],
+    ["C", target.c.tokens.access_token],
+    ["static", target.staticToken],
+  ] as const) {
     const headers = { authorization: `Bearer ${token}`, "content-type": "application/json", accept: ACCEPT_BOTH };
     const init = await fetch(target.mcpUrl, {
       method: "POST",
       headers,
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name, version: "1" } } }),
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name, version: "1" } },
+      }),
     });
     await init.text();
     const session = init.headers.get("mcp-session-id")!;
     const call = await fetch(target.mcpUrl, {
       method: "POST",
       headers: { ...headers, "mcp-session-id": session, "mcp-protocol-version": "2025-11-25" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "echo", arguments: { text: marker(`argument sent with ${name}'s token`) } } }),
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 2,
+        method: "tools/call",
+        params: { name: "echo", arguments: { text: marker(`argument sent with ${name}'s token`) } },
+      }),
     });
     await call.text();
     await fetch(target.mcpUrl, { method: "DELETE", headers: { authorization: `Bearer ${token}`, "mcp-session-id": session } });
   }
 
   // 3. The legacy HTTP+SSE transport.
-  const stream = await fetch(new URL("/vault/sse", base), { headers: { authorization: `Bearer ${target.a.tokens.access_token}`, accept: "text/event-stream" } });
+  const stream = await fetch(new URL("/vault/sse", base), {
+    headers: { authorization: `Bearer ${target.a.tokens.access_token}`, accept: "text/event-stream" },
+  });
   const reader = stream.body!.getReader();
   let events = "";
   while (!events.includes("sessionId=")) events += new TextDecoder().decode((await reader.read()).value);
@@ -94,53 +110,146 @@ beforeAll(async () => {
   await fetch(new URL(endpoint, base), {
     method: "POST",
     headers: { authorization: `Bearer ${target.a.tokens.access_token}`, "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 9, method: "tools/call", params: { name: "echo", arguments: { text: marker("legacy transport argument") } } }),
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 9,
+      method: "tools/call",
+      params: { name: "echo", arguments: { text: marker("legacy transport argument") } },
+    }),
   });
   while (!events.includes('"id":9')) events += new TextDecoder().decode((await reader.read()).value);
   await reader.cancel();
 
   // 4. Failed logins (wrong, empty, oversized), then throttled ones, on a fresh login page.
-  const loginPage = await fetch(authorizeUrl(base, { response_type: "code", client_id: target.a.clientId, redirect_uri: target.a.redirectUri, code_challenge: pkce().challenge, code_challenge_method: "S256" }));
+  const loginPage = await fetch(
+    authorizeUrl(base, {
+      response_type: "code",
+      client_id: target.a.clientId,
+      redirect_uri: target.a.redirectUri,
+      code_challenge: pkce().challenge,
+      code_challenge_method: "S256",
+    }),
+  );
   const html = await loginPage.text();
   const request = field(html, "request");
   const csrf = field(html, "csrf");
   book.add("a login-form CSRF token", csrf);
-  for (const password of [`wrong-${randomBytes(9).toString("hex")}`, `${OWNER_PASSWORD} `, `x${"y".repeat(2000)}`, `wrong-${randomBytes(9).toString("hex")}`, `wrong-${randomBytes(9).toString("hex")}`]) {
+  for (const password of [
+    `wrong-${randomBytes(9).toString("hex")}`,
+    `${OWNER_PASSWORD} `,
+    `x${"y".repeat(2000)}`,
+    `wrong-${randomBytes(9).toString("hex")}`,
+    `wrong-${randomBytes(9).toString("hex")}`,
+  ]) {
     book.add("a wrong owner password", password);
     await postForm(base, "/authorize", { action: "login", request, csrf, password }, { origin: base }).then((r) => r.text());
   }
 
   // 5. Registrations: public, client_secret_post, client_secret_basic; one refused.
   for (const method of ["none", "client_secret_post", "client_secret_basic"]) {
-    await remember(await postJson(base, "/register", { client_name: `log ${method}`, redirect_uris: ["https://log.example/cb"], token_endpoint_auth_method: method, grant_types: ["authorization_code", "refresh_token"] }));
+    await remember(
+      await postJson(base, "/register", {
+        client_name: `log ${method}`,
+        redirect_uris: ["https://log.example/cb"],
+        token_endpoint_auth_method: method,
+        grant_types: ["authorization_code", "refresh_token"],
+      }),
+    );
   }
-  await remember(await postJson(base, "/register", { redirect_uris: ["javascript:alert(1)"], client_secret: `asked-${randomBytes(9).toString("hex")}` }));
+  await remember(
+    await postJson(base, "/register", { redirect_uris: ["javascript:alert(1)"], client_secret: `asked-${randomBytes(9).toString("hex")}` }),
+  );
 
   // 6. The token endpoint: rotation, reuse within the grace window, a replayed code, wrong
   //    secrets, a foreign refresh token, a wrong verifier, an unknown code.
-  const rotated = await remember(await postForm(base, "/token", { grant_type: "refresh_token", refresh_token: target.a.tokens.refresh_token!, client_id: target.a.clientId }));
+  const rotated = await remember(
+    await postForm(base, "/token", {
+      grant_type: "refresh_token",
+      refresh_token: target.a.tokens.refresh_token!,
+      client_id: target.a.clientId,
+    }),
+  );
   const newRefresh = (JSON.parse(rotated.text) as { refresh_token: string }).refresh_token;
-  await remember(await postForm(base, "/token", { grant_type: "refresh_token", refresh_token: target.a.tokens.refresh_token!, client_id: target.a.clientId }));
-  await remember(await postForm(base, "/token", { grant_type: "authorization_code", code: target.codes[0]!.code, code_verifier: target.codes[0]!.verifier, client_id: target.a.clientId }));
+  await remember(
+    await postForm(base, "/token", {
+      grant_type: "refresh_token",
+      refresh_token: target.a.tokens.refresh_token!,
+      client_id: target.a.clientId,
+    }),
+  );
+  await remember(
+    await postForm(base, "/token", {
+      grant_type: "authorization_code",
+      code: target.codes[0]!.code,
+      code_verifier: target.codes[0]!.verifier,
+      client_id: target.a.clientId,
+    }),
+  );
   const wrongSecret = `wrong-secret-${randomBytes(9).toString("hex")}`;
   book.add("a wrong client secret", wrongSecret);
-  await remember(await postForm(base, "/token", { grant_type: "refresh_token", refresh_token: target.b.tokens.refresh_token!, client_id: target.b.clientId, client_secret: wrongSecret }));
-  await remember(await postForm(base, "/token", { grant_type: "refresh_token", refresh_token: target.c.tokens.refresh_token! }, { authorization: basicAuth(target.c.clientId, wrongSecret) }));
-  await remember(await postForm(base, "/token", { grant_type: "refresh_token", refresh_token: newRefresh, client_id: target.b.clientId, client_secret: target.b.secret! }));
+  await remember(
+    await postForm(base, "/token", {
+      grant_type: "refresh_token",
+      refresh_token: target.b.tokens.refresh_token!,
+      client_id: target.b.clientId,
+      client_secret: wrongSecret,
+    }),
+  );
+  await remember(
+    await postForm(
+      base,
+      "/token",
+      { grant_type: "refresh_token", refresh_token: target.c.tokens.refresh_token! },
+      { authorization: basicAuth(target.c.clientId, wrongSecret) },
+    ),
+  );
+  await remember(
+    await postForm(base, "/token", {
+      grant_type: "refresh_token",
+      refresh_token: newRefresh,
+      client_id: target.b.clientId,
+      client_secret: target.b.secret!,
+    }),
+  );
   const pair = pkce();
-  const fresh = await fetch(authorizeUrl(base, { response_type: "code", client_id: target.c.clientId, redirect_uri: target.c.redirectUri, code_challenge: pair.challenge, code_challenge_method: "S256" }), { redirect: "manual" });
+  const fresh = await fetch(
+    authorizeUrl(base, {
+      response_type: "code",
+      client_id: target.c.clientId,
+      redirect_uri: target.c.redirectUri,
+      code_challenge: pair.challenge,
+      code_challenge_method: "S256",
+    }),
+    { redirect: "manual" },
+  );
   const freshCode = new URL(fresh.headers.get("location")!).searchParams.get("code")!;
   book.add("a fresh code", freshCode);
   book.add("a fresh code_verifier", pair.verifier);
   const wrongVerifier = pkce().verifier;
   book.add("a wrong code_verifier", wrongVerifier);
-  await remember(await postForm(base, "/token", { grant_type: "authorization_code", code: freshCode, code_verifier: wrongVerifier }, { authorization: basicAuth(target.c.clientId, target.c.secret!) }));
+  await remember(
+    await postForm(
+      base,
+      "/token",
+      { grant_type: "authorization_code", code: freshCode, code_verifier: wrongVerifier },
+      { authorization: basicAuth(target.c.clientId, target.c.secret!) },
+    ),
+  );
   const unknownCode = `mcpc_${randomBytes(32).toString("base64url")}`;
   book.add("an unknown code", unknownCode);
-  await remember(await postForm(base, "/token", { grant_type: "authorization_code", code: unknownCode, code_verifier: pair.verifier }, { authorization: basicAuth(target.c.clientId, target.c.secret!) }));
+  await remember(
+    await postForm(
+      base,
+      "/token",
+      { grant_type: "authorization_code", code: unknownCode, code_verifier: pair.verifier },
+      { authorization: basicAuth(target.c.clientId, target.c.secret!) },
+    ),
+  );
 
   // 7. Revocations: an access token, a refresh token, one by the wrong client, an unknown one.
-  await remember(await postForm(base, "/revoke", { token: target.b.tokens.access_token, client_id: target.b.clientId, client_secret: target.b.secret! }));
+  await remember(
+    await postForm(base, "/revoke", { token: target.b.tokens.access_token, client_id: target.b.clientId, client_secret: target.b.secret! }),
+  );
   await remember(await postForm(base, "/revoke", { token: newRefresh, client_id: target.a.clientId }));
   await remember(await postForm(base, "/revoke", { token: target.c.tokens.access_token, client_id: target.a.clientId }));
   await remember(await postForm(base, "/revoke", { token: unknownCode, client_id: target.a.clientId }));
@@ -155,11 +264,21 @@ beforeAll(async () => {
     `Bearer ${target.staticToken} extra`,
     `Bearer ${unknownCode}`,
   ]) {
-    await fetch(target.mcpUrl, { method: "POST", headers: { authorization, "content-type": "application/json", accept: ACCEPT_BOTH }, body: '{"jsonrpc":"2.0","id":1,"method":"ping"}' }).then((r) => r.text());
+    await fetch(target.mcpUrl, {
+      method: "POST",
+      headers: { authorization, "content-type": "application/json", accept: ACCEPT_BOTH },
+      body: '{"jsonrpc":"2.0","id":1,"method":"ping"}',
+    }).then((r) => r.text());
   }
   // Credentials in the query string, where a careless client might put them.
-  await fetch(`${target.mcpUrl}?access_token=${target.a.tokens.access_token}`, { method: "POST", headers: { "content-type": "application/json", accept: ACCEPT_BOTH }, body: "{}" }).then((r) => r.text());
-  await fetch(`${base}/authorize?client_id=${target.a.clientId}&client_secret=${target.c.secret}&code_verifier=${pair.verifier}`, { redirect: "manual" }).then((r) => r.text());
+  await fetch(`${target.mcpUrl}?access_token=${target.a.tokens.access_token}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: ACCEPT_BOTH },
+    body: "{}",
+  }).then((r) => r.text());
+  await fetch(`${base}/authorize?client_id=${target.a.clientId}&client_secret=${target.c.secret}&code_verifier=${pair.verifier}`, {
+    redirect: "manual",
+  }).then((r) => r.text());
 
   // Everything is in the log once the batch is flushed.
   await Bun.sleep(1200);
@@ -179,18 +298,43 @@ describe("log secrecy", () => {
     expect(book.foundIn("www-authenticate: Bearer mcpa_0123456789abcdef")).toEqual([["a token", "mcpa_0123456789abcdef"]]);
     expect(book.foundIn("echo mcpa_0123456789abcdef", '{"text":"mcpa_0123456789abcdef"}')).toEqual([]);
     expect(book.foundIn("mcpa_0123456789abcde and correct horse")).toEqual([]);
-    expect(secretsInLog(book, ['{"msg":"ok"}', '{"token":"mcpa_0123456789abcdef"}'])).toEqual(['a token: {"token":"mcpa_0123456789abcdef"}']);
+    expect(secretsInLog(book, ['{"msg":"ok"}', '{"token":"mcpa_0123456789abcdef"}'])).toEqual([
+      'a token: {"token":"mcpa_0123456789abcdef"}',
+    ]);
   });
 
   test("the suite used every kind of credential it searches for", () => {
     const labels = target.book.labels().join("\n");
-    for (const kind of ["owner password", "wrong owner password", "signing key", "client_secret", "access token", "refresh token", "authorization code", "code_verifier", "CSRF", "static API token", "owner's session cookie", "MCP server's API key"]) {
+    for (const kind of [
+      "owner password",
+      "wrong owner password",
+      "signing key",
+      "client_secret",
+      "access token",
+      "refresh token",
+      "authorization code",
+      "code_verifier",
+      "CSRF",
+      "static API token",
+      "owner's session cookie",
+      "MCP server's API key",
+    ]) {
       expect(labels).toContain(kind);
     }
     expect(target.appliance.logs.length).toBeGreaterThan(50);
     // The events the searched log must hold, so that a silent log cannot pass for a clean one.
     const messages = new Set(target.appliance.logs.map((line) => (JSON.parse(line) as { msg: string }).msg));
-    for (const event of ["request", "client registered", "authorization granted", "oauth request refused", "authorization code replayed; its grant was revoked", "token revoked", "session started", "session ended", "legacy SSE session ended"]) {
+    for (const event of [
+      "request",
+      "client registered",
+      "authorization granted",
+      "oauth request refused",
+      "authorization code replayed; its grant was revoked",
+      "token revoked",
+      "session started",
+      "session ended",
+      "legacy SSE session ended",
+    ]) {
       expect(messages).toContain(event);
     }
   });
@@ -200,7 +344,9 @@ describe("log secrecy", () => {
   });
 
   test("no log line holds a tool argument or result (message bodies), at info level or any other", () => {
-    const leaks = target.appliance.logs.flatMap((line) => [...bodies].filter(([value]) => line.includes(value)).map(([, label]) => `${label}: ${line.slice(0, 200)}`));
+    const leaks = target.appliance.logs.flatMap((line) =>
+      [...bodies].filter(([value]) => line.includes(value)).map(([, label]) => `${label}: ${line.slice(0, 200)}`),
+    );
     expect(leaks).toEqual([]);
   });
 });

@@ -13,7 +13,16 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { ROOT } from "../helpers/binary.ts";
 import { anyText, authorizationHeader, hostilePath, hostileQuery, jsonRpcBody, mutatedBody, requestTarget } from "./arbitraries.ts";
-import { type RawAnswer, expectHealthy, expectNoSecret, expectNoServerError, fuzz, printSummary, rawSend, secretsInLog } from "./harness.ts";
+import {
+  expectHealthy,
+  expectNoSecret,
+  expectNoServerError,
+  fuzz,
+  printSummary,
+  type RawAnswer,
+  rawSend,
+  secretsInLog,
+} from "./harness.ts";
 import { ACCEPT_BOTH, type FuzzTarget, startFuzzTarget } from "./target.ts";
 
 let target: FuzzTarget;
@@ -54,7 +63,14 @@ afterEach(async () => {
 
 function request(method: string, path: string, headers: [string, string | Buffer][], body: Buffer = Buffer.alloc(0)): Buffer {
   const lines: Buffer[] = [Buffer.from(`${method} ${path} HTTP/1.1\r\n`, "latin1")];
-  for (const [name, value] of headers) lines.push(Buffer.concat([Buffer.from(`${name}: `, "latin1"), typeof value === "string" ? Buffer.from(value, "latin1") : value, Buffer.from("\r\n")]));
+  for (const [name, value] of headers)
+    lines.push(
+      Buffer.concat([
+        Buffer.from(`${name}: `, "latin1"),
+        typeof value === "string" ? Buffer.from(value, "latin1") : value,
+        Buffer.from("\r\n"),
+      ]),
+    );
   if (body.length > 0) lines.push(Buffer.from(`content-length: ${body.length}\r\n`));
   lines.push(Buffer.from("connection: close\r\n\r\n"), body);
   return Buffer.concat(lines);
@@ -71,7 +87,8 @@ function check(answer: RawAnswer, sent: Buffer, what: string): void {
   const headEnd = sent.indexOf("\r\n\r\n");
   expectNoSecret(target.book, { headers: answer.head, body }, `${requestLine}\n${sent.subarray(headEnd + 4).toString("latin1")}`, what);
   for (const marker of OUTSIDE_MARKERS) {
-    if (body.includes(marker) || answer.head.includes(marker)) throw new Error(`${what}: the answer holds "${marker}" from a file outside assets/`);
+    if (body.includes(marker) || answer.head.includes(marker))
+      throw new Error(`${what}: the answer holds "${marker}" from a file outside assets/`);
   }
 }
 
@@ -99,7 +116,10 @@ describe("fuzz: raw requests", () => {
     const method = fc.oneof(
       { weight: 6, arbitrary: fc.constantFrom("GET", "GET", "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH") },
       { weight: 1, arbitrary: fc.constantFrom("TRACE", "CONNECT", "PROPFIND", "MKCOL", "LOCK", "SEARCH", "PURGE", "get", "Get") },
-      { weight: 1, arbitrary: fc.string({ unit: fc.constantFrom(..."ABCDEFGHIJKLMNOPQRSTUVWXYZ-_!#".split("")), minLength: 1, maxLength: 12 }) },
+      {
+        weight: 1,
+        arbitrary: fc.string({ unit: fc.constantFrom(..."ABCDEFGHIJKLMNOPQRSTUVWXYZ-_!#".split("")), minLength: 1, maxLength: 12 }),
+      },
     );
     const arbitrary = fc.record({
       method,
@@ -113,7 +133,10 @@ describe("fuzz: raw requests", () => {
       const line = requestTarget(c.path) + (c.query ? `?${c.query}` : "");
       const headers: [string, string][] = [["host", `127.0.0.1:${port()}`]];
       if (c.authorization !== undefined) {
-        headers.push(["authorization", c.authorization.replace(/\bA\b/, target.a.tokens.access_token).replace(/\bSTATIC\b/, target.staticToken)]);
+        headers.push([
+          "authorization",
+          c.authorization.replace(/\bA\b/, target.a.tokens.access_token).replace(/\bSTATIC\b/, target.staticToken),
+        ]);
       }
       if (c.origin !== undefined) headers.push(["origin", c.origin === "own" ? target.base : c.origin]);
       if (c.body) headers.push(["content-type", "application/json"]);
@@ -123,11 +146,18 @@ describe("fuzz: raw requests", () => {
       check(answer, sent, what);
       // The HTTP parser may drop a connection whose method it does not know; a known method on a
       // clean request line always gets an answer.
-      if (answer.status === 0 && STANDARD_METHODS.has(c.method) && !/[^\x21-\x7e]/.test(line)) throw new Error(`${what}: the connection closed without an answer`);
+      if (answer.status === 0 && STANDARD_METHODS.has(c.method) && !/[^\x21-\x7e]/.test(line))
+        throw new Error(`${what}: the connection closed without an answer`);
       // Under /assets, a 200 is the one stylesheet, byte for byte, and nothing else.
       const resolved = resolvedPath(line);
-      if (answer.status === 200 && (resolved.startsWith("/assets") || line.startsWith("/assets")) && c.method !== "HEAD" && c.method !== "OPTIONS") {
-        if (!answer.body.equals(PAGES_CSS)) throw new Error(`${what} answered 200 with something other than assets/pages.css: ${answer.body.subarray(0, 200).toString()}`);
+      if (
+        answer.status === 200 &&
+        (resolved.startsWith("/assets") || line.startsWith("/assets")) &&
+        c.method !== "HEAD" &&
+        c.method !== "OPTIONS"
+      ) {
+        if (!answer.body.equals(PAGES_CSS))
+          throw new Error(`${what} answered 200 with something other than assets/pages.css: ${answer.body.subarray(0, 200).toString()}`);
       }
     });
   });
@@ -135,7 +165,10 @@ describe("fuzz: raw requests", () => {
   test("hostile header sets with bytes fetch would refuse: Host, Origin, Authorization, Content-Type, Accept, MCP headers, Cookie, X-Forwarded-For", async () => {
     const bytes = (max: number) =>
       fc.oneof(
-        { weight: 4, arbitrary: fc.uint8Array({ maxLength: max }).map((a) => Buffer.from(a.map((b) => (b === 0x0d || b === 0x0a ? 0x20 : b)))) },
+        {
+          weight: 4,
+          arbitrary: fc.uint8Array({ maxLength: max }).map((a) => Buffer.from(a.map((b) => (b === 0x0d || b === 0x0a ? 0x20 : b)))),
+        },
         { weight: 1, arbitrary: fc.uint8Array({ maxLength: max }).map((a) => Buffer.from(a)) },
         { weight: 4, arbitrary: anyText(max).map((s) => Buffer.from(s.replace(/[\r\n]/g, " "), "utf8")) },
       );
@@ -157,27 +190,78 @@ describe("fuzz: raw requests", () => {
       { method: "GET", path: "/healthz", body: "" },
     );
     const named = (name: string, right: fc.Arbitrary<string | Buffer>, max = 80) =>
-      fc.oneof({ weight: 2, arbitrary: fc.constant(undefined) }, { weight: 2, arbitrary: right }, { weight: 1, arbitrary: bytes(max) }).map((v) => (v === undefined ? [] : [[name, v] as [string, string | Buffer]]));
+      fc
+        .oneof({ weight: 2, arbitrary: fc.constant(undefined) }, { weight: 2, arbitrary: right }, { weight: 1, arbitrary: bytes(max) })
+        .map((v) => (v === undefined ? [] : [[name, v] as [string, string | Buffer]]));
     const arbitrary = fc.record({
       endpoint,
       host: fc.oneof(
         { weight: 3, arbitrary: fc.constant("own") },
-        { weight: 2, arbitrary: fc.constantFrom("localhost", "127.0.0.1", "[::1]", "[::1]:1", "127.0.0.2:80", "evil.example", "127.0.0.1.nip.io", "", " ", "127.0.0.1:99999", "localhost:http", "LOCALHOST", "localhost.", "[::ffff:127.0.0.1]", "0x7f.1", "2130706433", "[::1", "host:1:2", "own,evil.example") },
+        {
+          weight: 2,
+          arbitrary: fc.constantFrom(
+            "localhost",
+            "127.0.0.1",
+            "[::1]",
+            "[::1]:1",
+            "127.0.0.2:80",
+            "evil.example",
+            "127.0.0.1.nip.io",
+            "",
+            " ",
+            "127.0.0.1:99999",
+            "localhost:http",
+            "LOCALHOST",
+            "localhost.",
+            "[::ffff:127.0.0.1]",
+            "0x7f.1",
+            "2130706433",
+            "[::1",
+            "host:1:2",
+            "own,evil.example",
+          ),
+        },
         { weight: 1, arbitrary: bytes(60) },
         { weight: 1, arbitrary: fc.constant("none") },
         { weight: 1, arbitrary: fc.constant("twice") },
       ),
-      authorization: named("authorization", authorizationHeader(["A", "STATIC", "C"]).map((v) => v ?? "Bearer A"), 200),
+      authorization: named(
+        "authorization",
+        authorizationHeader(["A", "STATIC", "C"]).map((v) => v ?? "Bearer A"),
+        200,
+      ),
       origin: named("origin", fc.constantFrom("own", "null", "https://evil.example", "http://localhost:6274", "file://")),
-      contentType: named("content-type", fc.constantFrom("application/json", "application/x-www-form-urlencoded", "text/plain", "application/json; charset=utf-16", "multipart/form-data")),
+      contentType: named(
+        "content-type",
+        fc.constantFrom(
+          "application/json",
+          "application/x-www-form-urlencoded",
+          "text/plain",
+          "application/json; charset=utf-16",
+          "multipart/form-data",
+        ),
+      ),
       accept: named("accept", fc.constantFrom(ACCEPT_BOTH, "text/event-stream", "*/*", "application/json")),
       sessionId: named("mcp-session-id", fc.constantFrom("live", "x", "")),
       protocolVersion: named("mcp-protocol-version", fc.constantFrom("2025-11-25", "2025-06-18", "1999-01-01")),
       lastEventId: named("last-event-id", fc.constantFrom("g.0", "p1.0", "x")),
       cookie: named("cookie", fc.constantFrom("owner", "mcp-owner=x.y", "a=b; mcp-owner=; c", "=", ";;;"), 300),
       forwardedFor: named("x-forwarded-for", fc.constantFrom("1.2.3.4", "127.0.0.1, 10.0.0.1", "::1", "unknown")),
-      extra: fc.array(fc.tuple(fc.string({ unit: fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz-_!#$%&'*+.^`|~0123456789".split("")), minLength: 1, maxLength: 20 }), bytes(60)), { maxLength: 3 }),
-      body: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.oneof(jsonRpcBody, mutatedBody, anyText(200)) }),
+      extra: fc.array(
+        fc.tuple(
+          fc.string({
+            unit: fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz-_!#$%&'*+.^`|~0123456789".split("")),
+            minLength: 1,
+            maxLength: 20,
+          }),
+          bytes(60),
+        ),
+        { maxLength: 3 },
+      ),
+      body: fc.oneof(
+        { weight: 3, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: fc.oneof(jsonRpcBody, mutatedBody, anyText(200)) },
+      ),
       chunked: fc.boolean(),
     });
     await fuzz("hostile header sets (raw)", arbitrary, 1500, async (c) => {
@@ -190,9 +274,22 @@ describe("fuzz: raw requests", () => {
         if (value === "own") return target.base;
         if (value === "live") return session;
         if (value === "owner") return target.ownerCookie;
-        return value.replace(/\bA\b/, target.a.tokens.access_token).replace(/\bSTATIC\b/, target.staticToken).replace(/\bC\b/, target.c.tokens.access_token);
+        return value
+          .replace(/\bA\b/, target.a.tokens.access_token)
+          .replace(/\bSTATIC\b/, target.staticToken)
+          .replace(/\bC\b/, target.c.tokens.access_token);
       };
-      for (const group of [c.authorization, c.origin, c.contentType, c.accept, c.sessionId, c.protocolVersion, c.lastEventId, c.cookie, c.forwardedFor]) {
+      for (const group of [
+        c.authorization,
+        c.origin,
+        c.contentType,
+        c.accept,
+        c.sessionId,
+        c.protocolVersion,
+        c.lastEventId,
+        c.cookie,
+        c.forwardedFor,
+      ]) {
         for (const [name, value] of group) headers.push([name, real(value)]);
       }
       for (const [name, value] of c.extra) headers.push([name, value]);
@@ -201,7 +298,10 @@ describe("fuzz: raw requests", () => {
       if (c.chunked && text.length > 0) {
         const payload = Buffer.from(text, "utf8");
         const chunks = `${payload.length.toString(16)}\r\n${payload.toString("latin1")}\r\n0\r\n\r\n`;
-        sent = Buffer.concat([request(c.endpoint.method, c.endpoint.path, [...headers, ["transfer-encoding", "chunked"]]), Buffer.from(chunks, "latin1")]);
+        sent = Buffer.concat([
+          request(c.endpoint.method, c.endpoint.path, [...headers, ["transfer-encoding", "chunked"]]),
+          Buffer.from(chunks, "latin1"),
+        ]);
       } else {
         sent = request(c.endpoint.method, c.endpoint.path, headers, Buffer.from(text, "utf8"));
       }

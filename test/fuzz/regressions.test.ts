@@ -1,8 +1,8 @@
 // Bugs the fuzz suite found, one regression test each: they stay fixed.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connect } from "node:net";
-import { ACCEPT_BOTH, type FuzzTarget, startFuzzTarget } from "./target.ts";
 import { rawSend } from "./harness.ts";
+import { ACCEPT_BOTH, type FuzzTarget, startFuzzTarget } from "./target.ts";
 
 let target: FuzzTarget;
 
@@ -19,7 +19,12 @@ async function initialize(version: string, id: number | string = 0): Promise<str
   const response = await fetch(target.mcpUrl, {
     method: "POST",
     headers: { authorization: bearer(), "content-type": "application/json", accept: ACCEPT_BOTH },
-    body: JSON.stringify({ jsonrpc: "2.0", id, method: "initialize", params: { protocolVersion: version, capabilities: {}, clientInfo: { name: "bug", version: "1" } } }),
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id,
+      method: "initialize",
+      params: { protocolVersion: version, capabilities: {}, clientInfo: { name: "bug", version: "1" } },
+    }),
   });
   await response.text();
   const session = response.headers.get("mcp-session-id");
@@ -77,8 +82,14 @@ describe("bugs found by the fuzz suite", () => {
     const current = await initialize("2025-11-25");
     const stream = (session: string, extra: Record<string, string>) =>
       headersAfter(target.mcpUrl, { authorization: bearer(), accept: "text/event-stream", "mcp-session-id": session, ...extra }, 3000);
-    const [forOld, resumed] = await Promise.all([stream(old, { "mcp-protocol-version": "2025-06-18" }), stream(current, { "mcp-protocol-version": "2025-11-25", "last-event-id": "g.0" })]);
-    expect({ "2025-06-18 stream": forOld.ms < 2000, "resumed 2025-11-25 stream": resumed.ms < 2000 }).toEqual({ "2025-06-18 stream": true, "resumed 2025-11-25 stream": true });
+    const [forOld, resumed] = await Promise.all([
+      stream(old, { "mcp-protocol-version": "2025-06-18" }),
+      stream(current, { "mcp-protocol-version": "2025-11-25", "last-event-id": "g.0" }),
+    ]);
+    expect({ "2025-06-18 stream": forOld.ms < 2000, "resumed 2025-11-25 stream": resumed.ms < 2000 }).toEqual({
+      "2025-06-18 stream": true,
+      "resumed 2025-11-25 stream": true,
+    });
   }, 20_000);
 
   // src/bridge/request-body.ts, parseBody: each element of a batch is re-serialised with
@@ -88,7 +99,11 @@ describe("bugs found by the fuzz suite", () => {
   // nesting deeper than a fixed bound before parsing.
   test("a deeply nested message inside a batch is refused with 400, not 500", async () => {
     const body = `[{"jsonrpc":"2.0","method":"notifications/x","params":{"a":${deep(60_000)}}}]`;
-    const streamable = await fetch(target.mcpUrl, { method: "POST", headers: { authorization: bearer(), "content-type": "application/json", accept: ACCEPT_BOTH }, body });
+    const streamable = await fetch(target.mcpUrl, {
+      method: "POST",
+      headers: { authorization: bearer(), "content-type": "application/json", accept: ACCEPT_BOTH },
+      body,
+    });
     await streamable.text();
     expect(streamable.status).toBe(400);
   });
@@ -110,13 +125,20 @@ describe("bugs found by the fuzz suite", () => {
       }).then(async (r) => ({ status: r.status, type: r.headers.get("content-type") ?? "", body: await r.text() })),
       await rawSend(
         target.appliance.port,
-        Buffer.from(`POST /vault/sse/message?sessionId=x HTTP/1.1\r\nhost: 127.0.0.1:99999\r\nauthorization: ${bearer()}\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}`, "latin1"),
+        Buffer.from(
+          `POST /vault/sse/message?sessionId=x HTTP/1.1\r\nhost: 127.0.0.1:99999\r\nauthorization: ${bearer()}\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}`,
+          "latin1",
+        ),
       ).then((r) => ({ status: r.status, type: /content-type: *([^\r\n]*)/i.exec(r.head)?.[1] ?? "", body: r.body.toString() })),
     ];
     await Bun.sleep(100);
     const logged = target.appliance.logs.slice(before);
     for (const answer of triggers.filter((a) => a.status >= 500)) {
-      expect({ status: answer.status, type: answer.type.split(";")[0], body: answer.body }).toEqual({ status: 500, type: "application/json", body: '{"error":"server_error"}' });
+      expect({ status: answer.status, type: answer.type.split(";")[0], body: answer.body }).toEqual({
+        status: 500,
+        type: "application/json",
+        body: '{"error":"server_error"}',
+      });
       expect(logged.some((line) => line.includes('"level":"error"'))).toBe(true);
     }
   });
@@ -135,7 +157,13 @@ describe("bugs found by the fuzz suite", () => {
         ["GET", "/.well-known/oauth-protected-resource/vault/mcp", ""],
         ["POST", "/vault/sse/message?sessionId=x", `authorization: ${bearer()}\r\ncontent-type: application/json\r\ncontent-length: 2\r\n`],
       ] as const) {
-        const answer = await rawSend(target.appliance.port, Buffer.from(`${method} ${path} HTTP/1.1\r\nhost: ${host}\r\n${extra}connection: close\r\n\r\n${method === "POST" ? "{}" : ""}`, "latin1"));
+        const answer = await rawSend(
+          target.appliance.port,
+          Buffer.from(
+            `${method} ${path} HTTP/1.1\r\nhost: ${host}\r\n${extra}connection: close\r\n\r\n${method === "POST" ? "{}" : ""}`,
+            "latin1",
+          ),
+        );
         statuses[`${host} ${method} ${path}`] = answer.status;
       }
     }
@@ -170,7 +198,13 @@ describe("bugs found by the fuzz suite", () => {
   // is hit; low severity. Fix: clear initializeKey once the initialize response is delivered.
   test("a later request reusing the initialize request's id does not end the session when answered with an error", async () => {
     const session = await initialize("2025-11-25", 7);
-    const headers = { authorization: bearer(), "content-type": "application/json", accept: ACCEPT_BOTH, "mcp-session-id": session, "mcp-protocol-version": "2025-11-25" };
+    const headers = {
+      authorization: bearer(),
+      "content-type": "application/json",
+      accept: ACCEPT_BOTH,
+      "mcp-session-id": session,
+      "mcp-protocol-version": "2025-11-25",
+    };
     const reuse = await fetch(target.mcpUrl, { method: "POST", headers, body: '{"jsonrpc":"2.0","id":7,"method":"no/such/method"}' });
     expect(reuse.status).toBe(200);
     await reuse.text();

@@ -4,9 +4,20 @@
 // the state's signing key. Every secret goes into a SecretBook the checks search answers and logs for.
 import { randomBytes } from "node:crypto";
 import { openStore } from "../../src/store/index.ts";
-import { type TestAppliance, startTestAppliance, stdioServer } from "../helpers/appliance.ts";
+import { startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
 import { OWNER_PASSWORD, OwnerBrowser, ownerPasswordHash } from "../helpers/oauth.ts";
-import { type Registered, authorizeUrl, authorizeWithOwner, basicAuth, pkce, register, registerPublic, sha256Hex, tokens, type TokenPair } from "../helpers/oauth-http.ts";
+import {
+  authorizeUrl,
+  authorizeWithOwner,
+  basicAuth,
+  pkce,
+  type Registered,
+  register,
+  registerPublic,
+  sha256Hex,
+  type TokenPair,
+  tokens,
+} from "../helpers/oauth-http.ts";
 import { SecretBook } from "./harness.ts";
 
 export const SERVER = "vault";
@@ -63,14 +74,27 @@ export async function startFuzzTarget(options: { registrationRate?: { count: num
   book.add("the MCP server's API key (its environment)", serverSecret);
 
   const appliance = await startTestAppliance(
-    [stdioServer(SERVER, "behaviour-server.mjs", { maxSessions: 12, requestTimeoutMs: 1500, maxMessageBytes: MAX_MESSAGE_BYTES, env: { FUZZ_SERVER_API_KEY: serverSecret } })],
+    [
+      stdioServer(SERVER, "behaviour-server.mjs", {
+        maxSessions: 12,
+        requestTimeoutMs: 1500,
+        maxMessageBytes: MAX_MESSAGE_BYTES,
+        env: { FUZZ_SERVER_API_KEY: serverSecret },
+      }),
+    ],
     {
       auth: "oauth",
       oauthOverrides: {
         ownerPasswordHash: hash,
         registrationRate: options.registrationRate ?? { count: 1_000_000, windowMs: 3_600_000 },
         clients: [
-          { name: "Fuzz connector", clientId: CONNECTOR_ID, clientSecretSha256: sha256Hex(connectorSecret), redirectUris: [CALLBACK_C], autoApprove: true },
+          {
+            name: "Fuzz connector",
+            clientId: CONNECTOR_ID,
+            clientSecretSha256: sha256Hex(connectorSecret),
+            redirectUris: [CALLBACK_C],
+            autoApprove: true,
+          },
         ],
         staticTokens: [{ name: "fuzz-script", tokenSha256: sha256Hex(staticToken), servers: [SERVER] }],
       },
@@ -89,7 +113,13 @@ export async function startFuzzTarget(options: { registrationRate?: { count: num
   const codeA = await authorizeWithOwner(base, { clientId: clientA.client_id, redirectUri: CALLBACK_A }, browser);
   book.add("client A's authorization code", codeA.code);
   book.add("client A's code_verifier", codeA.verifier);
-  const tokensA = await tokens(base, { grant_type: "authorization_code", code: codeA.code, code_verifier: codeA.verifier, client_id: clientA.client_id, redirect_uri: CALLBACK_A });
+  const tokensA = await tokens(base, {
+    grant_type: "authorization_code",
+    code: codeA.code,
+    code_verifier: codeA.verifier,
+    client_id: clientA.client_id,
+    redirect_uri: CALLBACK_A,
+  });
   const ownerCookie = browser.cookie;
   book.add("the owner's session cookie", ownerCookie.slice(ownerCookie.indexOf("=") + 1));
 
@@ -116,15 +146,30 @@ export async function startFuzzTarget(options: { registrationRate?: { count: num
   // C: the pre-registered connector, auto-approved, client_secret_basic.
   const pairC = pkce();
   const redirect = await fetch(
-    authorizeUrl(base, { response_type: "code", client_id: CONNECTOR_ID, redirect_uri: CALLBACK_C, code_challenge: pairC.challenge, code_challenge_method: "S256", state: "s" }),
+    authorizeUrl(base, {
+      response_type: "code",
+      client_id: CONNECTOR_ID,
+      redirect_uri: CALLBACK_C,
+      code_challenge: pairC.challenge,
+      code_challenge_method: "S256",
+      state: "s",
+    }),
     { redirect: "manual" },
   );
   const codeC = new URL(redirect.headers.get("location")!).searchParams.get("code")!;
   book.add("client C's authorization code", codeC);
   book.add("client C's code_verifier", pairC.verifier);
-  const tokensC = await tokens(base, { grant_type: "authorization_code", code: codeC, code_verifier: pairC.verifier }, { authorization: basicAuth(CONNECTOR_ID, connectorSecret) });
+  const tokensC = await tokens(
+    base,
+    { grant_type: "authorization_code", code: codeC, code_verifier: pairC.verifier },
+    { authorization: basicAuth(CONNECTOR_ID, connectorSecret) },
+  );
 
-  for (const [name, pair] of [["A", tokensA], ["B", tokensB], ["C", tokensC]] as const) {
+  for (const [name, pair] of [
+    ["A", tokensA],
+    ["B", tokensB],
+    ["C", tokensC],
+  ] as const) {
     book.add(`client ${name}'s access token`, pair.access_token);
     book.add(`client ${name}'s refresh token`, pair.refresh_token);
   }
@@ -132,7 +177,14 @@ export async function startFuzzTarget(options: { registrationRate?: { count: num
   // A pending request and its login token, as the login page hands them out (no cookie: login form).
   const pendingPair = pkce();
   const page = await fetch(
-    authorizeUrl(base, { response_type: "code", client_id: clientA.client_id, redirect_uri: CALLBACK_A, code_challenge: pendingPair.challenge, code_challenge_method: "S256", state: "fuzz" }),
+    authorizeUrl(base, {
+      response_type: "code",
+      client_id: clientA.client_id,
+      redirect_uri: CALLBACK_A,
+      code_challenge: pendingPair.challenge,
+      code_challenge_method: "S256",
+      state: "fuzz",
+    }),
   );
   const html = await page.text();
   const pending = { request: field(html, "request"), csrf: field(html, "csrf") };
@@ -173,6 +225,9 @@ export function collectIssued(book: SecretBook, status: number, headers: Headers
   const location = typeof headers === "string" ? /\r\nlocation: *([^\r\n]*)/i.exec(headers)?.[1] : headers.get("location");
   const code = location ? URL.parse(location, "http://x")?.searchParams.get("code") : undefined;
   if (code) book.add("an issued authorization code", code);
-  const cookie = typeof headers === "string" ? /\r\nset-cookie: *[^=]*=([^;\r\n]*)/i.exec(headers)?.[1] : headers.get("set-cookie")?.split(";")[0]?.split("=").slice(1).join("=");
+  const cookie =
+    typeof headers === "string"
+      ? /\r\nset-cookie: *[^=]*=([^;\r\n]*)/i.exec(headers)?.[1]
+      : headers.get("set-cookie")?.split(";")[0]?.split("=").slice(1).join("=");
   if (cookie) book.add("an issued owner cookie", cookie);
 }

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FIXTURES } from "./appliance.ts";
-import { ApplianceProcess, BINARY, ROOT, ensureBinary } from "./binary.ts";
+import { ApplianceProcess, BINARY, ensureBinary, ROOT } from "./binary.ts";
 import { descendants } from "./machine.ts";
 
 /**
@@ -131,7 +131,12 @@ async function launch(files: { dir: string; stateDir: string; configPath: string
 }
 
 /** Wait until a log line of the process satisfies `match`; returns it. */
-export async function logLine(started: StartedProcess, match: (line: string) => boolean, what: string, timeoutMs = 30_000): Promise<string> {
+export async function logLine(
+  started: StartedProcess,
+  match: (line: string) => boolean,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const found = started.appliance.lines.find(match);

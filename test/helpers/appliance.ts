@@ -1,5 +1,5 @@
 // Starts the real appliance on port 0 for a test, with its log lines captured in memory.
-import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";

@@ -1,7 +1,7 @@
 // What a process leaves on the machine, read from /proc: resident memory, open file
 // descriptors, and the processes descended from it. Used by the reliability suite to assert
 // that faults and load leave nothing behind.
-import { readFileSync, readdirSync, readlinkSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 
 /** Resident set size in bytes (VmRSS), or 0 when the process is gone. */
 export function rssBytes(pid: number): number {
@@ -125,8 +125,17 @@ export function rssSampler(pid: number, everyMs = 10): { stop(): number } {
 }
 
 const TCP_STATES: Record<string, string> = {
-  "01": "ESTABLISHED", "02": "SYN_SENT", "03": "SYN_RECV", "04": "FIN_WAIT1", "05": "FIN_WAIT2", "06": "TIME_WAIT",
-  "07": "CLOSE", "08": "CLOSE_WAIT", "09": "LAST_ACK", "0A": "LISTEN", "0B": "CLOSING",
+  "01": "ESTABLISHED",
+  "02": "SYN_SENT",
+  "03": "SYN_RECV",
+  "04": "FIN_WAIT1",
+  "05": "FIN_WAIT2",
+  "06": "TIME_WAIT",
+  "07": "CLOSE",
+  "08": "CLOSE_WAIT",
+  "09": "LAST_ACK",
+  "0A": "LISTEN",
+  "0B": "CLOSING",
 };
 
 /**

@@ -77,7 +77,8 @@ export class RawMcpClient {
   async callText(name: string, args: Record<string, unknown> = {}): Promise<string> {
     const reply = await this.call(name, args);
     const text = reply.answer?.result?.content?.[0]?.text;
-    if (reply.status !== 200 || text === undefined) throw new Error(`${name}: ${reply.status} ${JSON.stringify(reply.messages).slice(0, 500)}`);
+    if (reply.status !== 200 || text === undefined)
+      throw new Error(`${name}: ${reply.status} ${JSON.stringify(reply.messages).slice(0, 500)}`);
     return text;
   }
 
@@ -119,7 +120,11 @@ export class RawLegacyClient {
     this.reader = response.body!.getReader();
     const endpoint = await this.nextEvent("endpoint");
     this.endpoint = new URL(endpoint, this.url);
-    const init = await this.request("initialize", { protocolVersion: "2024-11-05", capabilities: {}, clientInfo: { name: "reliability", version: "1" } });
+    const init = await this.request("initialize", {
+      protocolVersion: "2024-11-05",
+      capabilities: {},
+      clientInfo: { name: "reliability", version: "1" },
+    });
     if (!init.result) throw new Error(`legacy initialize: ${JSON.stringify(init)}`);
     await this.postMessage({ jsonrpc: "2.0", method: "notifications/initialized" });
   }
@@ -152,7 +157,11 @@ export class RawLegacyClient {
 
   /** POST one message to the endpoint the stream named; the response as it came. */
   post(message: unknown): Promise<Response> {
-    return fetch(this.endpoint!, { method: "POST", headers: { "content-type": "application/json", ...this.headers }, body: JSON.stringify(message) });
+    return fetch(this.endpoint!, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...this.headers },
+      body: JSON.stringify(message),
+    });
   }
 
   private async postMessage(message: unknown): Promise<void> {

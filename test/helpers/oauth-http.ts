@@ -27,7 +27,12 @@ export function basicAuth(clientId: string, secret: string): string {
   return `Basic ${Buffer.from(`${encode(clientId)}:${encode(secret)}`).toString("base64")}`;
 }
 
-export function postForm(base: string, path: string, fields: Record<string, string> | string, headers: Record<string, string> = {}): Promise<Response> {
+export function postForm(
+  base: string,
+  path: string,
+  fields: Record<string, string> | string,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return fetch(new URL(path, base), {
     method: "POST",
     redirect: "manual",
@@ -131,7 +136,12 @@ export async function tokens(base: string, fields: Record<string, string>, heade
 }
 
 /** RFC 6749 §5.2: exactly { error, error_description? } as JSON with the status given. */
-export async function expectOAuthError(response: Response, status: number, error: string, options: { noStore?: boolean } = {}): Promise<{ error: string; error_description?: string }> {
+export async function expectOAuthError(
+  response: Response,
+  status: number,
+  error: string,
+  options: { noStore?: boolean } = {},
+): Promise<{ error: string; error_description?: string }> {
   const text = await response.text();
   if (response.status !== status) throw new Error(`expected ${status} ${error}, got ${response.status}: ${text}`);
   expect(response.headers.get("content-type") ?? "").toStartWith("application/json");
@@ -150,7 +160,10 @@ export async function expectOAuthError(response: Response, status: number, error
 /** An HTML page and never a redirect: for errors that must not reach an unverified redirect URI. */
 export async function expectErrorPage(response: Response, status: number): Promise<string> {
   const text = await response.text();
-  if (response.status !== status) throw new Error(`expected an error page ${status}, got ${response.status} (location ${response.headers.get("location")}): ${text.slice(0, 500)}`);
+  if (response.status !== status)
+    throw new Error(
+      `expected an error page ${status}, got ${response.status} (location ${response.headers.get("location")}): ${text.slice(0, 500)}`,
+    );
   expect(response.headers.get("location")).toBeNull();
   expect(response.headers.get("content-type") ?? "").toStartWith("text/html");
   expect(response.headers.get("x-frame-options")).toBe("DENY");
@@ -158,7 +171,13 @@ export async function expectErrorPage(response: Response, status: number): Promi
 }
 
 /** A 303 to the client's redirect URI carrying an RFC 6749 §4.1.2.1 error with state and iss (RFC 9207). */
-export function expectErrorRedirect(response: Response, redirectUri: string, error: string, state: string | undefined, issuer: string): URL {
+export function expectErrorRedirect(
+  response: Response,
+  redirectUri: string,
+  error: string,
+  state: string | undefined,
+  issuer: string,
+): URL {
   if (response.status !== 303) throw new Error(`expected a 303 redirect with ${error}, got ${response.status}`);
   const location = new URL(response.headers.get("location")!);
   expect(location.href.split("?")[0]).toBe(redirectUri.split("?")[0]!);
@@ -199,8 +218,17 @@ export interface McpAnswer {
 }
 
 /** An MCP initialize with the given Authorization header (or none); the session, if any, is ended. */
-export async function mcpInitialize(url: URL | string, authorization?: string, extraHeaders: Record<string, string> = {}, keepSession = false): Promise<McpAnswer> {
-  const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json, text/event-stream", ...extraHeaders };
+export async function mcpInitialize(
+  url: URL | string,
+  authorization?: string,
+  extraHeaders: Record<string, string> = {},
+  keepSession = false,
+): Promise<McpAnswer> {
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    accept: "application/json, text/event-stream",
+    ...extraHeaders,
+  };
   if (authorization !== undefined) headers.authorization = authorization;
   const response = await fetch(url, { method: "POST", headers, body: JSON.stringify(INITIALIZE) });
   const body = await response.text();

@@ -61,7 +61,12 @@ export class MemoryOAuthProvider implements OAuthClientProvider {
 function field(html: string, name: string): string {
   const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
   if (!match) throw new Error(`no ${name} field in the page:\n${html.slice(0, 2000)}`);
-  return match[1]!.replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">");
+  return match[1]!
+    .replace(/&amp;/g, "&")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">");
 }
 
 /** The owner at their browser: cookies kept, redirects not followed (the client's URL is the goal). */
@@ -79,7 +84,11 @@ export class OwnerBrowser {
       await fetch(new URL("/authorize", this.origin), {
         method: "POST",
         redirect: "manual",
-        headers: { "content-type": "application/x-www-form-urlencoded", origin: this.origin, ...(this.cookie ? { cookie: this.cookie } : {}) },
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          origin: this.origin,
+          ...(this.cookie ? { cookie: this.cookie } : {}),
+        },
         body: new URLSearchParams(fields),
       }),
     );
@@ -94,7 +103,12 @@ export class OwnerBrowser {
       if (html.includes('value="login"')) {
         response = await this.post({ action: "login", request: field(html, "request"), csrf: field(html, "csrf"), password });
       } else if (html.includes('value="approve"')) {
-        response = await this.post({ action: "approve", request: field(html, "request"), csrf: field(html, "csrf"), ...(remember ? { remember: "yes" } : {}) });
+        response = await this.post({
+          action: "approve",
+          request: field(html, "request"),
+          csrf: field(html, "csrf"),
+          ...(remember ? { remember: "yes" } : {}),
+        });
       } else {
         throw new Error(`unexpected page (${response.status}):\n${html.slice(0, 2000)}`);
       }

@@ -5,7 +5,7 @@ import { HttpUpstreamEndpoint } from "../../src/bridge/http-upstream.ts";
 import type { HttpServerConfig } from "../../src/config/types.ts";
 import { silentLogger } from "../../src/log.ts";
 import { eventually } from "../helpers/appliance.ts";
-import { MCP_HEADERS, initializeBody } from "./harness.ts";
+import { initializeBody, MCP_HEADERS } from "./harness.ts";
 import { UpstreamMcpServer } from "./upstream-server.ts";
 
 let upstream: UpstreamMcpServer;
@@ -14,7 +14,14 @@ const PUBLIC = "http://127.0.0.1:9/blog/mcp";
 
 beforeAll(async () => {
   upstream = await UpstreamMcpServer.start();
-  const server: HttpServerConfig = { name: "blog", url: upstream.url(), headers: {}, path: "/blog/mcp", upstreamTimeoutMs: 5000, maxMessageBytes: 1024 * 1024 };
+  const server: HttpServerConfig = {
+    name: "blog",
+    url: upstream.url(),
+    headers: {},
+    path: "/blog/mcp",
+    upstreamTimeoutMs: 5000,
+    maxMessageBytes: 1024 * 1024,
+  };
   endpoint = new HttpUpstreamEndpoint(server, silentLogger, { keepAliveEveryMs: 200 });
 });
 afterAll(async () => {
@@ -22,12 +29,18 @@ afterAll(async () => {
 });
 
 async function session(principal: string): Promise<string> {
-  const response = await endpoint.handle(new Request(PUBLIC, { method: "POST", headers: MCP_HEADERS, body: initializeBody() }), { principal });
+  const response = await endpoint.handle(new Request(PUBLIC, { method: "POST", headers: MCP_HEADERS, body: initializeBody() }), {
+    principal,
+  });
   expect(response.status).toBe(200);
   await response.text();
   const id = response.headers.get("mcp-session-id")!;
   const initialized = await endpoint.handle(
-    new Request(PUBLIC, { method: "POST", headers: { ...MCP_HEADERS, "mcp-session-id": id }, body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }) }),
+    new Request(PUBLIC, {
+      method: "POST",
+      headers: { ...MCP_HEADERS, "mcp-session-id": id },
+      body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
+    }),
     { principal },
   );
   expect(initialized.status).toBe(202);
@@ -37,7 +50,9 @@ async function session(principal: string): Promise<string> {
 describe("HttpUpstreamEndpoint", () => {
   test("a quiet SSE stream gets keep-alive comments between events", async () => {
     const id = await session("oauth:a");
-    const response = await endpoint.handle(new Request(PUBLIC, { headers: { accept: "text/event-stream", "mcp-session-id": id } }), { principal: "oauth:a" });
+    const response = await endpoint.handle(new Request(PUBLIC, { headers: { accept: "text/event-stream", "mcp-session-id": id } }), {
+      principal: "oauth:a",
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get("x-accel-buffering")).toBe("no");
     const reader = response.body!.getReader();
@@ -52,7 +67,12 @@ describe("HttpUpstreamEndpoint", () => {
     const request = new Request(PUBLIC, {
       method: "POST",
       headers: { ...MCP_HEADERS, "mcp-session-id": id },
-      body: JSON.stringify({ jsonrpc: "2.0", id: "long", method: "tools/call", params: { name: "progress", arguments: { steps: 100, delayMs: 100 }, _meta: { progressToken: 1 } } }),
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: "long",
+        method: "tools/call",
+        params: { name: "progress", arguments: { steps: 100, delayMs: 100 }, _meta: { progressToken: 1 } },
+      }),
       signal: abort.signal,
     });
     const response = await endpoint.handle(request, { principal: "oauth:a" });
@@ -70,7 +90,11 @@ describe("HttpUpstreamEndpoint", () => {
     const id = await session("static:script");
     const ping = (principal: string, method = "POST") =>
       endpoint.handle(
-        new Request(PUBLIC, { method, headers: { ...MCP_HEADERS, "mcp-session-id": id }, ...(method === "POST" && { body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }) }) }),
+        new Request(PUBLIC, {
+          method,
+          headers: { ...MCP_HEADERS, "mcp-session-id": id },
+          ...(method === "POST" && { body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }) }),
+        }),
         { principal },
       );
     expect((await ping("oauth:static:script")).status).toBe(404);

@@ -2,12 +2,12 @@
 // through its front door: the SDK client's own OAuth flow (a 401, discovery, registration,
 // PKCE, the owner's consent), or the SDK's auth() for a bare access token to use with fetch.
 import { expect } from "bun:test";
-import { UnauthorizedError, auth } from "@modelcontextprotocol/sdk/client/auth.js";
+import { auth, UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { parseConfig } from "../../src/config/load.ts";
 import type { HttpServerConfig } from "../../src/config/types.ts";
-import { type TestAppliance, startTestAppliance } from "../helpers/appliance.ts";
+import { startTestAppliance, type TestAppliance } from "../helpers/appliance.ts";
 import { MemoryOAuthProvider, OwnerBrowser, ownerPasswordHash } from "../helpers/oauth.ts";
 
 /** [servers.*] tables through the real loader (secrets resolved from `env`), as the appliance would read them. */
@@ -64,7 +64,11 @@ export function initializeBody(id: number | string = 1): string {
 
 /** initialize + notifications/initialized with plain fetch: the session id. */
 export async function rawSession(url: URL, token: string): Promise<string> {
-  const response = await fetch(url, { method: "POST", headers: { ...MCP_HEADERS, authorization: `Bearer ${token}` }, body: initializeBody() });
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { ...MCP_HEADERS, authorization: `Bearer ${token}` },
+    body: initializeBody(),
+  });
   expect(response.status).toBe(200);
   await response.text();
   const session = response.headers.get("mcp-session-id")!;

@@ -21,7 +21,11 @@ describe("headers towards the upstream", () => {
   });
 
   test("only the MCP transport's headers pass, plus the configured ones and the identity header", () => {
-    const out = upstreamRequestHeaders(incoming, { headers: { "X-Api-Key": "k", Authorization: "Bearer upstream" }, identityHeader: "X-MCP-Client", principal: "oauth:alice" });
+    const out = upstreamRequestHeaders(incoming, {
+      headers: { "X-Api-Key": "k", Authorization: "Bearer upstream" },
+      identityHeader: "X-MCP-Client",
+      principal: "oauth:alice",
+    });
     expect(Object.fromEntries(out)).toEqual({
       accept: "application/json, text/event-stream",
       "content-type": "application/json",
@@ -35,14 +39,16 @@ describe("headers towards the upstream", () => {
     });
   });
 
-  test("without a principal (auth = \"none\") the identity header is absent, not the client's", () => {
+  test('without a principal (auth = "none") the identity header is absent, not the client\'s', () => {
     const out = upstreamRequestHeaders(incoming, { headers: {}, identityHeader: "X-MCP-Client" });
     expect(out.get("x-mcp-client")).toBeNull();
     expect(out.get("authorization")).toBeNull();
   });
 
   test("a header the client names in Connection is hop-by-hop, even an MCP one", () => {
-    const out = upstreamRequestHeaders(new Headers({ connection: "Last-Event-ID", "last-event-id": "e1", accept: "text/event-stream" }), { headers: {} });
+    const out = upstreamRequestHeaders(new Headers({ connection: "Last-Event-ID", "last-event-id": "e1", accept: "text/event-stream" }), {
+      headers: {},
+    });
     expect(out.get("last-event-id")).toBeNull();
     expect(out.get("accept")).toBe("text/event-stream");
   });

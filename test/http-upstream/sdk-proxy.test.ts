@@ -9,8 +9,8 @@ import type { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/cl
 import { CreateMessageRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { TestAppliance } from "../helpers/appliance.ts";
 import { MemoryOAuthProvider } from "../helpers/oauth.ts";
-import { MCP_HEADERS, accessToken, connectWithOAuth, httpServersFrom, publicUrl, startOAuthAppliance, textOf } from "./harness.ts";
-import { UpstreamMcpServer, largeText, sha256 } from "./upstream-server.ts";
+import { accessToken, connectWithOAuth, httpServersFrom, MCP_HEADERS, publicUrl, startOAuthAppliance, textOf } from "./harness.ts";
+import { largeText, sha256, UpstreamMcpServer } from "./upstream-server.ts";
 
 const API_KEY = "blog-api-key-from-the-environment";
 const UPSTREAM_CREDENTIAL = "Bearer the-upstreams-own-credential";
@@ -93,7 +93,12 @@ describe("an HTTP MCP server behind the appliance", () => {
     const response = await fetch(url, {
       method: "POST",
       headers: sessionHeaders(),
-      body: JSON.stringify({ jsonrpc: "2.0", id: "stream-1", method: "tools/call", params: { name: "progress", arguments: { steps: 4, delayMs: 400 }, _meta: { progressToken: "p1" } } }),
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: "stream-1",
+        method: "tools/call",
+        params: { name: "progress", arguments: { steps: 4, delayMs: 400 }, _meta: { progressToken: "p1" } },
+      }),
     });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toStartWith("text/event-stream");
@@ -128,7 +133,12 @@ describe("an HTTP MCP server behind the appliance", () => {
     const before = upstream.requests.length;
     // Just past the limit: far past it, Bun's own cap on request bodies (the largest
     // max_message_size + 64KiB) answers first, with a bare 413.
-    const tooBig = JSON.stringify({ jsonrpc: "2.0", id: 9, method: "tools/call", params: { name: "echo", arguments: { text: largeText(4 * MiB) } } });
+    const tooBig = JSON.stringify({
+      jsonrpc: "2.0",
+      id: 9,
+      method: "tools/call",
+      params: { name: "echo", arguments: { text: largeText(4 * MiB) } },
+    });
     const declared = await fetch(url, { method: "POST", headers: sessionHeaders(), body: tooBig });
     expect(declared.status).toBe(413);
     expect(((await declared.json()) as { error: { code: number } }).error.code).toBe(-32002);
@@ -158,7 +168,9 @@ describe("an HTTP MCP server behind the appliance", () => {
     });
     expect(spoofed.status).toBe(200);
     await spoofed.text();
-    const fromMain = upstream.requests.filter((r) => r.headers["mcp-session-id"] === main.transport.sessionId || r.body.includes('"initialize"'));
+    const fromMain = upstream.requests.filter(
+      (r) => r.headers["mcp-session-id"] === main.transport.sessionId || r.body.includes('"initialize"'),
+    );
     expect(fromMain.length).toBeGreaterThan(5);
     for (const request of fromMain) {
       expect(request.headers["x-api-key"]).toBe(API_KEY);
@@ -169,7 +181,11 @@ describe("an HTTP MCP server behind the appliance", () => {
     expect(spoofedUpstream.rawHeaders.filter((h) => h.toLowerCase() === "x-mcp-client")).toHaveLength(1);
     expect(spoofedUpstream.rawHeaders.filter((h) => h.toLowerCase() === "x-api-key")).toHaveLength(1);
     // The upstream's URL path, not the public one; the query goes along.
-    await fetch(`${url}?probe=1`, { method: "POST", headers: sessionHeaders(), body: JSON.stringify({ jsonrpc: "2.0", id: "q", method: "ping" }) }).then((r) => r.text());
+    await fetch(`${url}?probe=1`, {
+      method: "POST",
+      headers: sessionHeaders(),
+      body: JSON.stringify({ jsonrpc: "2.0", id: "q", method: "ping" }),
+    }).then((r) => r.text());
     expect(upstream.requests.at(-1)!.url).toBe("/mcp?probe=1");
   });
 
@@ -181,14 +197,23 @@ describe("an HTTP MCP server behind the appliance", () => {
     for (const method of ["POST", "GET", "DELETE"]) {
       const response = await fetch(url, {
         method,
-        headers: { ...MCP_HEADERS, accept: method === "GET" ? "text/event-stream" : MCP_HEADERS.accept, authorization: `Bearer ${token}`, "mcp-session-id": main.transport.sessionId! },
+        headers: {
+          ...MCP_HEADERS,
+          accept: method === "GET" ? "text/event-stream" : MCP_HEADERS.accept,
+          authorization: `Bearer ${token}`,
+          "mcp-session-id": main.transport.sessionId!,
+        },
         ...(method === "POST" && { body: JSON.stringify({ jsonrpc: "2.0", id: 5, method: "ping" }) }),
       });
       expect(response.status).toBe(404);
       expect(((await response.json()) as { error: { code: number } }).error.code).toBe(-32600);
     }
     // An id the upstream never gave out is refused the same way.
-    const made_up = await fetch(url, { method: "POST", headers: { ...MCP_HEADERS, authorization: `Bearer ${token}`, "mcp-session-id": "made-up" }, body: "{}" });
+    const made_up = await fetch(url, {
+      method: "POST",
+      headers: { ...MCP_HEADERS, authorization: `Bearer ${token}`, "mcp-session-id": "made-up" },
+      body: "{}",
+    });
     expect(made_up.status).toBe(404);
     expect(upstream.requests.length).toBe(before);
     // The owner's session is untouched.
@@ -213,7 +238,12 @@ describe("an HTTP MCP server behind the appliance", () => {
 
   test("/healthz lists the server as http with its upstream's origin only", async () => {
     const health = (await (await fetch(new URL("/healthz", appliance.url))).json()) as { servers: Record<string, unknown> };
-    expect(health.servers.blog).toEqual({ kind: "http", path: "/blog/mcp", upstream: `http://127.0.0.1:${upstream.port}`, sessions: expect.any(Number) });
+    expect(health.servers.blog).toEqual({
+      kind: "http",
+      path: "/blog/mcp",
+      upstream: `http://127.0.0.1:${upstream.port}`,
+      sessions: expect.any(Number),
+    });
     expect(JSON.stringify(health)).not.toContain(API_KEY);
   });
 
@@ -221,15 +251,26 @@ describe("an HTTP MCP server behind the appliance", () => {
     const response = await fetch(new URL("/.well-known/oauth-protected-resource/blog/mcp", appliance.url));
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ resource: url.href, scopes_supported: ["mcp:blog"] });
-    const unauthenticated = await fetch(url, { method: "POST", headers: MCP_HEADERS, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }) });
+    const unauthenticated = await fetch(url, {
+      method: "POST",
+      headers: MCP_HEADERS,
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
+    });
     expect(unauthenticated.status).toBe(401);
-    expect(unauthenticated.headers.get("www-authenticate")).toContain(`resource_metadata="${appliance.url}/.well-known/oauth-protected-resource/blog/mcp"`);
+    expect(unauthenticated.headers.get("www-authenticate")).toContain(
+      `resource_metadata="${appliance.url}/.well-known/oauth-protected-resource/blog/mcp"`,
+    );
   });
 
   test("cookies and proxy credentials of the client are not forwarded either", async () => {
     const response = await fetch(url, {
       method: "POST",
-      headers: { ...sessionHeaders(), cookie: "session=client-cookie", "proxy-authorization": "Basic Y2xpZW50OnNlY3JldA==", "x-custom": "client-only" },
+      headers: {
+        ...sessionHeaders(),
+        cookie: "session=client-cookie",
+        "proxy-authorization": "Basic Y2xpZW50OnNlY3JldA==",
+        "x-custom": "client-only",
+      },
       body: JSON.stringify({ jsonrpc: "2.0", id: "cookie", method: "ping" }),
     });
     expect(response.status).toBe(200);

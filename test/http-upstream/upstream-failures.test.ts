@@ -5,7 +5,17 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { ConfigError, parseConfig } from "../../src/config/load.ts";
 import type { TestAppliance } from "../helpers/appliance.ts";
-import { MCP_HEADERS, accessToken, connectWithOAuth, httpServersFrom, initializeBody, publicUrl, rawSession, startOAuthAppliance, textOf } from "./harness.ts";
+import {
+  accessToken,
+  connectWithOAuth,
+  httpServersFrom,
+  initializeBody,
+  MCP_HEADERS,
+  publicUrl,
+  rawSession,
+  startOAuthAppliance,
+  textOf,
+} from "./harness.ts";
 import { UpstreamMcpServer } from "./upstream-server.ts";
 
 let upstream: UpstreamMcpServer;
@@ -44,7 +54,11 @@ afterAll(async () => {
 type JsonRpcError = { jsonrpc: string; id: null; error: { code: number; message: string } };
 
 async function post(server: string, token: string, body = initializeBody(), headers: Record<string, string> = {}) {
-  return fetch(publicUrl(appliance, server), { method: "POST", headers: { ...MCP_HEADERS, authorization: `Bearer ${token}`, ...headers }, body });
+  return fetch(publicUrl(appliance, server), {
+    method: "POST",
+    headers: { ...MCP_HEADERS, authorization: `Bearer ${token}`, ...headers },
+    body,
+  });
 }
 
 describe("upstream failures", () => {
@@ -58,7 +72,12 @@ describe("upstream failures", () => {
     const streaming = await post(
       "down",
       token,
-      JSON.stringify({ jsonrpc: "2.0", id: "long", method: "tools/call", params: { name: "progress", arguments: { steps: 50, delayMs: 100 }, _meta: { progressToken: 1 } } }),
+      JSON.stringify({
+        jsonrpc: "2.0",
+        id: "long",
+        method: "tools/call",
+        params: { name: "progress", arguments: { steps: 50, delayMs: 100 }, _meta: { progressToken: 1 } },
+      }),
       { "mcp-session-id": session, "mcp-protocol-version": "2025-11-25" },
     );
     expect(streaming.status).toBe(200);
@@ -109,7 +128,14 @@ describe("upstream failures", () => {
     expect(await response.json()).toEqual({ jsonrpc: "2.0", id: 1, result: { raw: true } });
     expect(response.headers.get("x-kept")).toBe("yes");
     expect(response.headers.get("mcp-session-id")).toBe("raw-session");
-    for (const name of ["x-hop-secret", "keep-alive", "proxy-authenticate", "set-cookie", "www-authenticate", "access-control-allow-origin"]) {
+    for (const name of [
+      "x-hop-secret",
+      "keep-alive",
+      "proxy-authenticate",
+      "set-cookie",
+      "www-authenticate",
+      "access-control-allow-origin",
+    ]) {
       expect(response.headers.get(name)).toBeNull();
     }
     const received = upstream.requests.at(-1)!;

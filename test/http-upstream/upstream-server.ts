@@ -6,7 +6,7 @@
 //   /raw/mcp    answers with canned headers (hop-by-hop, cookies, a challenge) and a fixed body
 //   /status/N   answers with status N
 import { createHash, randomUUID } from "node:crypto";
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
@@ -77,7 +77,13 @@ export class UpstreamMcpServer {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString("utf8");
-    const record: RecordedRequest = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, rawHeaders: req.rawHeaders, body };
+    const record: RecordedRequest = {
+      method: req.method ?? "",
+      url: req.url ?? "",
+      headers: req.headers,
+      rawHeaders: req.rawHeaders,
+      body,
+    };
     this.requests.push(record);
     res.on("close", () => void (record.closedAt = Date.now()));
     const path = (req.url ?? "").split("?")[0];
@@ -89,7 +95,11 @@ export class UpstreamMcpServer {
     if (path === "/raw/mcp") return this.raw(res);
     const status = /^\/status\/(\d{3})$/.exec(path ?? "");
     if (status) {
-      res.writeHead(Number(status[1]), { "content-type": "application/json", location: "http://127.0.0.1:1/elsewhere", "www-authenticate": 'Bearer realm="upstream"' });
+      res.writeHead(Number(status[1]), {
+        "content-type": "application/json",
+        location: "http://127.0.0.1:1/elsewhere",
+        "www-authenticate": 'Bearer realm="upstream"',
+      });
       res.end(JSON.stringify({ status: Number(status[1]) }));
       return;
     }
@@ -139,14 +149,20 @@ export class UpstreamMcpServer {
     }));
     server.registerTool(
       "progress",
-      { description: "Reports progress `steps` times, `delayMs` apart.", inputSchema: { steps: z.number().int(), delayMs: z.number().int() } },
+      {
+        description: "Reports progress `steps` times, `delayMs` apart.",
+        inputSchema: { steps: z.number().int(), delayMs: z.number().int() },
+      },
       async ({ steps, delayMs }, extra) => {
         const run: { startedAt: number; finishedAt?: number } = { startedAt: Date.now() };
         this.progressRuns.push(run);
         const token = extra._meta?.progressToken;
         for (let step = 1; step <= steps; step++) {
           if (token !== undefined) {
-            await extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: step, total: steps } });
+            await extra.sendNotification({
+              method: "notifications/progress",
+              params: { progressToken: token, progress: step, total: steps },
+            });
           }
           await Bun.sleep(delayMs);
         }
@@ -154,16 +170,27 @@ export class UpstreamMcpServer {
         return { content: [{ type: "text", text: "done" }] };
       },
     );
-    server.registerTool("sample", { description: "Asks the client to sample.", inputSchema: { prompt: z.string() } }, async ({ prompt }, extra) => {
-      const reply = await extra.sendRequest(
-        { method: "sampling/createMessage", params: { messages: [{ role: "user", content: { type: "text", text: prompt } }], maxTokens: 20 } },
-        CreateMessageResultSchema,
-      );
-      return { content: [{ type: "text", text: reply.content.type === "text" ? reply.content.text : "?" }] };
-    });
-    server.registerTool("large", { description: "Returns a text of `bytes` characters.", inputSchema: { bytes: z.number().int() } }, async ({ bytes }) => ({
-      content: [{ type: "text", text: largeText(bytes) }],
-    }));
+    server.registerTool(
+      "sample",
+      { description: "Asks the client to sample.", inputSchema: { prompt: z.string() } },
+      async ({ prompt }, extra) => {
+        const reply = await extra.sendRequest(
+          {
+            method: "sampling/createMessage",
+            params: { messages: [{ role: "user", content: { type: "text", text: prompt } }], maxTokens: 20 },
+          },
+          CreateMessageResultSchema,
+        );
+        return { content: [{ type: "text", text: reply.content.type === "text" ? reply.content.text : "?" }] };
+      },
+    );
+    server.registerTool(
+      "large",
+      { description: "Returns a text of `bytes` characters.", inputSchema: { bytes: z.number().int() } },
+      async ({ bytes }) => ({
+        content: [{ type: "text", text: largeText(bytes) }],
+      }),
+    );
     server.registerTool("sleep", { description: "Answers after `ms`.", inputSchema: { ms: z.number().int() } }, async ({ ms }) => {
       await Bun.sleep(ms);
       return { content: [{ type: "text", text: `slept ${ms}` }] };

@@ -5,7 +5,12 @@ import { acceptsEventStream, acceptsPostResponses, isJsonContentType } from "../
 import { RequestPolicy } from "../../src/http/request-policy.ts";
 
 describe("RequestPolicy.hostAllowed", () => {
-  const policy = new RequestPolicy({ publicUrl: "https://mcp.example.com", extraHosts: ["alt.example.org"], allowedOrigins: [], listenHost: "0.0.0.0" });
+  const policy = new RequestPolicy({
+    publicUrl: "https://mcp.example.com",
+    extraHosts: ["alt.example.org"],
+    allowedOrigins: [],
+    listenHost: "0.0.0.0",
+  });
 
   test("public and extra hosts and loopback names pass; others, bad ports and missing hosts do not", () => {
     const cases: [string | null, boolean][] = [
@@ -46,12 +51,24 @@ describe("content negotiation (MCP transports §Sending Messages, §Listening fo
   });
 
   test("GET needs text/event-stream (or */*)", () => {
-    const cases: [string | null, boolean][] = [["text/event-stream", true], ["application/json", false], ["*/*", true], [null, false], ["text/event-stream", true]];
+    const cases: [string | null, boolean][] = [
+      ["text/event-stream", true],
+      ["application/json", false],
+      ["*/*", true],
+      [null, false],
+      ["text/event-stream", true],
+    ];
     for (const [accept, ok] of cases) expect([accept, acceptsEventStream(accept)]).toEqual([accept, ok]);
   });
 
   test("Content-Type must be application/json, parameters allowed", () => {
-    const cases: [string | null, boolean][] = [["application/json", true], ["application/json; charset=utf-8", true], ["text/plain", false], [null, false], ["application/json", true]];
+    const cases: [string | null, boolean][] = [
+      ["application/json", true],
+      ["application/json; charset=utf-8", true],
+      ["text/plain", false],
+      [null, false],
+      ["application/json", true],
+    ];
     for (const [type, ok] of cases) expect([type, isJsonContentType(type)]).toEqual([type, ok]);
   });
 });

@@ -13,7 +13,7 @@ import type { AppConfig } from "../../src/config/types.ts";
 import { silentLogger } from "../../src/log.ts";
 import { AuthorizationServer } from "../../src/oauth/authorization-server.ts";
 import { LIFETIMES } from "../../src/oauth/context.ts";
-import { type Store, openStore } from "../../src/store/index.ts";
+import { openStore, type Store } from "../../src/store/index.ts";
 import { stdioServer } from "../helpers/appliance.ts";
 import { pkce, sha256Hex } from "../helpers/oauth-http.ts";
 
@@ -39,7 +39,9 @@ beforeEach(() => {
     log: { level: "info" },
     oauth: {
       ...defaultOAuthConfig(),
-      clients: [{ name: "Connector", clientId: "connector", clientSecretSha256: sha256Hex(SECRET), redirectUris: [CALLBACK], autoApprove: true }],
+      clients: [
+        { name: "Connector", clientId: "connector", clientSecretSha256: sha256Hex(SECRET), redirectUris: [CALLBACK], autoApprove: true },
+      ],
     },
     servers: [stdioServer("vault", "behaviour-server.mjs")],
     httpServers: [],
@@ -57,7 +59,13 @@ const auth = { client_id: "connector", client_secret: SECRET };
 
 async function code(): Promise<{ code: string; verifier: string }> {
   const pair = pkce();
-  const query = new URLSearchParams({ response_type: "code", client_id: "connector", redirect_uri: CALLBACK, code_challenge: pair.challenge, code_challenge_method: "S256" });
+  const query = new URLSearchParams({
+    response_type: "code",
+    client_id: "connector",
+    redirect_uri: CALLBACK,
+    code_challenge: pair.challenge,
+    code_challenge_method: "S256",
+  });
   const outcome = await server.authorization.start(query, undefined);
   if (outcome.kind !== "redirect") throw new Error(`expected a redirect, got ${outcome.kind}`);
   return { code: new URL(outcome.location).searchParams.get("code")!, verifier: pair.verifier };

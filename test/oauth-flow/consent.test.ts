@@ -3,7 +3,7 @@
 // frame-ancestors 'none'); the forms need their CSRF token and the appliance's own Origin;
 // deny redirects access_denied with state and iss; "remember" skips the next consent.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { type TestAppliance, startTestAppliance, stdioServer } from "../helpers/appliance.ts";
+import { startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
 import { OWNER_PASSWORD, OwnerBrowser, ownerPasswordHash } from "../helpers/oauth.ts";
 import { authorizeUrl, expectErrorPage, expectErrorRedirect, expectHealthy, pkce, registerPublic, tokens } from "../helpers/oauth-http.ts";
 
@@ -27,7 +27,12 @@ afterEach(async () => {
 function field(html: string, name: string): string {
   const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
   if (!match) throw new Error(`no ${name} field in the page:\n${html.slice(0, 1500)}`);
-  return match[1]!.replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">");
+  return match[1]!
+    .replace(/&amp;/g, "&")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">");
 }
 
 function expectPageHeaders(response: Response) {
@@ -43,7 +48,14 @@ function expectPageHeaders(response: Response) {
 
 function request(clientId: string, redirectUri = REDIRECT, state = "st-1") {
   const { challenge } = pkce();
-  return authorizeUrl(appliance.url, { response_type: "code", client_id: clientId, redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: "S256", state });
+  return authorizeUrl(appliance.url, {
+    response_type: "code",
+    client_id: clientId,
+    redirect_uri: redirectUri,
+    code_challenge: challenge,
+    code_challenge_method: "S256",
+    state,
+  });
 }
 
 /** Signed in, looking at the consent page of a new authorization request. */
@@ -52,7 +64,12 @@ async function atConsent(clientId: string, redirectUri = REDIRECT, state = "st-1
   const login = await browser.get(request(clientId, redirectUri, state));
   expect(login.status).toBe(200);
   const loginHtml = await login.text();
-  const consent = await browser.post({ action: "login", request: field(loginHtml, "request"), csrf: field(loginHtml, "csrf"), password: OWNER_PASSWORD });
+  const consent = await browser.post({
+    action: "login",
+    request: field(loginHtml, "request"),
+    csrf: field(loginHtml, "csrf"),
+    password: OWNER_PASSWORD,
+  });
   expect(consent.status).toBe(200);
   const html = await consent.text();
   expect(html).toContain('value="approve"');
@@ -193,13 +210,23 @@ describe("the forms", () => {
     const client = await registerPublic(appliance.url, [REDIRECT]);
     const browser = new OwnerBrowser(appliance.url);
     const html = await (await browser.get(request(client.client_id))).text();
-    const wrong = await browser.post({ action: "login", request: field(html, "request"), csrf: field(html, "csrf"), password: "not the password" });
+    const wrong = await browser.post({
+      action: "login",
+      request: field(html, "request"),
+      csrf: field(html, "csrf"),
+      password: "not the password",
+    });
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get("set-cookie")).toBeNull();
     expectPageHeaders(wrong);
     const again = await wrong.text();
     expect(again).toContain("Wrong password.");
-    const right = await browser.post({ action: "login", request: field(again, "request"), csrf: field(again, "csrf"), password: OWNER_PASSWORD });
+    const right = await browser.post({
+      action: "login",
+      request: field(again, "request"),
+      csrf: field(again, "csrf"),
+      password: OWNER_PASSWORD,
+    });
     expect(right.status).toBe(200);
     expect(await right.text()).toContain('value="approve"');
   });
@@ -216,12 +243,25 @@ describe("the forms", () => {
     const client = await registerPublic(appliance.url, [REDIRECT]);
     const pair = pkce();
     const browser = new OwnerBrowser(appliance.url);
-    const url = authorizeUrl(appliance.url, { response_type: "code", client_id: client.client_id, redirect_uri: REDIRECT, code_challenge: pair.challenge, code_challenge_method: "S256", state: "ok" });
+    const url = authorizeUrl(appliance.url, {
+      response_type: "code",
+      client_id: client.client_id,
+      redirect_uri: REDIRECT,
+      code_challenge: pair.challenge,
+      code_challenge_method: "S256",
+      state: "ok",
+    });
     const redirect = await browser.approve(url);
     expect(redirect.href.split("?")[0]).toBe(REDIRECT);
     expect(redirect.searchParams.get("state")).toBe("ok");
     expect(redirect.searchParams.get("iss")).toBe(appliance.url);
-    await tokens(appliance.url, { grant_type: "authorization_code", code: redirect.searchParams.get("code")!, code_verifier: pair.verifier, client_id: client.client_id, redirect_uri: REDIRECT });
+    await tokens(appliance.url, {
+      grant_type: "authorization_code",
+      code: redirect.searchParams.get("code")!,
+      code_verifier: pair.verifier,
+      client_id: client.client_id,
+      redirect_uri: REDIRECT,
+    });
   });
 
   test("remember: the next request of that client skips consent; another client still gets it", async () => {

@@ -3,7 +3,7 @@
 // the issuer byte-identical everywhere, URLs from public_url and never from Host, and CORS for
 // browser clients (preflights answered before any authentication; foreign Origins refused at MCP).
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { type TestAppliance, startTestAppliance, stdioServer } from "../helpers/appliance.ts";
+import { startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
 import { ownerPasswordHash } from "../helpers/oauth.ts";
 import {
   authorizeUrl,
@@ -33,12 +33,18 @@ const TRUSTED_SECRET = "trusted-client-secret-for-discovery";
 
 beforeAll(async () => {
   const hash = await ownerPasswordHash();
-  single = await startTestAppliance([stdioServer("vault", "behaviour-server.mjs")], { auth: "oauth", oauthOverrides: { ownerPasswordHash: hash } });
+  single = await startTestAppliance([stdioServer("vault", "behaviour-server.mjs")], {
+    auth: "oauth",
+    oauthOverrides: { ownerPasswordHash: hash },
+  });
   double = await startTestAppliance([stdioServer("alpha", "behaviour-server.mjs"), stdioServer("beta", "behaviour-server.mjs")], {
     auth: "oauth",
     oauthOverrides: { ownerPasswordHash: hash },
   });
-  noDcr = await startTestAppliance([stdioServer("vault", "behaviour-server.mjs")], { auth: "oauth", oauthOverrides: { dynamicRegistration: false } });
+  noDcr = await startTestAppliance([stdioServer("vault", "behaviour-server.mjs")], {
+    auth: "oauth",
+    oauthOverrides: { dynamicRegistration: false },
+  });
   public_ = await startTestAppliance([stdioServer("vault", "behaviour-server.mjs")], {
     auth: "oauth",
     publicUrl: PUBLIC_URL,
@@ -69,7 +75,11 @@ function localOf(appliance: TestAppliance): string {
   return `http://127.0.0.1:${appliance.port}`;
 }
 
-async function getJson(base: string, path: string, headers: Record<string, string> = {}): Promise<{ response: Response; text: string; body: Record<string, unknown> }> {
+async function getJson(
+  base: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ response: Response; text: string; body: Record<string, unknown> }> {
   const response = await fetch(new URL(path, base), { headers });
   const text = await response.text();
   return { response, text, body: response.status === 200 ? (JSON.parse(text) as Record<string, unknown>) : {} };
@@ -88,7 +98,9 @@ describe("RFC 8414 authorization server metadata", () => {
     expect(body.registration_endpoint).toBe(`${issuer}/register`);
     expect(body.revocation_endpoint).toBe(`${issuer}/revoke`);
     expect(body.code_challenge_methods_supported).toEqual(["S256"]);
-    expect(body.token_endpoint_auth_methods_supported).toEqual(expect.arrayContaining(["none", "client_secret_post", "client_secret_basic"]));
+    expect(body.token_endpoint_auth_methods_supported).toEqual(
+      expect.arrayContaining(["none", "client_secret_post", "client_secret_basic"]),
+    );
     expect(body.grant_types_supported).toEqual(expect.arrayContaining(["authorization_code", "refresh_token"]));
     expect(body.grant_types_supported).not.toContain("implicit");
     expect(body.grant_types_supported).not.toContain("password");
@@ -109,11 +121,23 @@ describe("RFC 8414 authorization server metadata", () => {
   test("the issuer equals `iss` of a successful redirect and of an error redirect (RFC 9207)", async () => {
     const { body } = await getJson(single.url, "/.well-known/oauth-authorization-server");
     const client = await registerPublic(single.url, ["http://localhost:41234/cb"]);
-    const { redirect } = await authorizeWithOwner(single.url, { clientId: client.client_id, redirectUri: "http://localhost:41234/cb", state: "s1" });
+    const { redirect } = await authorizeWithOwner(single.url, {
+      clientId: client.client_id,
+      redirectUri: "http://localhost:41234/cb",
+      state: "s1",
+    });
     expect(redirect.searchParams.get("iss")).toBe(body.issuer as string);
     expect(redirect.searchParams.get("state")).toBe("s1");
 
-    const noPkce = await fetch(authorizeUrl(single.url, { response_type: "code", client_id: client.client_id, redirect_uri: "http://localhost:41234/cb", state: "s2" }), { redirect: "manual" });
+    const noPkce = await fetch(
+      authorizeUrl(single.url, {
+        response_type: "code",
+        client_id: client.client_id,
+        redirect_uri: "http://localhost:41234/cb",
+        state: "s2",
+      }),
+      { redirect: "manual" },
+    );
     expectErrorRedirect(noPkce, "http://localhost:41234/cb", "invalid_request", "s2", body.issuer as string);
   });
 
@@ -136,7 +160,10 @@ describe("RFC 8414 authorization server metadata", () => {
       expect(body.token_endpoint).toBe(`${noDcr.url}/token`);
       expectNoNull(body);
     }
-    const refused = await postJson(noDcr.url, "/register", { redirect_uris: ["http://localhost:1234/cb"], token_endpoint_auth_method: "none" });
+    const refused = await postJson(noDcr.url, "/register", {
+      redirect_uris: ["http://localhost:1234/cb"],
+      token_endpoint_auth_method: "none",
+    });
     expect(refused.status).toBe(404);
     expect(refused.headers.get("content-type")).toStartWith("application/json");
     expect(((await refused.json()) as { error: string }).error).toBe("not_found");
@@ -233,7 +260,9 @@ describe("every absolute URL derives from public_url, never from the request's H
   });
 
   test("a Host that is not served is refused (421) before any route", async () => {
-    const response = await fetch(new URL("/.well-known/oauth-authorization-server", localOf(public_)), { headers: { host: "evil.example" } });
+    const response = await fetch(new URL("/.well-known/oauth-authorization-server", localOf(public_)), {
+      headers: { host: "evil.example" },
+    });
     expect(response.status).toBe(421);
   });
 
@@ -287,7 +316,13 @@ async function trustedAccessToken(resource?: string): Promise<string> {
   );
   expect(response.status).toBe(303);
   const code = new URL(response.headers.get("location")!).searchParams.get("code")!;
-  const issued = await tokens(localOf(public_), { grant_type: "authorization_code", code, code_verifier: pair.verifier, client_id: "trusted", client_secret: TRUSTED_SECRET });
+  const issued = await tokens(localOf(public_), {
+    grant_type: "authorization_code",
+    code,
+    code_verifier: pair.verifier,
+    client_id: "trusted",
+    client_secret: TRUSTED_SECRET,
+  });
   return issued.access_token;
 }
 
@@ -324,7 +359,12 @@ describe("CORS for browser clients", () => {
   }
 
   test("GET of the well-known documents with an Origin carries access-control-allow-origin", async () => {
-    for (const path of ["/.well-known/oauth-authorization-server", "/.well-known/openid-configuration", "/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/vault/mcp"]) {
+    for (const path of [
+      "/.well-known/oauth-authorization-server",
+      "/.well-known/openid-configuration",
+      "/.well-known/oauth-protected-resource",
+      "/.well-known/oauth-protected-resource/vault/mcp",
+    ]) {
       const response = await fetch(new URL(path, single.url), { headers: { origin: INSPECTOR } });
       expect(response.status).toBe(200);
       expect(response.headers.get("access-control-allow-origin")).toBe(INSPECTOR);
@@ -333,12 +373,22 @@ describe("CORS for browser clients", () => {
   });
 
   test("token and registration answers (errors included) carry CORS headers and expose WWW-Authenticate", async () => {
-    const error = await postForm(single.url, "/token", { grant_type: "authorization_code", code: "x", client_id: "nobody" }, { origin: INSPECTOR });
+    const error = await postForm(
+      single.url,
+      "/token",
+      { grant_type: "authorization_code", code: "x", client_id: "nobody" },
+      { origin: INSPECTOR },
+    );
     expect(error.status).toBe(401);
     expect(error.headers.get("access-control-allow-origin")).toBe(INSPECTOR);
     expect((error.headers.get("access-control-expose-headers") ?? "").toLowerCase()).toContain("www-authenticate");
     await error.text();
-    const registered = await postJson(single.url, "/register", { redirect_uris: ["http://localhost:6274/oauth/callback"], token_endpoint_auth_method: "none" }, { origin: INSPECTOR });
+    const registered = await postJson(
+      single.url,
+      "/register",
+      { redirect_uris: ["http://localhost:6274/oauth/callback"], token_endpoint_auth_method: "none" },
+      { origin: INSPECTOR },
+    );
     expect(registered.status).toBe(201);
     expect(registered.headers.get("access-control-allow-origin")).toBe(INSPECTOR);
     await registered.text();

@@ -7,11 +7,11 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { type TestAppliance, startTestAppliance, stdioServer } from "../helpers/appliance.ts";
+import { startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
 import { MemoryOAuthProvider, OWNER_PASSWORD, OwnerBrowser, ownerPasswordHash } from "../helpers/oauth.ts";
 import { type DocumentServer, json, startDocumentServer } from "../oauth/cimd/document-server.ts";
-import { type FakeLookup, allowTestServer, fakeLookup } from "../oauth/cimd/lookup-fixture.ts";
-import { type TestCertificates, makeTestCertificates } from "../oauth/cimd/tls-fixture.ts";
+import { allowTestServer, type FakeLookup, fakeLookup } from "../oauth/cimd/lookup-fixture.ts";
+import { makeTestCertificates, type TestCertificates } from "../oauth/cimd/tls-fixture.ts";
 
 const REDIRECT_URI = "http://localhost:47200/callback";
 const CLIENT_NAME = "Metadata Document Test Client";
@@ -80,7 +80,12 @@ function requestedPaths(running: TestAppliance): string[] {
 function field(html: string, name: string): string {
   const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
   if (!match) throw new Error(`no ${name} field in the page:\n${html.slice(0, 2000)}`);
-  return match[1]!.replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">");
+  return match[1]!
+    .replace(/&amp;/g, "&")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">");
 }
 
 /** The owner signs in and approves, keeping the login and consent pages to look at. */
@@ -90,7 +95,12 @@ async function ownerApproves(origin: string, authorizationUrl: URL) {
   expect(loginResponse.status).toBe(200);
   const loginHtml = await loginResponse.text();
   expect(loginHtml).toContain('value="login"');
-  const consentResponse = await browser.post({ action: "login", request: field(loginHtml, "request"), csrf: field(loginHtml, "csrf"), password: OWNER_PASSWORD });
+  const consentResponse = await browser.post({
+    action: "login",
+    request: field(loginHtml, "request"),
+    csrf: field(loginHtml, "csrf"),
+    password: OWNER_PASSWORD,
+  });
   expect(consentResponse.status).toBe(200);
   const consentHtml = await consentResponse.text();
   expect(consentHtml).toContain('value="approve"');
@@ -216,7 +226,9 @@ describe("a client ID metadata document client with the SDK", () => {
     const html = await expectErrorPage(response, "client_id does not match the URL of the document");
     expect(html).not.toContain("Impostor");
     expect(documents.requests.get("/mismatch.json")).toBe(1);
-    const refused = appliance.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === "authorization request refused");
+    const refused = appliance.logs
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.msg === "authorization request refused");
     expect(refused.some((l) => l.error === "invalid_client" && String(l.reason).includes("client_id does not match"))).toBe(true);
     // Asked again at once: still refused, from the resolver's short failure hold (no new fetch).
     const again = await authorize(appliance.url, mismatchId, appliance.mcpUrl("vault").href);

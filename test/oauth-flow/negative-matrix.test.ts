@@ -11,10 +11,9 @@
 //   within-grace reuse is shown to yield a fresh pair.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
-import { type TestAppliance, startTestAppliance, stdioServer } from "../helpers/appliance.ts";
+import { startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
 import { ownerPasswordHash } from "../helpers/oauth.ts";
 import {
-  type Registered,
   authorizeUrl,
   authorizeWithOwner,
   basicAuth,
@@ -27,6 +26,7 @@ import {
   mcpStatus,
   pkce,
   postForm,
+  type Registered,
   rawRequest,
   registerPublic,
   sha256Hex,
@@ -55,7 +55,10 @@ beforeAll(async () => {
   const vault = () => [stdioServer("vault", "behaviour-server.mjs")];
   // Every /token request of this file comes from one address, far more than token_rate's 60 a minute.
   const tokenRate = { count: 100_000, windowMs: 60_000 };
-  main = await startTestAppliance(vault(), { auth: "oauth", oauthOverrides: { ownerPasswordHash: hash, tokenRate, clients: [connector(true)] } });
+  main = await startTestAppliance(vault(), {
+    auth: "oauth",
+    oauthOverrides: { ownerPasswordHash: hash, tokenRate, clients: [connector(true)] },
+  });
   two = await startTestAppliance([stdioServer("alpha", "behaviour-server.mjs"), stdioServer("beta", "behaviour-server.mjs")], {
     auth: "oauth",
     oauthOverrides: { ownerPasswordHash: hash, clients: [connector(true)] },
@@ -75,7 +78,14 @@ afterEach(async () => {
 async function connectorCode(appliance: TestAppliance, extra: Record<string, string> = {}): Promise<{ code: string; verifier: string }> {
   const pair = pkce();
   const response = await fetch(
-    authorizeUrl(appliance.url, { response_type: "code", client_id: "connector", redirect_uri: CALLBACK, code_challenge: pair.challenge, code_challenge_method: "S256", ...extra }),
+    authorizeUrl(appliance.url, {
+      response_type: "code",
+      client_id: "connector",
+      redirect_uri: CALLBACK,
+      code_challenge: pair.challenge,
+      code_challenge_method: "S256",
+      ...extra,
+    }),
     { redirect: "manual" },
   );
   if (response.status !== 303) throw new Error(`expected a redirect, got ${response.status}: ${await response.text()}`);
@@ -141,8 +151,16 @@ describe("/token client authentication (a confidential pre-registered client)", 
   test("near misses of the right secret (prefix, extension, other case) are refused alike", async () => {
     for (const secret of [SECRET.slice(0, -1), `${SECRET}x`, SECRET.toLowerCase(), ` ${SECRET}`]) {
       const { code, verifier } = await connectorCode(main);
-      await expectOAuthError(await token(main, redeemFields(code, verifier), { authorization: basicAuth("connector", secret) }), 401, "invalid_client");
-      await expectOAuthError(await token(main, redeemFields(code, verifier, { client_id: "connector", client_secret: secret })), 401, "invalid_client");
+      await expectOAuthError(
+        await token(main, redeemFields(code, verifier), { authorization: basicAuth("connector", secret) }),
+        401,
+        "invalid_client",
+      );
+      await expectOAuthError(
+        await token(main, redeemFields(code, verifier, { client_id: "connector", client_secret: secret })),
+        401,
+        "invalid_client",
+      );
     }
   });
 
@@ -154,24 +172,42 @@ describe("/token client authentication (a confidential pre-registered client)", 
   });
 
   test("the right secret authenticates either way (a bogus code then gets invalid_grant, not invalid_client)", async () => {
-    await expectOAuthError(await token(main, redeemFields("mcpc_bogus", pkce().verifier), { authorization: basicAuth("connector", SECRET) }), 400, "invalid_grant");
-    await expectOAuthError(await token(main, redeemFields("mcpc_bogus", pkce().verifier, { client_id: "connector", client_secret: SECRET })), 400, "invalid_grant");
+    await expectOAuthError(
+      await token(main, redeemFields("mcpc_bogus", pkce().verifier), { authorization: basicAuth("connector", SECRET) }),
+      400,
+      "invalid_grant",
+    );
+    await expectOAuthError(
+      await token(main, redeemFields("mcpc_bogus", pkce().verifier, { client_id: "connector", client_secret: SECRET })),
+      400,
+      "invalid_grant",
+    );
   });
 
   test("Basic and client_secret_post at once: 400 invalid_request (RFC 6749 §2.3)", async () => {
     const { code, verifier } = await connectorCode(main);
-    const response = await token(main, redeemFields(code, verifier, { client_id: "connector", client_secret: SECRET }), { authorization: basicAuth("connector", SECRET) });
+    const response = await token(main, redeemFields(code, verifier, { client_id: "connector", client_secret: SECRET }), {
+      authorization: basicAuth("connector", SECRET),
+    });
     await expectOAuthError(response, 400, "invalid_request");
   });
 
   test("a body client_id that differs from the Basic one: 400 invalid_request", async () => {
-    const response = await token(main, redeemFields("mcpc_x", pkce().verifier, { client_id: "someone-else" }), { authorization: basicAuth("connector", SECRET) });
+    const response = await token(main, redeemFields("mcpc_x", pkce().verifier, { client_id: "someone-else" }), {
+      authorization: basicAuth("connector", SECRET),
+    });
     await expectOAuthError(response, 400, "invalid_request");
   });
 
   test("malformed Basic credentials: 401 invalid_client with a Basic challenge", async () => {
     const b64 = (text: string) => Buffer.from(text).toString("base64");
-    for (const header of ["Basic !!!", `Basic ${b64("no-colon-here")}`, `Basic ${b64(":secret-without-id")}`, `Basic ${b64("connector:%zz")}`, "Basic"]) {
+    for (const header of [
+      "Basic !!!",
+      `Basic ${b64("no-colon-here")}`,
+      `Basic ${b64(":secret-without-id")}`,
+      `Basic ${b64("connector:%zz")}`,
+      "Basic",
+    ]) {
       const response = await token(main, redeemFields("mcpc_x", pkce().verifier), { authorization: header });
       // "Basic" with nothing after it is not Basic credentials at all: then no client is identified.
       if (header !== "Basic") expect(response.headers.get("www-authenticate")).toStartWith("Basic ");
@@ -180,7 +216,11 @@ describe("/token client authentication (a confidential pre-registered client)", 
   });
 
   test("an unknown client: 401 invalid_client, over Basic with a Basic challenge", async () => {
-    await expectOAuthError(await token(main, redeemFields("mcpc_x", pkce().verifier, { client_id: "no-such-client" })), 401, "invalid_client");
+    await expectOAuthError(
+      await token(main, redeemFields("mcpc_x", pkce().verifier, { client_id: "no-such-client" })),
+      401,
+      "invalid_client",
+    );
     const basic = await token(main, redeemFields("mcpc_x", pkce().verifier), { authorization: basicAuth("no-such-client", "whatever") });
     expect(basic.headers.get("www-authenticate")).toStartWith("Basic ");
     await expectOAuthError(basic, 401, "invalid_client");
@@ -191,7 +231,10 @@ describe("/token client authentication (a confidential pre-registered client)", 
   });
 
   test("a public client that presents a secret: 401 invalid_client", async () => {
-    const response = await token(main, redeemFields("mcpc_x", pkce().verifier, { client_id: loopbackClient.client_id, client_secret: "surprise" }));
+    const response = await token(
+      main,
+      redeemFields("mcpc_x", pkce().verifier, { client_id: loopbackClient.client_id, client_secret: "surprise" }),
+    );
     await expectOAuthError(response, 401, "invalid_client");
   });
 });
@@ -232,7 +275,10 @@ describe("/authorize errors before the redirect URI is trusted: a page, never a 
   });
 
   test("the redirect URI is checked before PKCE: a mismatch without PKCE is still a page", async () => {
-    await expectErrorPage(await get({ response_type: "code", client_id: "connector", redirect_uri: "https://evil.example/cb", state: "s" }), 400);
+    await expectErrorPage(
+      await get({ response_type: "code", client_id: "connector", redirect_uri: "https://evil.example/cb", state: "s" }),
+      400,
+    );
   });
 
   test("a repeated redirect_uri: 400 error page", async () => {
@@ -257,11 +303,21 @@ describe("/authorize errors before the redirect URI is trusted: a page, never a 
 describe("loopback redirect URIs match on any port (RFC 8252 §7.3)", () => {
   test("registered without a port, requested with one: the flow completes to that port and the code redeems", async () => {
     const redirectUri = "http://localhost:51234/callback";
-    const { code, verifier, redirect } = await authorizeWithOwner(main.url, { clientId: loopbackClient.client_id, redirectUri, state: "lb" });
+    const { code, verifier, redirect } = await authorizeWithOwner(main.url, {
+      clientId: loopbackClient.client_id,
+      redirectUri,
+      state: "lb",
+    });
     expect(redirect.origin).toBe("http://localhost:51234");
     expect(redirect.pathname).toBe("/callback");
     expect(redirect.searchParams.get("state")).toBe("lb");
-    const issued = await tokens(main.url, { grant_type: "authorization_code", code, code_verifier: verifier, redirect_uri: redirectUri, client_id: loopbackClient.client_id });
+    const issued = await tokens(main.url, {
+      grant_type: "authorization_code",
+      code,
+      code_verifier: verifier,
+      redirect_uri: redirectUri,
+      client_id: loopbackClient.client_id,
+    });
     expect(await mcpStatus(main.mcpUrl("vault"), issued.access_token)).toBe(200);
   });
 
@@ -275,7 +331,9 @@ describe("loopback redirect URIs match on any port (RFC 8252 §7.3)", () => {
 
 describe("/authorize errors after the redirect URI: redirected with error, state and iss", () => {
   const call = (params: Record<string, string | undefined>) =>
-    fetch(authorizeUrl(main.url, { response_type: "code", client_id: "connector", redirect_uri: CALLBACK, ...params }), { redirect: "manual" });
+    fetch(authorizeUrl(main.url, { response_type: "code", client_id: "connector", redirect_uri: CALLBACK, ...params }), {
+      redirect: "manual",
+    });
 
   test("PKCE missing: invalid_request (the auto-approved client too)", async () => {
     expectErrorRedirect(await call({ state: "no-pkce" }), CALLBACK, "invalid_request", "no-pkce", main.url);
@@ -283,22 +341,58 @@ describe("/authorize errors after the redirect URI: redirected with error, state
 
   test("code_challenge_method plain, absent (means plain), lower-case s256 or unknown: invalid_request", async () => {
     const { challenge } = pkce();
-    expectErrorRedirect(await call({ state: "p1", code_challenge: challenge, code_challenge_method: "plain" }), CALLBACK, "invalid_request", "p1", main.url);
+    expectErrorRedirect(
+      await call({ state: "p1", code_challenge: challenge, code_challenge_method: "plain" }),
+      CALLBACK,
+      "invalid_request",
+      "p1",
+      main.url,
+    );
     expectErrorRedirect(await call({ state: "p2", code_challenge: challenge }), CALLBACK, "invalid_request", "p2", main.url);
-    expectErrorRedirect(await call({ state: "p3", code_challenge: challenge, code_challenge_method: "s256" }), CALLBACK, "invalid_request", "p3", main.url);
-    expectErrorRedirect(await call({ state: "p4", code_challenge: challenge, code_challenge_method: "S512" }), CALLBACK, "invalid_request", "p4", main.url);
+    expectErrorRedirect(
+      await call({ state: "p3", code_challenge: challenge, code_challenge_method: "s256" }),
+      CALLBACK,
+      "invalid_request",
+      "p3",
+      main.url,
+    );
+    expectErrorRedirect(
+      await call({ state: "p4", code_challenge: challenge, code_challenge_method: "S512" }),
+      CALLBACK,
+      "invalid_request",
+      "p4",
+      main.url,
+    );
   });
 
   test("a code_challenge that cannot be an S256 value: invalid_request", async () => {
     for (const challenge of ["short", `${pkce().challenge}=`, "!".repeat(43)]) {
-      expectErrorRedirect(await call({ state: "c", code_challenge: challenge, code_challenge_method: "S256" }), CALLBACK, "invalid_request", "c", main.url);
+      expectErrorRedirect(
+        await call({ state: "c", code_challenge: challenge, code_challenge_method: "S256" }),
+        CALLBACK,
+        "invalid_request",
+        "c",
+        main.url,
+      );
     }
   });
 
   test("response_type missing or not code: unsupported_response_type", async () => {
     const { challenge } = pkce();
-    expectErrorRedirect(await call({ response_type: undefined, state: "r1", code_challenge: challenge, code_challenge_method: "S256" }), CALLBACK, "unsupported_response_type", "r1", main.url);
-    expectErrorRedirect(await call({ response_type: "token", state: "r2", code_challenge: challenge, code_challenge_method: "S256" }), CALLBACK, "unsupported_response_type", "r2", main.url);
+    expectErrorRedirect(
+      await call({ response_type: undefined, state: "r1", code_challenge: challenge, code_challenge_method: "S256" }),
+      CALLBACK,
+      "unsupported_response_type",
+      "r1",
+      main.url,
+    );
+    expectErrorRedirect(
+      await call({ response_type: "token", state: "r2", code_challenge: challenge, code_challenge_method: "S256" }),
+      CALLBACK,
+      "unsupported_response_type",
+      "r2",
+      main.url,
+    );
   });
 
   test("a foreign resource: invalid_target", async () => {
@@ -312,13 +406,27 @@ describe("/authorize errors after the redirect URI: redirected with error, state
       `http://user@127.0.0.1:${main.port}/vault/mcp`,
       `${two.url}/alpha/mcp`,
     ]) {
-      expectErrorRedirect(await call({ state: "t", code_challenge: challenge, code_challenge_method: "S256", resource }), CALLBACK, "invalid_target", "t", main.url);
+      expectErrorRedirect(
+        await call({ state: "t", code_challenge: challenge, code_challenge_method: "S256", resource }),
+        CALLBACK,
+        "invalid_target",
+        "t",
+        main.url,
+      );
     }
   });
 
   test("a repeated resource: invalid_request", async () => {
     const { challenge } = pkce();
-    const url = authorizeUrl(main.url, { response_type: "code", client_id: "connector", redirect_uri: CALLBACK, code_challenge: challenge, code_challenge_method: "S256", state: "rr", resource: `${main.url}/vault/mcp` });
+    const url = authorizeUrl(main.url, {
+      response_type: "code",
+      client_id: "connector",
+      redirect_uri: CALLBACK,
+      code_challenge: challenge,
+      code_challenge_method: "S256",
+      state: "rr",
+      resource: `${main.url}/vault/mcp`,
+    });
     url.searchParams.append("resource", `${main.url}/vault/mcp`);
     expectErrorRedirect(await fetch(url, { redirect: "manual" }), CALLBACK, "invalid_request", "rr", main.url);
   });
@@ -343,8 +451,7 @@ describe("/authorize errors after the redirect URI: redirected with error, state
     if (location.searchParams.has("code")) {
       expect(location.searchParams.get("state")?.length).toBe(state.length);
       expect(location.searchParams.get("state") === state).toBe(true);
-    }
-    else {
+    } else {
       expect(location.searchParams.get("error")).toBe("invalid_request");
       expect(location.searchParams.has("state")).toBe(false);
     }
@@ -377,8 +484,16 @@ describe("/token: the authorization code", () => {
 
   test("a missing code_verifier or code: invalid_request", async () => {
     const { code } = await connectorCode(main);
-    await expectOAuthError(await token(main, { grant_type: "authorization_code", code, redirect_uri: CALLBACK, ...auth }), 400, "invalid_request");
-    await expectOAuthError(await token(main, { grant_type: "authorization_code", code_verifier: pkce().verifier, redirect_uri: CALLBACK, ...auth }), 400, "invalid_request");
+    await expectOAuthError(
+      await token(main, { grant_type: "authorization_code", code, redirect_uri: CALLBACK, ...auth }),
+      400,
+      "invalid_request",
+    );
+    await expectOAuthError(
+      await token(main, { grant_type: "authorization_code", code_verifier: pkce().verifier, redirect_uri: CALLBACK, ...auth }),
+      400,
+      "invalid_request",
+    );
   });
 
   test("a replayed code: invalid_grant, and what the first redemption issued stops working", async () => {
@@ -391,30 +506,49 @@ describe("/token: the authorization code", () => {
     const after = await mcpInitialize(main.mcpUrl("vault"), `Bearer ${first.access_token}`);
     expect(after.status).toBe(401);
     expect(challengeParams(after.challenge).error).toBe("invalid_token");
-    await expectOAuthError(await token(main, { grant_type: "refresh_token", refresh_token: first.refresh_token!, ...auth }), 400, "invalid_grant");
+    await expectOAuthError(
+      await token(main, { grant_type: "refresh_token", refresh_token: first.refresh_token!, ...auth }),
+      400,
+      "invalid_grant",
+    );
     // A third attempt is refused the same way.
     await expectOAuthError(await token(main, redeemFields(code, verifier, auth)), 400, "invalid_grant");
   });
 
   test("a code this instance never issued (random, or issued by another appliance): invalid_grant", async () => {
-    await expectOAuthError(await token(main, redeemFields(`mcpc_${randomBytes(32).toString("base64url")}`, pkce().verifier, auth)), 400, "invalid_grant");
+    await expectOAuthError(
+      await token(main, redeemFields(`mcpc_${randomBytes(32).toString("base64url")}`, pkce().verifier, auth)),
+      400,
+      "invalid_grant",
+    );
     const foreign = await connectorCode(two, { resource: `${two.url}/alpha/mcp` });
     await expectOAuthError(await token(main, redeemFields(foreign.code, foreign.verifier, auth)), 400, "invalid_grant");
   });
 
   test("a code issued to another client: invalid_grant", async () => {
-    const { code, verifier } = await authorizeWithOwner(main.url, { clientId: loopbackClient.client_id, redirectUri: "http://localhost:40000/callback" });
+    const { code, verifier } = await authorizeWithOwner(main.url, {
+      clientId: loopbackClient.client_id,
+      redirectUri: "http://localhost:40000/callback",
+    });
     await expectOAuthError(await token(main, redeemFields(code, verifier, auth)), 400, "invalid_grant");
   });
 
   test("a redirect_uri that differs from the authorization request's: invalid_grant", async () => {
     const { code, verifier } = await connectorCode(main);
-    await expectOAuthError(await token(main, redeemFields(code, verifier, { ...auth, redirect_uri: "https://claude.ai/other" })), 400, "invalid_grant");
+    await expectOAuthError(
+      await token(main, redeemFields(code, verifier, { ...auth, redirect_uri: "https://claude.ai/other" })),
+      400,
+      "invalid_grant",
+    );
   });
 
   test("a resource at /token other than the one authorized: invalid_target", async () => {
     const { code, verifier } = await connectorCode(main);
-    await expectOAuthError(await token(main, redeemFields(code, verifier, { ...auth, resource: "https://evil.example/vault/mcp" })), 400, "invalid_target");
+    await expectOAuthError(
+      await token(main, redeemFields(code, verifier, { ...auth, resource: "https://evil.example/vault/mcp" })),
+      400,
+      "invalid_target",
+    );
   });
 });
 
@@ -422,19 +556,37 @@ describe("/token: grants a client may not use, scopes that cannot be", () => {
   test("a DCR client registered without refresh_token: no refresh_token field (not null), and refresh is unauthorized_client", async () => {
     const client = await registerPublic(main.url, ["http://localhost/cb"], { grant_types: ["authorization_code"] });
     const { code, verifier } = await authorizeWithOwner(main.url, { clientId: client.client_id, redirectUri: "http://localhost:40002/cb" });
-    const response = await token(main, { grant_type: "authorization_code", code, code_verifier: verifier, client_id: client.client_id, redirect_uri: "http://localhost:40002/cb" });
+    const response = await token(main, {
+      grant_type: "authorization_code",
+      code,
+      code_verifier: verifier,
+      client_id: client.client_id,
+      redirect_uri: "http://localhost:40002/cb",
+    });
     expect(response.status).toBe(200);
     const body = (await response.json()) as Record<string, unknown>;
     expect("refresh_token" in body).toBe(false);
     expect(Object.values(body)).not.toContain(null);
-    await expectOAuthError(await token(main, { grant_type: "refresh_token", refresh_token: "mcpr_x", client_id: client.client_id }), 400, "unauthorized_client");
+    await expectOAuthError(
+      await token(main, { grant_type: "refresh_token", refresh_token: "mcpr_x", client_id: client.client_id }),
+      400,
+      "unauthorized_client",
+    );
   });
 
   test("a scope that is not RFC 6749 syntax at /authorize: invalid_scope, redirected", async () => {
     const { challenge } = pkce();
     for (const scope of ['mcp:vault "quoted"', "mcp:vault\\x", "mcp:vault\u00e9"]) {
       const response = await fetch(
-        authorizeUrl(main.url, { response_type: "code", client_id: "connector", redirect_uri: CALLBACK, code_challenge: challenge, code_challenge_method: "S256", state: "sc", scope }),
+        authorizeUrl(main.url, {
+          response_type: "code",
+          client_id: "connector",
+          redirect_uri: CALLBACK,
+          code_challenge: challenge,
+          code_challenge_method: "S256",
+          state: "sc",
+          scope,
+        }),
         { redirect: "manual" },
       );
       expectErrorRedirect(response, CALLBACK, "invalid_scope", "sc", main.url);
@@ -468,23 +620,52 @@ describe("/token: refresh tokens", () => {
   });
 
   test("an unknown refresh token, or one of another client: invalid_grant", async () => {
-    await expectOAuthError(await token(main, { grant_type: "refresh_token", refresh_token: `mcpr_${randomBytes(32).toString("base64url")}`, ...auth }), 400, "invalid_grant");
-    const { code, verifier } = await authorizeWithOwner(main.url, { clientId: loopbackClient.client_id, redirectUri: "http://localhost:40001/callback" });
-    const theirs = await tokens(main.url, { grant_type: "authorization_code", code, code_verifier: verifier, redirect_uri: "http://localhost:40001/callback", client_id: loopbackClient.client_id });
-    await expectOAuthError(await token(main, { grant_type: "refresh_token", refresh_token: theirs.refresh_token!, ...auth }), 400, "invalid_grant");
+    await expectOAuthError(
+      await token(main, { grant_type: "refresh_token", refresh_token: `mcpr_${randomBytes(32).toString("base64url")}`, ...auth }),
+      400,
+      "invalid_grant",
+    );
+    const { code, verifier } = await authorizeWithOwner(main.url, {
+      clientId: loopbackClient.client_id,
+      redirectUri: "http://localhost:40001/callback",
+    });
+    const theirs = await tokens(main.url, {
+      grant_type: "authorization_code",
+      code,
+      code_verifier: verifier,
+      redirect_uri: "http://localhost:40001/callback",
+      client_id: loopbackClient.client_id,
+    });
+    await expectOAuthError(
+      await token(main, { grant_type: "refresh_token", refresh_token: theirs.refresh_token!, ...auth }),
+      400,
+      "invalid_grant",
+    );
     // …and the theft attempt did not spend it.
     await tokens(main.url, { grant_type: "refresh_token", refresh_token: theirs.refresh_token!, client_id: loopbackClient.client_id });
   });
 
   test("an access token used as a refresh token: invalid_grant", async () => {
     const issued = await connectorTokens(main);
-    await expectOAuthError(await token(main, { grant_type: "refresh_token", refresh_token: issued.access_token, ...auth }), 400, "invalid_grant");
+    await expectOAuthError(
+      await token(main, { grant_type: "refresh_token", refresh_token: issued.access_token, ...auth }),
+      400,
+      "invalid_grant",
+    );
   });
 
   test("a wider scope: invalid_scope; another resource: invalid_target; none given: invalid_request", async () => {
     const issued = await connectorTokens(main);
-    await expectOAuthError(await token(main, { grant_type: "refresh_token", refresh_token: issued.refresh_token!, scope: "mcp:vault mcp:other", ...auth }), 400, "invalid_scope");
-    await expectOAuthError(await token(main, { grant_type: "refresh_token", refresh_token: issued.refresh_token!, resource: `${main.url}/other/mcp`, ...auth }), 400, "invalid_target");
+    await expectOAuthError(
+      await token(main, { grant_type: "refresh_token", refresh_token: issued.refresh_token!, scope: "mcp:vault mcp:other", ...auth }),
+      400,
+      "invalid_scope",
+    );
+    await expectOAuthError(
+      await token(main, { grant_type: "refresh_token", refresh_token: issued.refresh_token!, resource: `${main.url}/other/mcp`, ...auth }),
+      400,
+      "invalid_target",
+    );
     await expectOAuthError(await token(main, { grant_type: "refresh_token", ...auth }), 400, "invalid_request");
     // None of the refusals spent it.
     await tokens(main.url, { grant_type: "refresh_token", refresh_token: issued.refresh_token!, ...auth });
@@ -506,10 +687,31 @@ describe("/token: the request itself", () => {
 
   test("a repeated parameter: invalid_request; a repeated resource: invalid_target", async () => {
     const { code, verifier } = await connectorCode(main);
-    await expectOAuthError(await token(main, `grant_type=authorization_code&code=${code}&code=${code}&code_verifier=${verifier}&client_id=connector&client_secret=${SECRET}`), 400, "invalid_request");
-    await expectOAuthError(await token(main, `grant_type=authorization_code&grant_type=authorization_code&code=${code}&code_verifier=${verifier}&client_id=connector&client_secret=${SECRET}`), 400, "invalid_request");
+    await expectOAuthError(
+      await token(
+        main,
+        `grant_type=authorization_code&code=${code}&code=${code}&code_verifier=${verifier}&client_id=connector&client_secret=${SECRET}`,
+      ),
+      400,
+      "invalid_request",
+    );
+    await expectOAuthError(
+      await token(
+        main,
+        `grant_type=authorization_code&grant_type=authorization_code&code=${code}&code_verifier=${verifier}&client_id=connector&client_secret=${SECRET}`,
+      ),
+      400,
+      "invalid_request",
+    );
     const resource = encodeURIComponent(`${main.url}/vault/mcp`);
-    await expectOAuthError(await token(main, `grant_type=authorization_code&code=${code}&code_verifier=${verifier}&client_id=connector&client_secret=${SECRET}&resource=${resource}&resource=${resource}`), 400, "invalid_target");
+    await expectOAuthError(
+      await token(
+        main,
+        `grant_type=authorization_code&code=${code}&code_verifier=${verifier}&client_id=connector&client_secret=${SECRET}&resource=${resource}&resource=${resource}`,
+      ),
+      400,
+      "invalid_target",
+    );
     // The refused requests did not consume the code.
     await tokens(main.url, redeemFields(code, verifier, auth));
   });
@@ -570,7 +772,14 @@ describe("the bearer guard on the MCP endpoint", () => {
   test("with two servers, /authorize without a resource is refused: invalid_target", async () => {
     const { challenge } = pkce();
     const response = await fetch(
-      authorizeUrl(two.url, { response_type: "code", client_id: "connector", redirect_uri: CALLBACK, code_challenge: challenge, code_challenge_method: "S256", state: "x" }),
+      authorizeUrl(two.url, {
+        response_type: "code",
+        client_id: "connector",
+        redirect_uri: CALLBACK,
+        code_challenge: challenge,
+        code_challenge_method: "S256",
+        state: "x",
+      }),
       { redirect: "manual" },
     );
     expectErrorRedirect(response, CALLBACK, "invalid_target", "x", two.url);
@@ -602,7 +811,12 @@ describe("the bearer guard on the MCP endpoint", () => {
     expect(answer.status).toBe(401);
     expect(challengeParams(answer.challenge).error).toBe("invalid_token");
     // The refresh token still yields a new (equally short-lived) access token.
-    await tokens(shortLived.url, { grant_type: "refresh_token", refresh_token: issued.refresh_token!, client_id: "connector", client_secret: SECRET });
+    await tokens(shortLived.url, {
+      grant_type: "refresh_token",
+      refresh_token: issued.refresh_token!,
+      client_id: "connector",
+      client_secret: SECRET,
+    });
   });
 
   describe("malformed and foreign Authorization headers", () => {
@@ -648,7 +862,9 @@ describe("the bearer guard on the MCP endpoint", () => {
       const latin1 = await mcpInitialize(main.mcpUrl("vault"), "Bearer café");
       expect(latin1.status).toBe(400);
       const head = Buffer.concat([
-        Buffer.from(`POST /vault/mcp HTTP/1.1\r\nHost: 127.0.0.1:${main.port}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: 2\r\nConnection: close\r\nAuthorization: Bearer `),
+        Buffer.from(
+          `POST /vault/mcp HTTP/1.1\r\nHost: 127.0.0.1:${main.port}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: 2\r\nConnection: close\r\nAuthorization: Bearer `,
+        ),
         Buffer.from("mcpa_üñï€😀", "utf8"),
         Buffer.from("\r\n\r\n"),
       ]);

@@ -4,7 +4,7 @@
 // with node:crypto), authenticating with client_secret_basic or client_secret_post. Auto-approval
 // exists only for a pre-registered client whose configuration says so, never for DCR clients.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { type TestAppliance, startTestAppliance, stdioServer } from "../helpers/appliance.ts";
+import { startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
 import { OwnerBrowser, ownerPasswordHash } from "../helpers/oauth.ts";
 import {
   authorizeUrl,
@@ -40,8 +40,20 @@ beforeAll(async () => {
     oauthOverrides: {
       ownerPasswordHash: await ownerPasswordHash(),
       clients: [
-        { name: "Claude", clientId: "claude-connector", clientSecretSha256: sha256Hex(CLAUDE_SECRET), redirectUris: [CLAUDE_AI, CLAUDE_COM], autoApprove: false },
-        { name: "Trusted", clientId: "trusted", clientSecretSha256: sha256Hex(TRUSTED_SECRET), redirectUris: [TRUSTED_CB], autoApprove: true },
+        {
+          name: "Claude",
+          clientId: "claude-connector",
+          clientSecretSha256: sha256Hex(CLAUDE_SECRET),
+          redirectUris: [CLAUDE_AI, CLAUDE_COM],
+          autoApprove: false,
+        },
+        {
+          name: "Trusted",
+          clientId: "trusted",
+          clientSecretSha256: sha256Hex(TRUSTED_SECRET),
+          redirectUris: [TRUSTED_CB],
+          autoApprove: true,
+        },
         { name: "Desktop", clientId: "desktop", redirectUris: ["http://127.0.0.1/callback"], autoApprove: false },
       ],
     },
@@ -58,7 +70,10 @@ afterEach(async () => {
 async function rpcResult(response: Response): Promise<{ result?: unknown; error?: unknown }> {
   const text = await response.text();
   if ((response.headers.get("content-type") ?? "").startsWith("text/event-stream")) {
-    const data = text.split("\n").filter((line) => line.startsWith("data:")).map((line) => line.slice(5).trim());
+    const data = text
+      .split("\n")
+      .filter((line) => line.startsWith("data:"))
+      .map((line) => line.slice(5).trim());
     return JSON.parse(data.at(-1)!);
   }
   return JSON.parse(text);
@@ -77,9 +92,17 @@ async function echoWith(accessToken: string, text: string): Promise<string> {
     "mcp-session-id": session,
     "mcp-protocol-version": "2025-11-25",
   };
-  const initialized = await fetch(url, { method: "POST", headers, body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }) });
+  const initialized = await fetch(url, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
+  });
   expect(initialized.status).toBe(202);
-  const called = await fetch(url, { method: "POST", headers, body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "echo", arguments: { text } } }) });
+  const called = await fetch(url, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "echo", arguments: { text } } }),
+  });
   expect(called.status).toBe(200);
   const message = (await rpcResult(called)) as { result: { content: { text: string }[] } };
   await fetch(url, { method: "DELETE", headers });
@@ -102,18 +125,40 @@ describe("the Claude.ai connector path: a confidential client with a secret", ()
     const pair = pkce();
     // The owner's first sight is the login page: this client is not auto-approved.
     const first = await browser.get(
-      authorizeUrl(appliance.url, { response_type: "code", client_id: "claude-connector", redirect_uri: CLAUDE_AI, code_challenge: pair.challenge, code_challenge_method: "S256", state: "basic-1" }),
+      authorizeUrl(appliance.url, {
+        response_type: "code",
+        client_id: "claude-connector",
+        redirect_uri: CLAUDE_AI,
+        code_challenge: pair.challenge,
+        code_challenge_method: "S256",
+        state: "basic-1",
+      }),
     );
     expect(first.status).toBe(200);
     expect(await first.text()).toContain('value="login"');
 
-    const { code, redirect } = await authorizeWithOwner(appliance.url, { clientId: "claude-connector", redirectUri: CLAUDE_AI, state: "basic-2", pkce: pair }, browser);
+    const { code, redirect } = await authorizeWithOwner(
+      appliance.url,
+      { clientId: "claude-connector", redirectUri: CLAUDE_AI, state: "basic-2", pkce: pair },
+      browser,
+    );
     expect(redirect.href.split("?")[0]).toBe(CLAUDE_AI);
     expect(redirect.searchParams.get("state")).toBe("basic-2");
     expect(redirect.searchParams.get("iss")).toBe(appliance.url);
 
     const basic = { authorization: basicAuth("claude-connector", CLAUDE_SECRET) };
-    const response = await postForm(appliance.url, "/token", { grant_type: "authorization_code", code, code_verifier: pair.verifier, redirect_uri: CLAUDE_AI, resource: `${appliance.url}/vault/mcp` }, basic);
+    const response = await postForm(
+      appliance.url,
+      "/token",
+      {
+        grant_type: "authorization_code",
+        code,
+        code_verifier: pair.verifier,
+        redirect_uri: CLAUDE_AI,
+        resource: `${appliance.url}/vault/mcp`,
+      },
+      basic,
+    );
     expect(response.status).toBe(200);
     expect(response.headers.get("cache-control")).toContain("no-store");
     const issued = (await response.json()) as Record<string, string>;
@@ -131,10 +176,20 @@ describe("the Claude.ai connector path: a confidential client with a secret", ()
   });
 
   test("client_secret_post end to end, with the second registered redirect URI", async () => {
-    const { code, verifier, redirect } = await authorizeWithOwner(appliance.url, { clientId: "claude-connector", redirectUri: CLAUDE_COM, state: "post" });
+    const { code, verifier, redirect } = await authorizeWithOwner(appliance.url, {
+      clientId: "claude-connector",
+      redirectUri: CLAUDE_COM,
+      state: "post",
+    });
     expect(redirect.href.split("?")[0]).toBe(CLAUDE_COM);
     const post = { client_id: "claude-connector", client_secret: CLAUDE_SECRET };
-    const response = await postForm(appliance.url, "/token", { grant_type: "authorization_code", code, code_verifier: verifier, redirect_uri: CLAUDE_COM, ...post });
+    const response = await postForm(appliance.url, "/token", {
+      grant_type: "authorization_code",
+      code,
+      code_verifier: verifier,
+      redirect_uri: CLAUDE_COM,
+      ...post,
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get("cache-control")).toContain("no-store");
     const issued = (await response.json()) as Record<string, string>;
@@ -147,13 +202,36 @@ describe("the Claude.ai connector path: a confidential client with a secret", ()
   test("the code is bound to the client: redeeming it with the right secret but public auth fails", async () => {
     const { code, verifier } = await authorizeWithOwner(appliance.url, { clientId: "claude-connector", redirectUri: CLAUDE_AI });
     // client_id alone (no secret) for a confidential client: invalid_client, and the code survives.
-    await expectOAuthError(await postForm(appliance.url, "/token", { grant_type: "authorization_code", code, code_verifier: verifier, client_id: "claude-connector" }), 401, "invalid_client");
-    await tokens(appliance.url, { grant_type: "authorization_code", code, code_verifier: verifier, client_id: "claude-connector", client_secret: CLAUDE_SECRET });
+    await expectOAuthError(
+      await postForm(appliance.url, "/token", {
+        grant_type: "authorization_code",
+        code,
+        code_verifier: verifier,
+        client_id: "claude-connector",
+      }),
+      401,
+      "invalid_client",
+    );
+    await tokens(appliance.url, {
+      grant_type: "authorization_code",
+      code,
+      code_verifier: verifier,
+      client_id: "claude-connector",
+      client_secret: CLAUDE_SECRET,
+    });
   });
 
   test("two registered redirect URIs and none requested: an error page, not a redirect", async () => {
     const { challenge } = pkce();
-    const response = await fetch(authorizeUrl(appliance.url, { response_type: "code", client_id: "claude-connector", code_challenge: challenge, code_challenge_method: "S256" }), { redirect: "manual" });
+    const response = await fetch(
+      authorizeUrl(appliance.url, {
+        response_type: "code",
+        client_id: "claude-connector",
+        code_challenge: challenge,
+        code_challenge_method: "S256",
+      }),
+      { redirect: "manual" },
+    );
     await expectErrorPage(response, 400);
   });
 
@@ -161,7 +239,13 @@ describe("the Claude.ai connector path: a confidential client with a secret", ()
     for (const auth of ["basic", "post"] as const) {
       const pair = pkce();
       const response = await fetch(
-        authorizeUrl(appliance.url, { response_type: "code", client_id: "trusted", redirect_uri: TRUSTED_CB, code_challenge: pair.challenge, code_challenge_method: "S256" }),
+        authorizeUrl(appliance.url, {
+          response_type: "code",
+          client_id: "trusted",
+          redirect_uri: TRUSTED_CB,
+          code_challenge: pair.challenge,
+          code_challenge_method: "S256",
+        }),
         { redirect: "manual" },
       );
       const code = new URL(response.headers.get("location")!).searchParams.get("code")!;
@@ -175,8 +259,17 @@ describe("the Claude.ai connector path: a confidential client with a secret", ()
   });
 
   test("a public pre-registered client (no secret) redeems with client_id and PKCE only", async () => {
-    const { code, verifier } = await authorizeWithOwner(appliance.url, { clientId: "desktop", redirectUri: "http://127.0.0.1:50999/callback" });
-    const issued = await tokens(appliance.url, { grant_type: "authorization_code", code, code_verifier: verifier, client_id: "desktop", redirect_uri: "http://127.0.0.1:50999/callback" });
+    const { code, verifier } = await authorizeWithOwner(appliance.url, {
+      clientId: "desktop",
+      redirectUri: "http://127.0.0.1:50999/callback",
+    });
+    const issued = await tokens(appliance.url, {
+      grant_type: "authorization_code",
+      code,
+      code_verifier: verifier,
+      client_id: "desktop",
+      redirect_uri: "http://127.0.0.1:50999/callback",
+    });
     expect(await mcpStatus(appliance.mcpUrl("vault"), issued.access_token)).toBe(200);
   });
 });
@@ -185,7 +278,14 @@ describe("auto-approval", () => {
   test("auto_approve = true: GET /authorize answers 303 straight to the redirect URI, no login, no consent, no cookie", async () => {
     const pair = pkce();
     const response = await fetch(
-      authorizeUrl(appliance.url, { response_type: "code", client_id: "trusted", redirect_uri: TRUSTED_CB, code_challenge: pair.challenge, code_challenge_method: "S256", state: "auto" }),
+      authorizeUrl(appliance.url, {
+        response_type: "code",
+        client_id: "trusted",
+        redirect_uri: TRUSTED_CB,
+        code_challenge: pair.challenge,
+        code_challenge_method: "S256",
+        state: "auto",
+      }),
       { redirect: "manual" },
     );
     expect(response.status).toBe(303);
@@ -197,23 +297,46 @@ describe("auto-approval", () => {
     expect(location.searchParams.get("code")).toStartWith("mcpc_");
     expect(location.searchParams.get("state")).toBe("auto");
     expect(location.searchParams.get("iss")).toBe(appliance.url);
-    const issued = await tokens(appliance.url, { grant_type: "authorization_code", code: location.searchParams.get("code")!, code_verifier: pair.verifier, client_id: "trusted", client_secret: TRUSTED_SECRET });
+    const issued = await tokens(appliance.url, {
+      grant_type: "authorization_code",
+      code: location.searchParams.get("code")!,
+      code_verifier: pair.verifier,
+      client_id: "trusted",
+      client_secret: TRUSTED_SECRET,
+    });
     expect(await echoWith(issued.access_token, "auto")).toBe("auto");
   });
 
   test("auto_approve = true with redirect_uri omitted (one registered): the registered one", async () => {
     const { challenge } = pkce();
-    const response = await fetch(authorizeUrl(appliance.url, { response_type: "code", client_id: "trusted", code_challenge: challenge, code_challenge_method: "S256" }), { redirect: "manual" });
+    const response = await fetch(
+      authorizeUrl(appliance.url, {
+        response_type: "code",
+        client_id: "trusted",
+        code_challenge: challenge,
+        code_challenge_method: "S256",
+      }),
+      { redirect: "manual" },
+    );
     expect(response.status).toBe(303);
     expect(response.headers.get("location")!.split("?")[0]).toBe(TRUSTED_CB);
   });
 
   test("auto-approval skips no check: PKCE is still required, the redirect URI still exact", async () => {
-    const noPkce = await fetch(authorizeUrl(appliance.url, { response_type: "code", client_id: "trusted", redirect_uri: TRUSTED_CB, state: "np" }), { redirect: "manual" });
+    const noPkce = await fetch(
+      authorizeUrl(appliance.url, { response_type: "code", client_id: "trusted", redirect_uri: TRUSTED_CB, state: "np" }),
+      { redirect: "manual" },
+    );
     expectErrorRedirect(noPkce, TRUSTED_CB, "invalid_request", "np", appliance.url);
     const { challenge } = pkce();
     const elsewhere = await fetch(
-      authorizeUrl(appliance.url, { response_type: "code", client_id: "trusted", redirect_uri: "https://trusted.example/cb2", code_challenge: challenge, code_challenge_method: "S256" }),
+      authorizeUrl(appliance.url, {
+        response_type: "code",
+        client_id: "trusted",
+        redirect_uri: "https://trusted.example/cb2",
+        code_challenge: challenge,
+        code_challenge_method: "S256",
+      }),
       { redirect: "manual" },
     );
     await expectErrorPage(elsewhere, 400);
@@ -222,7 +345,13 @@ describe("auto-approval", () => {
   test("auto_approve = false for a pre-registered client: the login page (200, HTML)", async () => {
     const { challenge } = pkce();
     const response = await fetch(
-      authorizeUrl(appliance.url, { response_type: "code", client_id: "claude-connector", redirect_uri: CLAUDE_AI, code_challenge: challenge, code_challenge_method: "S256" }),
+      authorizeUrl(appliance.url, {
+        response_type: "code",
+        client_id: "claude-connector",
+        redirect_uri: CLAUDE_AI,
+        code_challenge: challenge,
+        code_challenge_method: "S256",
+      }),
       { redirect: "manual" },
     );
     expect(response.status).toBe(200);
@@ -248,7 +377,13 @@ describe("auto-approval", () => {
     const browser = new OwnerBrowser(appliance.url);
     const url = () => {
       const { challenge } = pkce();
-      return authorizeUrl(appliance.url, { response_type: "code", client_id: client.client_id as string, redirect_uri: "http://localhost:47000/cb", code_challenge: challenge, code_challenge_method: "S256" });
+      return authorizeUrl(appliance.url, {
+        response_type: "code",
+        client_id: client.client_id as string,
+        redirect_uri: "http://localhost:47000/cb",
+        code_challenge: challenge,
+        code_challenge_method: "S256",
+      });
     };
     const login = await browser.get(url());
     expect(login.status).toBe(200);
@@ -267,7 +402,13 @@ describe("auto-approval", () => {
       expect(client.client_id).not.toBe("trusted");
       const { challenge } = pkce();
       const response = await fetch(
-        authorizeUrl(appliance.url, { response_type: "code", client_id: client.client_id, redirect_uri: "http://localhost:47001/cb", code_challenge: challenge, code_challenge_method: "S256" }),
+        authorizeUrl(appliance.url, {
+          response_type: "code",
+          client_id: client.client_id,
+          redirect_uri: "http://localhost:47001/cb",
+          code_challenge: challenge,
+          code_challenge_method: "S256",
+        }),
         { redirect: "manual" },
       );
       expect(response.status).toBe(200);

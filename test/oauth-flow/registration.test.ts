@@ -4,7 +4,7 @@
 // limits: per-address rate (429 temporarily_unavailable with Retry-After), the cap on stored
 // registrations, and expiry of registrations that never obtained a token.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { type TestAppliance, startTestAppliance, stdioServer } from "../helpers/appliance.ts";
+import { startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
 import { ownerPasswordHash } from "../helpers/oauth.ts";
 import {
   authorizeUrl,
@@ -36,12 +36,21 @@ beforeAll(async () => {
   const vault = () => [stdioServer("vault", "behaviour-server.mjs")];
   const hourly = { count: 2, windowMs: 3_600_000 };
   // Many registrations from one address below: the rate limit has its own appliances.
-  main = await startTestAppliance(vault(), { auth: "oauth", oauthOverrides: { ownerPasswordHash: hash, registrationRate: { count: 10_000, windowMs: 3_600_000 } } });
+  main = await startTestAppliance(vault(), {
+    auth: "oauth",
+    oauthOverrides: { ownerPasswordHash: hash, registrationRate: { count: 10_000, windowMs: 3_600_000 } },
+  });
   rate = await startTestAppliance(vault(), { auth: "oauth", trustProxy: ["127.0.0.1"], oauthOverrides: { registrationRate: hourly } });
   rateUntrusted = await startTestAppliance(vault(), { auth: "oauth", oauthOverrides: { registrationRate: hourly } });
   capped = await startTestAppliance(vault(), { auth: "oauth", oauthOverrides: { registrationLimit: 2 } });
-  expiring = await startTestAppliance(vault(), { auth: "oauth", oauthOverrides: { ownerPasswordHash: hash, registrationLimit: 2, unusedRegistrationTtlMs: 1 } });
-  expiringProbed = await startTestAppliance(vault(), { auth: "oauth", oauthOverrides: { registrationLimit: 2, unusedRegistrationTtlMs: 1 } });
+  expiring = await startTestAppliance(vault(), {
+    auth: "oauth",
+    oauthOverrides: { ownerPasswordHash: hash, registrationLimit: 2, unusedRegistrationTtlMs: 1 },
+  });
+  expiringProbed = await startTestAppliance(vault(), {
+    auth: "oauth",
+    oauthOverrides: { registrationLimit: 2, unusedRegistrationTtlMs: 1 },
+  });
 });
 const all = () => [main, rate, rateUntrusted, capped, expiring, expiringProbed];
 afterAll(async () => {
@@ -86,7 +95,16 @@ describe("registration responses", () => {
     expect(body.token_endpoint_auth_method).toBe("none");
     expect(body.grant_types).toEqual(["authorization_code", "refresh_token"]);
     expect(body.response_types).toEqual(["code"]);
-    for (const absent of ["client_secret", "client_secret_expires_at", "client_uri", "logo_uri", "scope", "tos_uri", "policy_uri", "software_id"]) {
+    for (const absent of [
+      "client_secret",
+      "client_secret_expires_at",
+      "client_uri",
+      "logo_uri",
+      "scope",
+      "tos_uri",
+      "policy_uri",
+      "software_id",
+    ]) {
       expect(absent in body).toBe(false);
     }
   });
@@ -106,7 +124,8 @@ describe("registration responses", () => {
         token_endpoint_auth_method: "none",
       }),
     );
-    for (const absent of ["client_name", "client_uri", "logo_uri", "scope", "tos_uri", "policy_uri", "software_id", "software_version"]) expect(absent in body).toBe(false);
+    for (const absent of ["client_name", "client_uri", "logo_uri", "scope", "tos_uri", "policy_uri", "software_id", "software_version"])
+      expect(absent in body).toBe(false);
   });
 
   test("unknown metadata is ignored and not echoed", async () => {
@@ -132,15 +151,36 @@ describe("registration responses", () => {
     const secret = body.client_secret as string;
 
     const { code, verifier } = await authorizeWithOwner(main.url, { clientId, redirectUri: "https://app.example/cb" });
-    const issued = await tokens(main.url, { grant_type: "authorization_code", code, code_verifier: verifier, redirect_uri: "https://app.example/cb" }, { authorization: basicAuth(clientId, secret) });
+    const issued = await tokens(
+      main.url,
+      { grant_type: "authorization_code", code, code_verifier: verifier, redirect_uri: "https://app.example/cb" },
+      { authorization: basicAuth(clientId, secret) },
+    );
     expect(await mcpStatus(main.mcpUrl("vault"), issued.access_token)).toBe(200);
-    await expectOAuthError(await postForm(main.url, "/token", { grant_type: "refresh_token", refresh_token: issued.refresh_token ?? "x" }, { authorization: basicAuth(clientId, `${secret}x`) }), 401, "invalid_client");
+    await expectOAuthError(
+      await postForm(
+        main.url,
+        "/token",
+        { grant_type: "refresh_token", refresh_token: issued.refresh_token ?? "x" },
+        { authorization: basicAuth(clientId, `${secret}x`) },
+      ),
+      401,
+      "invalid_client",
+    );
   });
 
   test("scopes: known ones kept, unknown ones (offline_access, openid) dropped, none left means no scope field", async () => {
-    const some = await created(await registration(main.url, { redirect_uris: ["http://localhost/cb"], token_endpoint_auth_method: "none", scope: "offline_access mcp:vault openid" }));
+    const some = await created(
+      await registration(main.url, {
+        redirect_uris: ["http://localhost/cb"],
+        token_endpoint_auth_method: "none",
+        scope: "offline_access mcp:vault openid",
+      }),
+    );
     expect(some.scope).toBe("mcp:vault");
-    const none = await created(await registration(main.url, { redirect_uris: ["http://localhost/cb"], token_endpoint_auth_method: "none", scope: "offline_access" }));
+    const none = await created(
+      await registration(main.url, { redirect_uris: ["http://localhost/cb"], token_endpoint_auth_method: "none", scope: "offline_access" }),
+    );
     expect("scope" in none).toBe(false);
   });
 });
@@ -158,19 +198,31 @@ describe("redirect URIs real clients register", () => {
   };
   for (const [name, uris] of Object.entries(sets)) {
     test(`${name}: accepted as sent`, async () => {
-      const body = await created(await registration(main.url, { client_name: name, redirect_uris: uris, token_endpoint_auth_method: "none" }));
+      const body = await created(
+        await registration(main.url, { client_name: name, redirect_uris: uris, token_endpoint_auth_method: "none" }),
+      );
       expect(body.redirect_uris).toEqual(uris);
     });
   }
 
   test("Cursor's private-use scheme completes the flow: the code comes back to cursor://", async () => {
     const client = await registerPublic(main.url, CURSOR, { client_name: "Cursor" });
-    const { code, verifier, redirect } = await authorizeWithOwner(main.url, { clientId: client.client_id, redirectUri: CURSOR[0], state: "cur" });
+    const { code, verifier, redirect } = await authorizeWithOwner(main.url, {
+      clientId: client.client_id,
+      redirectUri: CURSOR[0],
+      state: "cur",
+    });
     expect(redirect.protocol).toBe("cursor:");
     expect(redirect.href.split("?")[0]).toBe(CURSOR[0]);
     expect(redirect.searchParams.get("state")).toBe("cur");
     expect(redirect.searchParams.get("iss")).toBe(main.url);
-    const issued = await tokens(main.url, { grant_type: "authorization_code", code, code_verifier: verifier, redirect_uri: CURSOR[0]!, client_id: client.client_id });
+    const issued = await tokens(main.url, {
+      grant_type: "authorization_code",
+      code,
+      code_verifier: verifier,
+      redirect_uri: CURSOR[0]!,
+      client_id: client.client_id,
+    });
     expect(await mcpStatus(main.mcpUrl("vault"), issued.access_token)).toBe(200);
     // Its https and loopback URIs work too (the loopback one on any port).
     for (const redirectUri of [CURSOR[1]!, "http://localhost:4321/cb"]) {
@@ -180,7 +232,10 @@ describe("redirect URIs real clients register", () => {
   });
 
   test("one bad URI (javascript:) among good ones fails the whole registration: invalid_redirect_uri", async () => {
-    const response = await registration(main.url, { redirect_uris: [...CURSOR, "javascript:alert(1)"], token_endpoint_auth_method: "none" });
+    const response = await registration(main.url, {
+      redirect_uris: [...CURSOR, "javascript:alert(1)"],
+      token_endpoint_auth_method: "none",
+    });
     const body = await expectOAuthError(response, 400, "invalid_redirect_uri");
     expect(body.error_description).toContain("redirect_uris[3]");
   });
@@ -212,8 +267,17 @@ describe("redirect URIs real clients register", () => {
   });
 
   test("redirect_uris missing, empty, not an array or too many: invalid_redirect_uri", async () => {
-    for (const redirects of [undefined, [], "http://localhost/cb", { 0: "http://localhost/cb" }, Array.from({ length: 21 }, (_, i) => `http://localhost/cb${i}`)]) {
-      const response = await registration(main.url, { token_endpoint_auth_method: "none", ...(redirects === undefined ? {} : { redirect_uris: redirects }) });
+    for (const redirects of [
+      undefined,
+      [],
+      "http://localhost/cb",
+      { 0: "http://localhost/cb" },
+      Array.from({ length: 21 }, (_, i) => `http://localhost/cb${i}`),
+    ]) {
+      const response = await registration(main.url, {
+        token_endpoint_auth_method: "none",
+        ...(redirects === undefined ? {} : { redirect_uris: redirects }),
+      });
       await expectOAuthError(response, 400, "invalid_redirect_uri");
     }
   });
@@ -243,13 +307,21 @@ describe("registration metadata that is refused", () => {
       { logo_uri: "javascript:alert(1)" },
       { scope: 42 },
     ]) {
-      const response = await registration(main.url, { redirect_uris: ["http://localhost/cb"], token_endpoint_auth_method: "none", ...extra });
+      const response = await registration(main.url, {
+        redirect_uris: ["http://localhost/cb"],
+        token_endpoint_auth_method: "none",
+        ...extra,
+      });
       await expectOAuthError(response, 400, "invalid_client_metadata");
     }
   });
 
   test("an oversized body: 413 JSON invalid_client_metadata", async () => {
-    const response = await registration(main.url, { redirect_uris: ["http://localhost/cb"], client_name: "x", padding: "p".repeat(70_000) });
+    const response = await registration(main.url, {
+      redirect_uris: ["http://localhost/cb"],
+      client_name: "x",
+      padding: "p".repeat(70_000),
+    });
     await expectOAuthError(response, 413, "invalid_client_metadata");
   });
 
@@ -279,9 +351,17 @@ describe("limits on registration", () => {
   });
 
   test("rate: failed registrations count too, and X-Forwarded-For from an untrusted peer is ignored", async () => {
-    await expectOAuthError(await registration(rateUntrusted.url, "not json", { "x-forwarded-for": "203.0.113.1" }), 400, "invalid_client_metadata");
+    await expectOAuthError(
+      await registration(rateUntrusted.url, "not json", { "x-forwarded-for": "203.0.113.1" }),
+      400,
+      "invalid_client_metadata",
+    );
     await created(await registration(rateUntrusted.url, body, { "x-forwarded-for": "203.0.113.2" }));
-    await expectOAuthError(await registration(rateUntrusted.url, body, { "x-forwarded-for": "203.0.113.3" }), 429, "temporarily_unavailable");
+    await expectOAuthError(
+      await registration(rateUntrusted.url, body, { "x-forwarded-for": "203.0.113.3" }),
+      429,
+      "temporarily_unavailable",
+    );
   });
 
   test("registration_limit 2: the 3rd registration is refused (503 temporarily_unavailable)", async () => {
@@ -293,8 +373,17 @@ describe("limits on registration", () => {
 
   test("at the cap, registrations never used give way; one that obtained a token stays", async () => {
     const used = await registerPublic(expiring.url, ["http://localhost/cb"]);
-    const { code, verifier } = await authorizeWithOwner(expiring.url, { clientId: used.client_id, redirectUri: "http://localhost:40100/cb" });
-    const issued = await tokens(expiring.url, { grant_type: "authorization_code", code, code_verifier: verifier, client_id: used.client_id, redirect_uri: "http://localhost:40100/cb" });
+    const { code, verifier } = await authorizeWithOwner(expiring.url, {
+      clientId: used.client_id,
+      redirectUri: "http://localhost:40100/cb",
+    });
+    const issued = await tokens(expiring.url, {
+      grant_type: "authorization_code",
+      code,
+      code_verifier: verifier,
+      client_id: used.client_id,
+      redirect_uri: "http://localhost:40100/cb",
+    });
     const unused = await registerPublic(expiring.url, ["http://localhost/cb"]);
     await Bun.sleep(5);
     const third = await registerPublic(expiring.url, ["http://localhost/cb"]);
@@ -303,10 +392,23 @@ describe("limits on registration", () => {
     // The unused one is gone: an error page at /authorize, invalid_client at /token.
     const { challenge } = pkce();
     await expectErrorPage(
-      await fetch(authorizeUrl(expiring.url, { response_type: "code", client_id: unused.client_id, redirect_uri: "http://localhost/cb", code_challenge: challenge, code_challenge_method: "S256" }), { redirect: "manual" }),
+      await fetch(
+        authorizeUrl(expiring.url, {
+          response_type: "code",
+          client_id: unused.client_id,
+          redirect_uri: "http://localhost/cb",
+          code_challenge: challenge,
+          code_challenge_method: "S256",
+        }),
+        { redirect: "manual" },
+      ),
       400,
     );
-    await expectOAuthError(await postForm(expiring.url, "/token", { grant_type: "refresh_token", refresh_token: "mcpr_x", client_id: unused.client_id }), 401, "invalid_client");
+    await expectOAuthError(
+      await postForm(expiring.url, "/token", { grant_type: "refresh_token", refresh_token: "mcpr_x", client_id: unused.client_id }),
+      401,
+      "invalid_client",
+    );
     // The used one and its tokens are untouched.
     expect(await mcpStatus(expiring.mcpUrl("vault"), issued.access_token)).toBe(200);
     await tokens(expiring.url, { grant_type: "refresh_token", refresh_token: issued.refresh_token!, client_id: used.client_id });
@@ -324,7 +426,12 @@ describe("limits on registration", () => {
     const b = await registerPublic(expiringProbed.url, ["http://localhost/cb"]);
     for (const client of [a, b]) {
       await expectOAuthError(
-        await postForm(expiringProbed.url, "/token", { grant_type: "authorization_code", code: "mcpc_bogus", code_verifier: pkce().verifier, client_id: client.client_id }),
+        await postForm(expiringProbed.url, "/token", {
+          grant_type: "authorization_code",
+          code: "mcpc_bogus",
+          code_verifier: pkce().verifier,
+          client_id: client.client_id,
+        }),
         400,
         "invalid_grant",
       );

@@ -3,10 +3,9 @@
 // another client's token is refused (400 invalid_request), and the client authenticates as at /token.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { openStore } from "../../src/store/index.ts";
-import { type TestAppliance, eventually, startTestAppliance, stdioServer } from "../helpers/appliance.ts";
+import { eventually, startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
 import { ownerPasswordHash } from "../helpers/oauth.ts";
 import {
-  type TokenPair,
   authorizeUrl,
   authorizeWithOwner,
   basicAuth,
@@ -19,6 +18,7 @@ import {
   postForm,
   registerPublic,
   sha256Hex,
+  type TokenPair,
   tokens,
 } from "../helpers/oauth-http.ts";
 
@@ -32,8 +32,20 @@ beforeAll(async () => {
     oauthOverrides: {
       ownerPasswordHash: await ownerPasswordHash(),
       clients: [
-        { name: "Connector", clientId: "connector", clientSecretSha256: sha256Hex(SECRET), redirectUris: ["https://connector.example/cb"], autoApprove: true },
-        { name: "Other", clientId: "other", clientSecretSha256: sha256Hex(OTHER_SECRET), redirectUris: ["https://other.example/cb"], autoApprove: true },
+        {
+          name: "Connector",
+          clientId: "connector",
+          clientSecretSha256: sha256Hex(SECRET),
+          redirectUris: ["https://connector.example/cb"],
+          autoApprove: true,
+        },
+        {
+          name: "Other",
+          clientId: "other",
+          clientSecretSha256: sha256Hex(OTHER_SECRET),
+          redirectUris: ["https://other.example/cb"],
+          autoApprove: true,
+        },
       ],
     },
   });
@@ -53,7 +65,13 @@ const credentials = {
 async function issue(client: "connector" | "other"): Promise<TokenPair> {
   const pair = pkce();
   const response = await fetch(
-    authorizeUrl(appliance.url, { response_type: "code", client_id: client, redirect_uri: `https://${client}.example/cb`, code_challenge: pair.challenge, code_challenge_method: "S256" }),
+    authorizeUrl(appliance.url, {
+      response_type: "code",
+      client_id: client,
+      redirect_uri: `https://${client}.example/cb`,
+      code_challenge: pair.challenge,
+      code_challenge_method: "S256",
+    }),
     { redirect: "manual" },
   );
   expect(response.status).toBe(303);
@@ -80,7 +98,11 @@ describe("revocation", () => {
     expect(answer.status).toBe(401);
     expect(challengeParams(answer.challenge).error).toBe("invalid_token");
     // RFC 7009 §2.1 leaves it to the server; here only the access token goes.
-    const fresh = await tokens(appliance.url, { grant_type: "refresh_token", refresh_token: issued.refresh_token!, ...credentials.connector });
+    const fresh = await tokens(appliance.url, {
+      grant_type: "refresh_token",
+      refresh_token: issued.refresh_token!,
+      ...credentials.connector,
+    });
     expect(await mcpStatus(appliance.mcpUrl("vault"), fresh.access_token)).toBe(200);
   });
 
@@ -110,7 +132,15 @@ describe("revocation", () => {
     const issued = await issue("connector");
     await expectRevoked(await revoke({ token: issued.refresh_token!, token_type_hint: "refresh_token", ...credentials.connector }));
     expect(await mcpStatus(appliance.mcpUrl("vault"), issued.access_token)).toBe(401);
-    await expectOAuthError(await postForm(appliance.url, "/token", { grant_type: "refresh_token", refresh_token: issued.refresh_token!, ...credentials.connector }), 400, "invalid_grant");
+    await expectOAuthError(
+      await postForm(appliance.url, "/token", {
+        grant_type: "refresh_token",
+        refresh_token: issued.refresh_token!,
+        ...credentials.connector,
+      }),
+      400,
+      "invalid_grant",
+    );
   });
 
   test("a wrong token_type_hint is only a hint: the token is revoked anyway", async () => {
@@ -137,8 +167,17 @@ describe("revocation", () => {
 
   test("a public DCR client revokes its own token with client_id only, but not a confidential client's", async () => {
     const client = await registerPublic(appliance.url, ["http://localhost/cb"]);
-    const { code, verifier } = await authorizeWithOwner(appliance.url, { clientId: client.client_id, redirectUri: "http://localhost:40200/cb" });
-    const own = await tokens(appliance.url, { grant_type: "authorization_code", code, code_verifier: verifier, client_id: client.client_id, redirect_uri: "http://localhost:40200/cb" });
+    const { code, verifier } = await authorizeWithOwner(appliance.url, {
+      clientId: client.client_id,
+      redirectUri: "http://localhost:40200/cb",
+    });
+    const own = await tokens(appliance.url, {
+      grant_type: "authorization_code",
+      code,
+      code_verifier: verifier,
+      client_id: client.client_id,
+      redirect_uri: "http://localhost:40200/cb",
+    });
     const confidential = await issue("connector");
     await expectOAuthError(await revoke({ token: confidential.access_token, client_id: client.client_id }), 400, "invalid_request");
     await expectRevoked(await revoke({ token: own.access_token, client_id: client.client_id }));
@@ -148,7 +187,11 @@ describe("revocation", () => {
 
   test("an unsupported token_type_hint: 400 unsupported_token_type; a missing token: 400 invalid_request", async () => {
     const issued = await issue("connector");
-    await expectOAuthError(await revoke({ token: issued.access_token, token_type_hint: "id_token", ...credentials.connector }), 400, "unsupported_token_type");
+    await expectOAuthError(
+      await revoke({ token: issued.access_token, token_type_hint: "id_token", ...credentials.connector }),
+      400,
+      "unsupported_token_type",
+    );
     await expectOAuthError(await revoke({ ...credentials.connector }), 400, "invalid_request");
     expect(await mcpStatus(appliance.mcpUrl("vault"), issued.access_token)).toBe(200);
   });
@@ -158,19 +201,35 @@ describe("revocation", () => {
     const basic = await revoke({ token: issued.access_token }, { authorization: basicAuth("connector", "wrong") });
     expect(basic.headers.get("www-authenticate")).toStartWith("Basic ");
     await expectOAuthError(basic, 401, "invalid_client");
-    await expectOAuthError(await revoke({ token: issued.access_token, client_id: "connector", client_secret: "wrong" }), 401, "invalid_client");
+    await expectOAuthError(
+      await revoke({ token: issued.access_token, client_id: "connector", client_secret: "wrong" }),
+      401,
+      "invalid_client",
+    );
     await expectOAuthError(await revoke({ token: issued.access_token, client_id: "connector" }), 401, "invalid_client");
     await expectOAuthError(await revoke({ token: issued.access_token, client_id: "nobody" }), 401, "invalid_client");
     await expectOAuthError(await revoke({ token: issued.access_token }), 401, "invalid_client");
-    await expectOAuthError(await revoke({ token: issued.access_token, ...credentials.connector }, { authorization: basicAuth("connector", SECRET) }), 400, "invalid_request");
+    await expectOAuthError(
+      await revoke({ token: issued.access_token, ...credentials.connector }, { authorization: basicAuth("connector", SECRET) }),
+      400,
+      "invalid_request",
+    );
     // None of those revoked anything.
     expect(await mcpStatus(appliance.mcpUrl("vault"), issued.access_token)).toBe(200);
   });
 
   test("a repeated parameter or an oversized body: invalid_request (413 for the size)", async () => {
     const issued = await issue("connector");
-    await expectOAuthError(await revoke(`token=${issued.access_token}&token=${issued.access_token}&client_id=connector&client_secret=${SECRET}`), 400, "invalid_request");
-    await expectOAuthError(await postForm(appliance.url, "/revoke", `token=${"a".repeat(70_000)}&client_id=connector`), 413, "invalid_request");
+    await expectOAuthError(
+      await revoke(`token=${issued.access_token}&token=${issued.access_token}&client_id=connector&client_secret=${SECRET}`),
+      400,
+      "invalid_request",
+    );
+    await expectOAuthError(
+      await postForm(appliance.url, "/revoke", `token=${"a".repeat(70_000)}&client_id=connector`),
+      413,
+      "invalid_request",
+    );
     expect(await mcpStatus(appliance.mcpUrl("vault"), issued.access_token)).toBe(200);
   });
 });
@@ -184,9 +243,22 @@ describe("revocation from outside the running appliance (what `mcp-appliance cli
   // is refused, so the cache is the only thing that keeps it alive.
   test("a removed client's access token that was already in use stops working", async () => {
     const client = await registerPublic(appliance.url, ["http://localhost/cb"]);
-    const { code, verifier } = await authorizeWithOwner(appliance.url, { clientId: client.client_id, redirectUri: "http://localhost:40300/cb" });
-    const issued = await tokens(appliance.url, { grant_type: "authorization_code", code, code_verifier: verifier, client_id: client.client_id, redirect_uri: "http://localhost:40300/cb" });
-    const unused = await tokens(appliance.url, { grant_type: "refresh_token", refresh_token: issued.refresh_token!, client_id: client.client_id });
+    const { code, verifier } = await authorizeWithOwner(appliance.url, {
+      clientId: client.client_id,
+      redirectUri: "http://localhost:40300/cb",
+    });
+    const issued = await tokens(appliance.url, {
+      grant_type: "authorization_code",
+      code,
+      code_verifier: verifier,
+      client_id: client.client_id,
+      redirect_uri: "http://localhost:40300/cb",
+    });
+    const unused = await tokens(appliance.url, {
+      grant_type: "refresh_token",
+      refresh_token: issued.refresh_token!,
+      client_id: client.client_id,
+    });
     expect(await mcpStatus(appliance.mcpUrl("vault"), issued.access_token)).toBe(200);
 
     const store = openStore(appliance.config.stateDir); // a second connection, as the CLI opens one
@@ -197,7 +269,15 @@ describe("revocation from outside the running appliance (what `mcp-appliance cli
     }
     // Not cached: refused at once (shows the removal itself worked).
     expect(await mcpStatus(appliance.mcpUrl("vault"), unused.access_token)).toBe(401);
-    await expectOAuthError(await postForm(appliance.url, "/token", { grant_type: "refresh_token", refresh_token: unused.refresh_token!, client_id: client.client_id }), 401, "invalid_client");
+    await expectOAuthError(
+      await postForm(appliance.url, "/token", {
+        grant_type: "refresh_token",
+        refresh_token: unused.refresh_token!,
+        client_id: client.client_id,
+      }),
+      401,
+      "invalid_client",
+    );
     // Cached: refused as well, once the appliance notices the other process's change (its
     // housekeeping looks every second).
     await eventually(async () => (await mcpStatus(appliance.mcpUrl("vault"), issued.access_token)) === 401, "the cached token is refused");

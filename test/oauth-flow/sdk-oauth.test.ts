@@ -2,10 +2,10 @@
 // discovery from a 401, dynamic registration, PKCE, the owner's login and consent, tokens,
 // tool calls, refresh, revocation, and a restart in the middle.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { type TestAppliance, startTestAppliance, stdioServer } from "../helpers/appliance.ts";
+import { startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
 import { MemoryOAuthProvider, OwnerBrowser, ownerPasswordHash } from "../helpers/oauth.ts";
 
 let appliance: TestAppliance;
@@ -148,10 +148,19 @@ async function callWith(accessToken: string): Promise<number> {
   const response = await fetch(appliance.mcpUrl("vault"), {
     method: "POST",
     headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${accessToken}` },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } } }),
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } },
+    }),
   });
   await response.text();
   const session = response.headers.get("mcp-session-id");
-  if (session) await fetch(appliance.mcpUrl("vault"), { method: "DELETE", headers: { "mcp-session-id": session, authorization: `Bearer ${accessToken}` } });
+  if (session)
+    await fetch(appliance.mcpUrl("vault"), {
+      method: "DELETE",
+      headers: { "mcp-session-id": session, authorization: `Bearer ${accessToken}` },
+    });
   return response.status;
 }

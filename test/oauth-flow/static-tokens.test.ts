@@ -2,7 +2,7 @@
 // the servers it may use): accepted on their servers (Streamable HTTP and legacy SSE), refused
 // with 403 insufficient_scope elsewhere, and an unknown token is 401 invalid_token.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { type TestAppliance, startTestAppliance, stdioServer } from "../helpers/appliance.ts";
+import { startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
 import { challengeParams, expectHealthy, mcpInitialize, sha256Hex } from "../helpers/oauth-http.ts";
 
 const ALPHA_ONLY = "static-token-for-alpha-only-0123456789abcdef";
@@ -41,7 +41,13 @@ function headers(token: string, session?: string): Record<string, string> {
 async function rpc(response: Response): Promise<{ result?: { content?: { text: string }[] }; error?: unknown }> {
   const text = await response.text();
   if ((response.headers.get("content-type") ?? "").startsWith("text/event-stream")) {
-    return JSON.parse(text.split("\n").filter((l) => l.startsWith("data:")).at(-1)!.slice(5));
+    return JSON.parse(
+      text
+        .split("\n")
+        .filter((l) => l.startsWith("data:"))
+        .at(-1)!
+        .slice(5),
+    );
   }
   return JSON.parse(text);
 }
@@ -75,7 +81,11 @@ describe("static API tokens", () => {
     expect(opened.status).toBe(200);
     expect(opened.session).toBeTruthy();
     const session = opened.session!;
-    const initialized = await fetch(url, { method: "POST", headers: headers(ALPHA_ONLY, session), body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }) });
+    const initialized = await fetch(url, {
+      method: "POST",
+      headers: headers(ALPHA_ONLY, session),
+      body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
+    });
     expect(initialized.status).toBe(202);
     const called = await fetch(url, {
       method: "POST",
@@ -112,7 +122,13 @@ describe("static API tokens", () => {
   });
 
   test("an unknown token, a near miss and the configured hash itself: 401 invalid_token", async () => {
-    for (const wrong of ["not-a-configured-token", `${ALPHA_ONLY}x`, ALPHA_ONLY.slice(0, -1), sha256Hex(ALPHA_ONLY), ALPHA_ONLY.toUpperCase()]) {
+    for (const wrong of [
+      "not-a-configured-token",
+      `${ALPHA_ONLY}x`,
+      ALPHA_ONLY.slice(0, -1),
+      sha256Hex(ALPHA_ONLY),
+      ALPHA_ONLY.toUpperCase(),
+    ]) {
       const answer = await mcpInitialize(appliance.mcpUrl("alpha"), `Bearer ${wrong}`);
       expect(answer.status).toBe(401);
       expect(challengeParams(answer.challenge).error).toBe("invalid_token");
@@ -131,7 +147,11 @@ describe("static API tokens", () => {
     });
     expect(foreign.status).toBe(404);
     await foreign.text();
-    const own = await fetch(url, { method: "POST", headers: headers(ALPHA_ONLY, opened.session!), body: JSON.stringify({ jsonrpc: "2.0", id: 4, method: "ping" }) });
+    const own = await fetch(url, {
+      method: "POST",
+      headers: headers(ALPHA_ONLY, opened.session!),
+      body: JSON.stringify({ jsonrpc: "2.0", id: 4, method: "ping" }),
+    });
     expect(own.status).toBe(200);
     await own.text();
     await fetch(url, { method: "DELETE", headers: headers(ALPHA_ONLY, opened.session!) });

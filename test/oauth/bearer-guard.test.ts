@@ -60,7 +60,8 @@ describe("BearerGuard", () => {
 
   test("an active token for this resource and scope is accepted; the store is asked once", () => {
     const { guard, lookups } = guardWith({ good: {} });
-    for (let i = 0; i < 3; i++) expect(guard.check("Bearer good", server, NOW)).toEqual({ ok: true, principal: { kind: "oauth", id: "c1" } });
+    for (let i = 0; i < 3; i++)
+      expect(guard.check("Bearer good", server, NOW)).toEqual({ ok: true, principal: { kind: "oauth", id: "c1" } });
     expect(guard.check("bearer   good", server, NOW).ok).toBe(true);
     expect(lookups).toHaveLength(1);
   });

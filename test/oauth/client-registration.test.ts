@@ -19,7 +19,11 @@ describe("real clients' registration requests are accepted", () => {
   test("Cursor: a private-use scheme next to https and localhost (RFC 8252 §7.1)", () => {
     const metadata = accepted({
       client_name: "Cursor",
-      redirect_uris: ["cursor://anysphere.cursor-mcp/oauth/callback", "https://cursor.com/oauth/callback", "http://localhost:3000/callback"],
+      redirect_uris: [
+        "cursor://anysphere.cursor-mcp/oauth/callback",
+        "https://cursor.com/oauth/callback",
+        "http://localhost:3000/callback",
+      ],
       grant_types: ["authorization_code", "refresh_token"],
       response_types: ["code"],
       token_endpoint_auth_method: "none",
@@ -49,7 +53,13 @@ describe("real clients' registration requests are accepted", () => {
       software_statement: "eyJ...",
     });
     expect(isConfidential(metadata)).toBe(true);
-    expect(Object.keys(metadata).sort()).toEqual(["client_name", "grant_types", "redirect_uris", "response_types", "token_endpoint_auth_method"]);
+    expect(Object.keys(metadata).sort()).toEqual([
+      "client_name",
+      "grant_types",
+      "redirect_uris",
+      "response_types",
+      "token_endpoint_auth_method",
+    ]);
   });
   test("MCP Inspector / SDK shape, with client_uri and scope", () => {
     const metadata = accepted({
@@ -102,11 +112,15 @@ describe("defaults and normalisation (RFC 7591 §2)", () => {
     expect(metadata.response_types).toEqual(["code"]);
   });
   test("unknown scopes are dropped, known ones kept (RFC 7591 §3.2.1)", () => {
-    expect(accepted({ redirect_uris: ["https://a.example/cb"], scope: "offline_access mcp:vault openid mcp:vault" }).scope).toBe("mcp:vault");
+    expect(accepted({ redirect_uris: ["https://a.example/cb"], scope: "offline_access mcp:vault openid mcp:vault" }).scope).toBe(
+      "mcp:vault",
+    );
     expect("scope" in accepted({ redirect_uris: ["https://a.example/cb"], scope: "offline_access openid" })).toBe(false);
   });
   test("unicode client names are fine", () => {
-    expect(accepted({ redirect_uris: ["https://a.example/cb"], client_name: "Café ☕ クライアント" }).client_name).toBe("Café ☕ クライアント");
+    expect(accepted({ redirect_uris: ["https://a.example/cb"], client_name: "Café ☕ クライアント" }).client_name).toBe(
+      "Café ☕ クライアント",
+    );
   });
 });
 
@@ -216,7 +230,14 @@ describe("registrationResponse (RFC 7591 §3.2.1)", () => {
     expect("client_secret" in response).toBe(false);
     expect("client_secret_expires_at" in response).toBe(false);
     expect(JSON.stringify(response)).not.toContain("null");
-    expect(Object.keys(response)).toEqual(["client_id", "client_id_issued_at", "redirect_uris", "token_endpoint_auth_method", "grant_types", "response_types"]);
+    expect(Object.keys(response)).toEqual([
+      "client_id",
+      "client_id_issued_at",
+      "redirect_uris",
+      "token_endpoint_auth_method",
+      "grant_types",
+      "response_types",
+    ]);
   });
   test("client_id first, then the secret fields, then the metadata", () => {
     const keys = Object.keys(registrationResponse(metadata, { clientId: "abc", clientSecret: "s", issuedAtMs: 0 }));

@@ -17,7 +17,12 @@ function hasNull(value: unknown): boolean {
 }
 
 describe("authorizationServerMetadata (RFC 8414 §2)", () => {
-  const full = authorizationServerMetadata({ issuer, scopes: ["mcp:vault", "mcp:notes"], dynamicRegistration: true, clientIdMetadataDocuments: true });
+  const full = authorizationServerMetadata({
+    issuer,
+    scopes: ["mcp:vault", "mcp:notes"],
+    dynamicRegistration: true,
+    clientIdMetadataDocuments: true,
+  });
 
   test("the whole document", () => {
     expect(full).toEqual({
@@ -44,7 +49,12 @@ describe("authorizationServerMetadata (RFC 8414 §2)", () => {
     expect(full.issuer).toBe(issuer);
   });
   test("DCR off: no registration_endpoint key at all; CIMD off: false", () => {
-    const document = authorizationServerMetadata({ issuer, scopes: ["mcp:vault"], dynamicRegistration: false, clientIdMetadataDocuments: false });
+    const document = authorizationServerMetadata({
+      issuer,
+      scopes: ["mcp:vault"],
+      dynamicRegistration: false,
+      clientIdMetadataDocuments: false,
+    });
     expect("registration_endpoint" in document).toBe(false);
     expect(document.client_id_metadata_document_supported).toBe(false);
   });
@@ -88,7 +98,9 @@ describe("protectedResourceMetadata (RFC 9728 §2)", () => {
   });
   test("resource_name omitted when unset or empty", () => {
     expect("resource_name" in protectedResourceMetadata({ issuer, resource: `${issuer}/mcp`, scopes: ["mcp:x"] })).toBe(false);
-    expect("resource_name" in protectedResourceMetadata({ issuer, resource: `${issuer}/mcp`, scopes: ["mcp:x"], resourceName: "" })).toBe(false);
+    expect("resource_name" in protectedResourceMetadata({ issuer, resource: `${issuer}/mcp`, scopes: ["mcp:x"], resourceName: "" })).toBe(
+      false,
+    );
   });
 });
 

@@ -36,12 +36,18 @@ describe("isCodeVerifier (RFC 7636 §4.1)", () => {
   test.each([VERIFIER, "a".repeat(43), "~".repeat(128), "A-._~0123456789abcdefghijklmnopqrstuvwxyzABC"])("%p is valid", (verifier) => {
     expect(isCodeVerifier(verifier)).toBe(true);
   });
-  test.each(["a".repeat(42), "a".repeat(129), "", `${"a".repeat(42)}+`, `${"a".repeat(42)}=`, `${"a".repeat(42)} `, `${"a".repeat(42)}é`, `${"a".repeat(42)}%`])(
-    "%p is not",
-    (verifier) => {
-      expect(isCodeVerifier(verifier)).toBe(false);
-    },
-  );
+  test.each([
+    "a".repeat(42),
+    "a".repeat(129),
+    "",
+    `${"a".repeat(42)}+`,
+    `${"a".repeat(42)}=`,
+    `${"a".repeat(42)} `,
+    `${"a".repeat(42)}é`,
+    `${"a".repeat(42)}%`,
+  ])("%p is not", (verifier) => {
+    expect(isCodeVerifier(verifier)).toBe(false);
+  });
 });
 
 describe("verifyS256 (RFC 7636 §4.6)", () => {

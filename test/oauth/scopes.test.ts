@@ -19,9 +19,12 @@ describe("parseScope (RFC 6749 §3.3)", () => {
   ])("%p -> %p", (text, scopes) => {
     expect(parseScope(text)).toEqual({ ok: true, value: scopes });
   });
-  test.each(["mcp:vault\tmcp:notes", "mcp:vault\nmcp:notes", 'mcp:"vault"', "mcp:\\vault", "mcp:välkommen", "mcp:\u0000"])("%p is refused", (text) => {
-    expect(parseScope(text).ok).toBe(false);
-  });
+  test.each(["mcp:vault\tmcp:notes", "mcp:vault\nmcp:notes", 'mcp:"vault"', "mcp:\\vault", "mcp:välkommen", "mcp:\u0000"])(
+    "%p is refused",
+    (text) => {
+      expect(parseScope(text).ok).toBe(false);
+    },
+  );
   test("a long list parses without trouble", () => {
     const text = Array.from({ length: 10_000 }, (_, i) => `s${i}`).join(" ");
     const result = parseScope(text);

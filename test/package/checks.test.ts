@@ -3,12 +3,12 @@
 // configuration, and a byte-identical rebuild. The .deb is built once (dist/ keeps it until
 // packaging/, scripts/package.ts or the executable change); the install test uses the same.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureTools, tool } from "../../scripts/ensure-tools.ts";
 import pkg from "../../package.json" with { type: "json" };
-import { CONFFILES, ROOT, buildPackage, ensurePackage, readChangelog } from "../../scripts/package.ts";
+import { ensureTools, tool } from "../../scripts/ensure-tools.ts";
+import { buildPackage, CONFFILES, ensurePackage, ROOT, readChangelog } from "../../scripts/package.ts";
 
 // Building the .deb compresses ~110 MB with xz: about a minute on two busy cores.
 const BUILD_TIMEOUT = 600_000;
@@ -161,7 +161,7 @@ describe("the .deb", () => {
         .filter((line) => !/^\s*#/.test(line))
         .join("\n");
     const postinst = commands("postinst");
-    expect(postinst).toContain("adduser --system --group --home \"$STATE_DIR\" --no-create-home --quiet mcp-appliance");
+    expect(postinst).toContain('adduser --system --group --home "$STATE_DIR" --no-create-home --quiet mcp-appliance');
     expect(postinst).toContain("deb-systemd-helper enable");
     expect(postinst).toContain("if [ -d /run/systemd/system ]; then");
     // No secret is made at install time: images built from the package would share it.
@@ -189,7 +189,9 @@ describe("copyright", () => {
     // What bun build puts in: the packages of its inputs, as the metafile lists them.
     const dir = mkdtempSync(join(tmpdir(), "mcp-appliance-meta-"));
     try {
-      sh([process.execPath, "build", "--target=bun", `--metafile=${join(dir, "meta.json")}`, "--outdir", dir, "src/cli/main.ts"], { cwd: ROOT });
+      sh([process.execPath, "build", "--target=bun", `--metafile=${join(dir, "meta.json")}`, "--outdir", dir, "src/cli/main.ts"], {
+        cwd: ROOT,
+      });
       const inputs = Object.keys(JSON.parse(readFileSync(join(dir, "meta.json"), "utf8")).inputs as Record<string, unknown>);
       const bundled = new Set(inputs.flatMap((path) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path)?.[1] ?? []));
       expect(bundled.size).toBeGreaterThan(5);
@@ -236,7 +238,13 @@ describe("the units", () => {
     mkdirSync(join(unpacked, "usr/sbin"), { recursive: true });
     copyFileSync(tool("nft"), join(unpacked, "usr/sbin/nft"));
     const result = check(
-      [tool("systemd-analyze"), "verify", `--root=${unpacked}`, "--generators=no", ...units.map((unit) => `/usr/lib/systemd/system/${unit}`)],
+      [
+        tool("systemd-analyze"),
+        "verify",
+        `--root=${unpacked}`,
+        "--generators=no",
+        ...units.map((unit) => `/usr/lib/systemd/system/${unit}`),
+      ],
       { MANPATH: `${join(unpacked, "usr/share/man")}:` },
     );
     expect(result).toEqual({ code: 0, output: "" });
@@ -272,7 +280,10 @@ describe("the shipped configuration and rules", () => {
   const config = () => join(unpacked, "etc/mcp.toml");
 
   test("/etc/mcp.toml is valid as shipped, with no secret in it", () => {
-    expect(check([binary(), "validate", "--config", config()], { PATH: "/usr/bin:/bin" })).toEqual({ code: 0, output: "Valid configuration\n" });
+    expect(check([binary(), "validate", "--config", config()], { PATH: "/usr/bin:/bin" })).toEqual({
+      code: 0,
+      output: "Valid configuration\n",
+    });
     const text = readFileSync(config(), "utf8");
     const settings = text.split("\n").filter((line) => /^\s*[a-z_]+\s*=/.test(line));
     expect(settings.filter((line) => /secret|token|password|hash/.test(line))).toEqual([]);
@@ -300,7 +311,9 @@ describe("reproducibility", () => {
     () => {
       // The epoch the cached .deb was built with is the time of its ar members; the executable
       // is the one inside it (dist/ may hold a newer build by now).
-      const header = readFileSync(deb).subarray(8, 8 + 60).toString("latin1");
+      const header = readFileSync(deb)
+        .subarray(8, 8 + 60)
+        .toString("latin1");
       const epoch = Number(header.slice(16, 28).trim());
       expect(epoch).toBeGreaterThan(0);
       const dir = mkdtempSync(join(tmpdir(), "mcp-appliance-rebuild-"));

@@ -103,15 +103,33 @@ async function mcp({ url, token, calls }: { url: string; token: string; calls: {
     }),
   });
   const session = opened.headers.get("mcp-session-id") ?? undefined;
-  const initialize = { status: opened.status, session: session ?? null, challenge: opened.headers.get("www-authenticate"), body: await opened.text() };
+  const initialize = {
+    status: opened.status,
+    session: session ?? null,
+    challenge: opened.headers.get("www-authenticate"),
+    body: await opened.text(),
+  };
   const results: Json[] = [];
   if (opened.status === 200 && session) {
-    await (await fetch(url, { method: "POST", headers: headers(session), body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }) })).text();
+    await (
+      await fetch(url, {
+        method: "POST",
+        headers: headers(session),
+        body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
+      })
+    ).text();
     let id = 2;
     for (const call of calls) {
-      const response = await fetch(url, { method: "POST", headers: headers(session), body: JSON.stringify({ jsonrpc: "2.0", id: id++, ...call }) });
+      const response = await fetch(url, {
+        method: "POST",
+        headers: headers(session),
+        body: JSON.stringify({ jsonrpc: "2.0", id: id++, ...call }),
+      });
       const text = await response.text();
-      results.push({ status: response.status, message: response.status === 200 ? message(text, response.headers.get("content-type") ?? "") : text });
+      results.push({
+        status: response.status,
+        message: response.status === 200 ? message(text, response.headers.get("content-type") ?? "") : text,
+      });
     }
     await (await fetch(url, { method: "DELETE", headers: headers(session) })).text();
   }
@@ -122,7 +140,8 @@ const [command, argument] = process.argv.slice(2);
 const input = JSON.parse(argument ?? "{}");
 let output: Json;
 if (command === "oauth") output = await oauth(input);
-else if (command === "refresh") output = await tokenRequest(input.base, { grant_type: "refresh_token", client_id: input.client_id, refresh_token: input.refresh_token });
+else if (command === "refresh")
+  output = await tokenRequest(input.base, { grant_type: "refresh_token", client_id: input.client_id, refresh_token: input.refresh_token });
 else if (command === "mcp") output = await mcp(input);
 else throw new Error(`unknown command ${command} (oauth | refresh | mcp)`);
 console.log(JSON.stringify(output));

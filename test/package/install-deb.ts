@@ -1,8 +1,8 @@
 // The Debian package the install test installs, and a newer build of it for the upgrade.
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, ensurePackage } from "../../scripts/package.ts";
-import { WORK_DIR, hostRun, log } from "./rootfs.ts";
+import { ensurePackage, ROOT } from "../../scripts/package.ts";
+import { hostRun, log, WORK_DIR } from "./rootfs.ts";
 
 export { ROOT };
 

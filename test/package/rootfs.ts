@@ -13,7 +13,18 @@
 // Needs root, debootstrap and systemd-nspawn; `ensureHostTools()` installs the last two with
 // apt-get when they are missing, and anything that cannot work fails loudly: nothing is skipped.
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 
 export const SUITE = "bookworm";
@@ -44,12 +55,17 @@ export class CommandError extends Error {
     readonly cmd: string[],
     readonly result: Result,
   ) {
-    super(`${cmd.join(" ")} exited with ${result.code}\n--- stdout\n${result.stdout.slice(-6000)}\n--- stderr\n${result.stderr.slice(-6000)}`);
+    super(
+      `${cmd.join(" ")} exited with ${result.code}\n--- stdout\n${result.stdout.slice(-6000)}\n--- stderr\n${result.stderr.slice(-6000)}`,
+    );
   }
 }
 
 /** A host command, waited for; throws CommandError on a non-zero exit unless check is false. */
-export function hostRun(cmd: string[], options: { check?: boolean; env?: Record<string, string>; timeoutMs?: number; cwd?: string } = {}): Result {
+export function hostRun(
+  cmd: string[],
+  options: { check?: boolean; env?: Record<string, string>; timeoutMs?: number; cwd?: string } = {},
+): Result {
   const proc = Bun.spawnSync(cmd, {
     cwd: options.cwd,
     env: { ...process.env, PATH: `${PATH}:${process.env.PATH ?? ""}`, ...options.env },
@@ -83,8 +99,19 @@ export function ensureHostTools(): void {
   if (process.getuid?.() !== 0) {
     throw new Error("the install tests need root (debootstrap, systemd-nspawn, nsenter): run the test suite as root");
   }
-  const wanted: Record<string, string> = { debootstrap: "debootstrap", "systemd-nspawn": "systemd-container", nsenter: "util-linux", tar: "tar" };
-  const missing = [...new Set(Object.entries(wanted).filter(([program]) => !which(program)).map(([, pkg]) => pkg))];
+  const wanted: Record<string, string> = {
+    debootstrap: "debootstrap",
+    "systemd-nspawn": "systemd-container",
+    nsenter: "util-linux",
+    tar: "tar",
+  };
+  const missing = [
+    ...new Set(
+      Object.entries(wanted)
+        .filter(([program]) => !which(program))
+        .map(([, pkg]) => pkg),
+    ),
+  ];
   if (missing.length === 0) return;
   log(`installing ${missing.join(" ")} on the host`);
   const env = { DEBIAN_FRONTEND: "noninteractive" };
@@ -375,7 +402,9 @@ export class Container {
       if (status !== "running") {
         const failed = await container.exec(["systemctl", "--failed", "--no-pager", "--no-legend"], { check: false });
         if (status !== "degraded") {
-          throw new Error(`the container did not come up: is-system-running says "${status}"\n${failed.stdout}\n${container.consoleTail()}`);
+          throw new Error(
+            `the container did not come up: is-system-running says "${status}"\n${failed.stdout}\n${container.consoleTail()}`,
+          );
         }
         log(`the container is degraded, failed units:\n${failed.stdout}`);
       }
@@ -409,7 +438,15 @@ export class Container {
         log(`no own cgroup in ${base}: ${error}`);
       }
     }
-    const cmd = ["systemd-nspawn", "--quiet", `--directory=${this.root}`, `--machine=${this.name}`, "--register=no", "--keep-unit", ...nspawnArgs];
+    const cmd = [
+      "systemd-nspawn",
+      "--quiet",
+      `--directory=${this.root}`,
+      `--machine=${this.name}`,
+      "--register=no",
+      "--keep-unit",
+      ...nspawnArgs,
+    ];
     log(cmd.join(" "));
     // The shell moves itself into the container's own cgroups, then becomes nspawn.
     const wrapper = 'for dir in $MCPAT_CGROUPS; do echo $$ > "$dir/cgroup.procs"; done; exec "$@"';
@@ -426,20 +463,27 @@ export class Container {
     const errors = new Response(this.proc.stderr as ReadableStream).text();
     const ownNs = readlinkSync("/proc/self/ns/mnt");
     try {
-      await this.until(() => {
-        if (this.exited) return true;
-        for (const pid of children(this.proc.pid)) {
-          try {
-            if (readlinkSync(`/proc/${pid}/ns/mnt`) !== ownNs && readlinkSync(`/proc/${pid}/ns/pid`) !== readlinkSync("/proc/self/ns/pid")) {
-              this.leader = pid;
-              return true;
+      await this.until(
+        () => {
+          if (this.exited) return true;
+          for (const pid of children(this.proc.pid)) {
+            try {
+              if (
+                readlinkSync(`/proc/${pid}/ns/mnt`) !== ownNs &&
+                readlinkSync(`/proc/${pid}/ns/pid`) !== readlinkSync("/proc/self/ns/pid")
+              ) {
+                this.leader = pid;
+                return true;
+              }
+            } catch {
+              // gone already
             }
-          } catch {
-            // gone already
           }
-        }
-        return false;
-      }, "the container's first process", 30_000);
+          return false;
+        },
+        "the container's first process",
+        30_000,
+      );
     } catch (error) {
       this.killNow();
       throw error;
@@ -475,7 +519,9 @@ export class Container {
 
   /** A command in all of the container's namespaces, as root (or `user`), with a clean environment. */
   async exec(argv: string[], options: ExecOptions = {}): Promise<Result> {
-    const env = Object.entries({ PATH, HOME: "/root", LANG: "C.UTF-8", TERM: "dumb", ...options.env }).map(([key, value]) => `${key}=${value}`);
+    const env = Object.entries({ PATH, HOME: "/root", LANG: "C.UTF-8", TERM: "dumb", ...options.env }).map(
+      ([key, value]) => `${key}=${value}`,
+    );
     const asUser = options.user ? ["runuser", "-u", options.user, "--"] : [];
     // nsenter's --wd names a directory as the host sees it: a shell changes into it instead.
     const inDir = options.cwd ? ["/bin/sh", "-c", 'cd "$0" && exec "$@"', options.cwd] : [];

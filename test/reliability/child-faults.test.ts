@@ -4,9 +4,9 @@
 // asserts what the client sees, what the log says, and what is left on the machine: memory
 // (peak and settled RSS of the appliance, from /proc), descriptors, processes.
 import { afterEach, describe, expect, test } from "bun:test";
-import { type StartedProcess, logLine, logged, startApplianceProcess } from "../helpers/appliance-process.ts";
 import { eventually } from "../helpers/appliance.ts";
-import { MiB, descendants, fdCount, mib, rssBytes, rssSampler } from "../helpers/machine.ts";
+import { logged, logLine, type StartedProcess, startApplianceProcess } from "../helpers/appliance-process.ts";
+import { descendants, fdCount, MiB, mib, rssBytes, rssSampler } from "../helpers/machine.ts";
 import { RawLegacyClient, RawMcpClient } from "../helpers/mcp-raw.ts";
 
 let running: StartedProcess | undefined;
@@ -28,7 +28,11 @@ async function start(extra: string[] = []): Promise<{ started: StartedProcess; c
 }
 
 /** Flood and wait until the child says (on stderr, which the appliance logs) it is written out. */
-async function flood(started: StartedProcess, client: RawMcpClient, args: { count: number; bytes: number; kind?: string }): Promise<number> {
+async function flood(
+  started: StartedProcess,
+  client: RawMcpClient,
+  args: { count: number; bytes: number; kind?: string },
+): Promise<number> {
   const sampler = rssSampler(started.pid);
   const reply = await client.callText("flood", args);
   const number = /flood (\d+) started/.exec(reply)![1];
@@ -63,10 +67,17 @@ describe("a child that floods stdout", () => {
 
     // The session still works, and the flood was logged once, not once per dropped message.
     expect(await client.callText("echo", { text: "after the flood" })).toBe("after the flood");
-    expect(logged(started, "no GET stream is open: dropping the oldest queued server messages (reported again, with a count, when a GET stream opens or the session ends)")).toHaveLength(1);
+    expect(
+      logged(
+        started,
+        "no GET stream is open: dropping the oldest queued server messages (reported again, with a count, when a GET stream opens or the session ends)",
+      ),
+    ).toHaveLength(1);
 
     // A GET stream opened now receives what the queue kept: the newest messages, within the caps.
-    const stream = await fetch(started.mcpUrl("flood"), { headers: { accept: "text/event-stream", "mcp-session-id": client.sessionId!, "mcp-protocol-version": "2025-11-25" } });
+    const stream = await fetch(started.mcpUrl("flood"), {
+      headers: { accept: "text/event-stream", "mcp-session-id": client.sessionId!, "mcp-protocol-version": "2025-11-25" },
+    });
     expect(stream.status).toBe(200);
     const reader = stream.body!.getReader();
     let text = "";
@@ -76,7 +87,11 @@ describe("a child that floods stdout", () => {
     expect(kept).toBeGreaterThan(0);
     expect(kept).toBeLessThanOrEqual(256);
     expect(kept * bytes).toBeLessThanOrEqual(4 * MiB + bytes);
-    const report = await logLine(started, (line) => line.includes("server messages dropped while no GET stream was open"), "the drop count");
+    const report = await logLine(
+      started,
+      (line) => line.includes("server messages dropped while no GET stream was open"),
+      "the drop count",
+    );
     expect(JSON.parse(report).dropped).toBe(count - kept);
 
     await endAndCheckNothingLeft(started, client, fds0);
@@ -120,7 +135,10 @@ describe("a child that floods stdout", () => {
     await legacy.open();
     expect(await legacy.callText("garbage")).toBe("ok");
     await legacy.close();
-    await eventually(() => logged(started, "ignored a line from the MCP server that is not a JSON-RPC message").length === count + 2, "both garbage lines logged");
+    await eventually(
+      () => logged(started, "ignored a line from the MCP server that is not a JSON-RPC message").length === count + 2,
+      "both garbage lines logged",
+    );
 
     expect(await client.callText("echo", { text: "fine" })).toBe("fine");
     await endAndCheckNothingLeft(started, client, fds0);

@@ -3,11 +3,11 @@
 // request and then nothing. Against the compiled binary; each test asserts what the client
 // sees, and what is left in the appliance process: memory, descriptors, child processes.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type Socket, connect } from "node:net";
-import { type StartedProcess, logLine, logged, startApplianceProcess } from "../helpers/appliance-process.ts";
+import { connect, type Socket } from "node:net";
 import { eventually } from "../helpers/appliance.ts";
-import { MiB, descendants, fdCount, fdKinds, mib, rssBytes, rssSampler, serverConnections } from "../helpers/machine.ts";
-import { RawMcpClient, parseBody } from "../helpers/mcp-raw.ts";
+import { logged, logLine, type StartedProcess, startApplianceProcess } from "../helpers/appliance-process.ts";
+import { descendants, fdCount, fdKinds, MiB, mib, rssBytes, rssSampler, serverConnections } from "../helpers/machine.ts";
+import { parseBody, RawMcpClient } from "../helpers/mcp-raw.ts";
 
 /** Bun closes a connection that has sent no complete request head well before the idle timeout. */
 const IDLE_TIMEOUT_S = 60; // src/app.ts
@@ -62,7 +62,12 @@ describe("a client that disconnects mid-stream", () => {
     await client.open();
     const abort = new AbortController();
     const response = await client.post(
-      { jsonrpc: "2.0", id: "long", method: "tools/call", params: { name: "progress", arguments: { steps: 5, delayMs: 150 }, _meta: { progressToken: "p" } } },
+      {
+        jsonrpc: "2.0",
+        id: "long",
+        method: "tools/call",
+        params: { name: "progress", arguments: { steps: 5, delayMs: 150 }, _meta: { progressToken: "p" } },
+      },
       {},
       abort.signal,
     );
@@ -76,7 +81,12 @@ describe("a client that disconnects mid-stream", () => {
 
     expect((await client.request("ping")).status).toBe(200);
     const resumed = await fetch(started.mcpUrl("fx"), {
-      headers: { accept: "text/event-stream", "last-event-id": lastId, "mcp-session-id": client.sessionId!, "mcp-protocol-version": "2025-11-25" },
+      headers: {
+        accept: "text/event-stream",
+        "last-event-id": lastId,
+        "mcp-session-id": client.sessionId!,
+        "mcp-protocol-version": "2025-11-25",
+      },
     });
     const rest = parseBody(await resumed.text(), "text/event-stream");
     expect(rest.map((m) => (m.params as { progress?: number } | undefined)?.progress).filter(Boolean)).toEqual([2, 3, 4, 5]);
@@ -90,7 +100,11 @@ describe("a client that disconnects mid-stream", () => {
     await client.open();
     const abort = new AbortController();
     const pending = client
-      .post({ jsonrpc: "2.0", id: "slow", method: "tools/call", params: { name: "progress", arguments: { steps: 1, delayMs: 700 } } }, {}, abort.signal)
+      .post(
+        { jsonrpc: "2.0", id: "slow", method: "tools/call", params: { name: "progress", arguments: { steps: 1, delayMs: 700 } } },
+        {},
+        abort.signal,
+      )
       .catch((error: Error) => error);
     await Bun.sleep(100);
     abort.abort();
@@ -150,7 +164,9 @@ describe("slowloris", () => {
     const began = Date.now();
     const slow = [
       ...Array.from({ length: 20 }, () => rawConnection("")),
-      ...Array.from({ length: 20 }, () => rawConnection(`POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\n`)),
+      ...Array.from({ length: 20 }, () =>
+        rawConnection(`POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\n`),
+      ),
     ];
     await eventually(() => fdCount(started.pid) >= fds0 + slow.length, "the slow connections are accepted");
 

@@ -5,8 +5,8 @@
 import { describe, expect, test } from "bun:test";
 import { connect } from "node:net";
 import { defaultLimitsConfig } from "../../src/config/limits.ts";
-import { startApplianceProcess } from "../helpers/appliance-process.ts";
 import { eventually } from "../helpers/appliance.ts";
+import { startApplianceProcess } from "../helpers/appliance-process.ts";
 import { descendants, liveInGroups } from "../helpers/machine.ts";
 import { RawMcpClient, type RpcAnswer } from "../helpers/mcp-raw.ts";
 
@@ -42,7 +42,9 @@ describe("SIGTERM under load", () => {
 
     const finished = answers.filter((a) => !(a instanceof Error) && a.answer?.result?.content?.[0]?.text === "slept").length;
     const errors = answers.filter((a) => !(a instanceof Error) && a.answer?.error !== undefined).length;
-    console.log(`SIGTERM with ${calls.length} calls of 500 ms in flight: ${finished} finished, ${errors} JSON-RPC errors; exit ${exitCode} after ${exitedAfter} ms`);
+    console.log(
+      `SIGTERM with ${calls.length} calls of 500 ms in flight: ${finished} finished, ${errors} JSON-RPC errors; exit ${exitCode} after ${exitedAfter} ms`,
+    );
     expect(answers.filter((a) => a instanceof Error)).toEqual([]); // every client got an HTTP answer
     expect(finished).toBe(calls.length);
     expect(late).not.toBeInstanceOf(Error);
@@ -78,11 +80,20 @@ describe("SIGTERM under load", () => {
       (error: Error) => String(error),
     );
     expect(fresh).toContain("ECONNREFUSED");
-    const initialize = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "late", version: "1" } } });
+    const initialize = JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "late", version: "1" } },
+    });
     socket.write(
       `POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: ${initialize.length}\r\n\r\n${initialize}`,
     );
-    await eventually(() => received.includes("shutting down") || socket.destroyed || socket.readyState !== "open", "an answer to the late initialize", 5000);
+    await eventually(
+      () => received.includes("shutting down") || socket.destroyed || socket.readyState !== "open",
+      "an answer to the late initialize",
+      5000,
+    );
     console.log(`initialize during the drain, on a connection opened before: ${received.split("\r\n")[0] || "connection closed"}`);
     if (received) expect(received).toMatch(/^HTTP\/1\.1 503[^]*shutting down/);
     else expect(socket.destroyed || socket.readyState !== "open").toBe(true);

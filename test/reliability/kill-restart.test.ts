@@ -6,11 +6,11 @@
 import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { type StartedProcess, restartApplianceProcess, startApplianceProcess } from "../helpers/appliance-process.ts";
 import { alive, eventually } from "../helpers/appliance.ts";
+import { restartApplianceProcess, type StartedProcess, startApplianceProcess } from "../helpers/appliance-process.ts";
 import { descendants } from "../helpers/machine.ts";
-import { authorizeUrl, pkce, postForm, sha256Hex } from "../helpers/oauth-http.ts";
 import { RawMcpClient } from "../helpers/mcp-raw.ts";
+import { authorizeUrl, pkce, postForm, sha256Hex } from "../helpers/oauth-http.ts";
 
 const CLIENT = "load-client";
 const CALLBACK = "http://127.0.0.1/callback";
@@ -59,13 +59,28 @@ async function issue(base: string): Promise<Issued> {
   const pair = pkce();
   const resource = new URL("/fx/mcp", base).href;
   const authorize = await fetch(
-    authorizeUrl(base, { response_type: "code", client_id: CLIENT, redirect_uri: CALLBACK, code_challenge: pair.challenge, code_challenge_method: "S256", state: "s", resource }),
+    authorizeUrl(base, {
+      response_type: "code",
+      client_id: CLIENT,
+      redirect_uri: CALLBACK,
+      code_challenge: pair.challenge,
+      code_challenge_method: "S256",
+      state: "s",
+      resource,
+    }),
     { redirect: "manual" },
   );
   await authorize.arrayBuffer();
   const code = new URL(authorize.headers.get("location") ?? "http://x/").searchParams.get("code");
   if (authorize.status !== 303 || !code) throw new Error(`authorize: ${authorize.status}`);
-  const response = await postForm(base, "/token", { grant_type: "authorization_code", code, code_verifier: pair.verifier, client_id: CLIENT, redirect_uri: CALLBACK, resource });
+  const response = await postForm(base, "/token", {
+    grant_type: "authorization_code",
+    code,
+    code_verifier: pair.verifier,
+    client_id: CLIENT,
+    redirect_uri: CALLBACK,
+    resource,
+  });
   const text = await response.text();
   if (response.status !== 200) throw new Error(`token: ${response.status} ${text}`);
   return JSON.parse(text) as Issued;
@@ -80,7 +95,9 @@ async function refresh(base: string, token: string): Promise<Issued> {
 
 /** A token the bearer guard accepts gets past it to the transport: 400 for a GET without a session; a refused one gets 401. */
 async function guardStatus(base: string, accessToken: string): Promise<number> {
-  const response = await fetch(new URL("/fx/mcp", base), { headers: { accept: "text/event-stream", authorization: `Bearer ${accessToken}` } });
+  const response = await fetch(new URL("/fx/mcp", base), {
+    headers: { accept: "text/event-stream", authorization: `Bearer ${accessToken}` },
+  });
   await response.arrayBuffer();
   return response.status;
 }
@@ -118,23 +135,40 @@ function checkStateFile(stateDir: string, issued: Issued[]): Record<string, numb
   const db = new Database(join(stateDir, "state.db"));
   try {
     db.run("PRAGMA busy_timeout = 5000");
-    expect(db.query<{ integrity_check: string }, []>("PRAGMA integrity_check").all().map((r) => r.integrity_check)).toEqual(["ok"]);
+    expect(
+      db
+        .query<{ integrity_check: string }, []>("PRAGMA integrity_check")
+        .all()
+        .map((r) => r.integrity_check),
+    ).toEqual(["ok"]);
     expect(db.query("PRAGMA foreign_key_check").all()).toEqual([]);
     const count = (sql: string) => (db.query<{ n: number }, []>(sql).get() as { n: number }).n;
     // Every token and code belongs to a grant, every grant to a client.
-    expect(count("SELECT count(*) AS n FROM access_tokens a WHERE NOT EXISTS (SELECT 1 FROM grants g WHERE g.grant_id = a.grant_id)")).toBe(0);
-    expect(count("SELECT count(*) AS n FROM refresh_tokens r WHERE NOT EXISTS (SELECT 1 FROM grants g WHERE g.grant_id = r.grant_id)")).toBe(0);
-    expect(count("SELECT count(*) AS n FROM authorization_codes c WHERE NOT EXISTS (SELECT 1 FROM grants g WHERE g.grant_id = c.grant_id)")).toBe(0);
+    expect(count("SELECT count(*) AS n FROM access_tokens a WHERE NOT EXISTS (SELECT 1 FROM grants g WHERE g.grant_id = a.grant_id)")).toBe(
+      0,
+    );
+    expect(
+      count("SELECT count(*) AS n FROM refresh_tokens r WHERE NOT EXISTS (SELECT 1 FROM grants g WHERE g.grant_id = r.grant_id)"),
+    ).toBe(0);
+    expect(
+      count("SELECT count(*) AS n FROM authorization_codes c WHERE NOT EXISTS (SELECT 1 FROM grants g WHERE g.grant_id = c.grant_id)"),
+    ).toBe(0);
     expect(count("SELECT count(*) AS n FROM grants g WHERE NOT EXISTS (SELECT 1 FROM clients c WHERE c.client_id = g.client_id)")).toBe(0);
     // A grant is written with its code (one transaction at /authorize) …
-    expect(count("SELECT count(*) AS n FROM grants g WHERE NOT EXISTS (SELECT 1 FROM authorization_codes c WHERE c.grant_id = g.grant_id)")).toBe(0);
+    expect(
+      count("SELECT count(*) AS n FROM grants g WHERE NOT EXISTS (SELECT 1 FROM authorization_codes c WHERE c.grant_id = g.grant_id)"),
+    ).toBe(0);
     // … a used code with the tokens it yielded (one transaction at /token) …
     expect(
-      count("SELECT count(*) AS n FROM authorization_codes c WHERE c.use_count > 0 AND NOT EXISTS (SELECT 1 FROM access_tokens a WHERE a.grant_id = c.grant_id)"),
+      count(
+        "SELECT count(*) AS n FROM authorization_codes c WHERE c.use_count > 0 AND NOT EXISTS (SELECT 1 FROM access_tokens a WHERE a.grant_id = c.grant_id)",
+      ),
     ).toBe(0);
     // … and a rotated refresh token with its successor (one transaction per rotation).
     expect(
-      count("SELECT count(*) AS n FROM refresh_tokens r WHERE r.replaced_by IS NOT NULL AND NOT EXISTS (SELECT 1 FROM refresh_tokens s WHERE s.token_hash = r.replaced_by)"),
+      count(
+        "SELECT count(*) AS n FROM refresh_tokens r WHERE r.replaced_by IS NOT NULL AND NOT EXISTS (SELECT 1 FROM refresh_tokens s WHERE s.token_hash = r.replaced_by)",
+      ),
     ).toBe(0);
     // Every token whose response reached the client was committed, and is active.
     const find = db.query<{ revoked_at: number | null }, [string]>("SELECT revoked_at FROM access_tokens WHERE token_hash = ?");
@@ -183,7 +217,9 @@ describe("kill -9, then restart on the same state", () => {
     await eventually(() => !alive(childPid), "the orphaned child exits on stdin EOF");
 
     const figures = checkStateFile(started.stateDir, issued);
-    console.log(`kill -9 during issuance: ${issued.length} token responses received, ${cut} requests cut; state after the crash: ${JSON.stringify(figures)}`);
+    console.log(
+      `kill -9 during issuance: ${issued.length} token responses received, ${cut} requests cut; state after the crash: ${JSON.stringify(figures)}`,
+    );
 
     const restarted = (running = await restartApplianceProcess(started));
     await checkTokensWork(restarted, issued);
@@ -193,7 +229,9 @@ describe("kill -9, then restart on the same state", () => {
 
   test("during refresh rotation: the database opens cleanly, every refresh chain continues, nothing half-written", async () => {
     const started = (running = await startOAuthAppliance());
-    const chains: Chain[] = await Promise.all(Array.from({ length: LOOPS }, async () => ({ current: (await issue(started.url)).refresh_token, rotations: 0 })));
+    const chains: Chain[] = await Promise.all(
+      Array.from({ length: LOOPS }, async () => ({ current: (await issue(started.url)).refresh_token, rotations: 0 })),
+    );
     const issued: Issued[] = [];
     let rotations = 0;
     const cut = await hammerUntilKilled(
@@ -211,7 +249,9 @@ describe("kill -9, then restart on the same state", () => {
     expect(cut).toBeGreaterThan(0); // the kill landed mid-rotation
 
     const figures = checkStateFile(started.stateDir, issued);
-    console.log(`kill -9 during refresh rotation: ${rotations} rotations received, ${cut} cut; state after the crash: ${JSON.stringify(figures)}`);
+    console.log(
+      `kill -9 during refresh rotation: ${rotations} rotations received, ${cut} cut; state after the crash: ${JSON.stringify(figures)}`,
+    );
 
     const restarted = (running = await restartApplianceProcess(started));
     await checkTokensWork(restarted, issued);

@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
 import { connect } from "node:net";
+import { eventually, startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
 import { startApplianceProcess } from "../helpers/appliance-process.ts";
-import { type TestAppliance, eventually, startTestAppliance, stdioServer } from "../helpers/appliance.ts";
 import { descendants, liveInGroups } from "../helpers/machine.ts";
 import { ACCEPT_BOTH, RawLegacyClient, RawMcpClient, type RpcAnswer, type RpcMessage } from "../helpers/mcp-raw.ts";
 import { OwnerBrowser, ownerPasswordHash } from "../helpers/oauth.ts";
@@ -17,7 +17,10 @@ const TOO_MANY_REQUESTS = -32003;
 const REQUEST_CANCELLED = -32800;
 
 /** 429 with Retry-After and a JSON-RPC error (for `id`) whose message names the [limits] key. */
-async function expectTooMany(response: Response, expected: { retryAfter: string; id: string | number | null; key: string }): Promise<string> {
+async function expectTooMany(
+  response: Response,
+  expected: { retryAfter: string; id: string | number | null; key: string },
+): Promise<string> {
   const text = await response.text();
   if (response.status !== 429) throw new Error(`expected 429 naming ${expected.key}, got ${response.status}: ${text.slice(0, 300)}`);
   expect(response.headers.get("retry-after")).toBe(expected.retryAfter);
@@ -31,7 +34,12 @@ async function expectTooMany(response: Response, expected: { retryAfter: string;
 }
 
 function initializeMessage(id: number | string = 1) {
-  return { jsonrpc: "2.0", id, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "limits", version: "1" } } };
+  return {
+    jsonrpc: "2.0",
+    id,
+    method: "initialize",
+    params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "limits", version: "1" } },
+  };
 }
 
 /** A bare initialize with these headers (whatever session it opens stays open). */
@@ -44,7 +52,10 @@ function initialize(url: URL, headers: Record<string, string> = {}): Promise<Res
 }
 
 function openStream(url: URL, session: string, signal?: AbortSignal, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(url, { headers: { accept: "text/event-stream", "mcp-session-id": session, "mcp-protocol-version": "2025-11-25", ...headers }, signal });
+  return fetch(url, {
+    headers: { accept: "text/event-stream", "mcp-session-id": session, "mcp-protocol-version": "2025-11-25", ...headers },
+    signal,
+  });
 }
 
 /** JSON-RPC messages of an SSE response as they arrive (priming events and comments skipped). */
@@ -104,8 +115,15 @@ function rawExchange(port: number, request: string): Promise<RawAnswer> {
       const split = text.indexOf("\r\n\r\n");
       const head = split === -1 ? text : text.slice(0, split);
       const [statusLine = "", ...lines] = head.split("\r\n");
-      const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(":")).toLowerCase(), line.slice(line.indexOf(":") + 1).trim()]));
-      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(statusLine)?.[1] ?? "0"), headers, body: split === -1 ? "" : text.slice(split + 4), ...(error && { error }) });
+      const headers = Object.fromEntries(
+        lines.map((line) => [line.slice(0, line.indexOf(":")).toLowerCase(), line.slice(line.indexOf(":") + 1).trim()]),
+      );
+      resolve({
+        status: Number(/^HTTP\/1\.1 (\d{3})/.exec(statusLine)?.[1] ?? "0"),
+        headers,
+        body: split === -1 ? "" : text.slice(split + 4),
+        ...(error && { error }),
+      });
     });
     socket.setTimeout(10_000, () => socket.destroy(new Error("timed out")));
   });
@@ -180,7 +198,9 @@ describe("max_header_size", () => {
         expect(answer.status).toBe(431);
         expect(answer.body).toBe("");
       }
-      console.log(`${size} bytes of headers: ${answer.status === 0 ? `no answer (${answer.error ?? "closed"})` : `HTTP ${answer.status}, ${answer.body.length} bytes of body`}`);
+      console.log(
+        `${size} bytes of headers: ${answer.status === 0 ? `no answer (${answer.error ?? "closed"})` : `HTTP ${answer.status}, ${answer.body.length} bytes of body`}`,
+      );
       const health = await fetch(new URL("/healthz", byDefault.url));
       expect(health.status).toBe(200);
       await health.arrayBuffer();
@@ -209,8 +229,13 @@ describe("max_sessions_per_client", () => {
         ],
       },
     });
-    byAddress = await startTestAppliance([stdioServer("vault", "behaviour-server.mjs")], { trustProxy: ["127.0.0.1"], limitsOverrides: { maxSessionsPerClient: 1 } });
-    untrustedProxy = await startTestAppliance([stdioServer("vault", "behaviour-server.mjs")], { limitsOverrides: { maxSessionsPerClient: 1 } });
+    byAddress = await startTestAppliance([stdioServer("vault", "behaviour-server.mjs")], {
+      trustProxy: ["127.0.0.1"],
+      limitsOverrides: { maxSessionsPerClient: 1 },
+    });
+    untrustedProxy = await startTestAppliance([stdioServer("vault", "behaviour-server.mjs")], {
+      limitsOverrides: { maxSessionsPerClient: 1 },
+    });
   });
   afterAll(async () => {
     await byPrincipal?.stop();
@@ -239,11 +264,18 @@ describe("max_sessions_per_client", () => {
 
     // Sessions with a stream open are busy: none can be ended for a newcomer.
     const streams = new AbortController();
-    const held = [await openStream(url, second.sessionId!, streams.signal, alpha), await openStream(url, third.sessionId!, streams.signal, alpha)];
+    const held = [
+      await openStream(url, second.sessionId!, streams.signal, alpha),
+      await openStream(url, third.sessionId!, streams.signal, alpha),
+    ];
     for (const stream of held) expect(stream.status).toBe(200);
     const message = await expectTooMany(await initialize(url, alpha), { retryAfter: "5", id: null, key: "max_sessions_per_client" });
     expect(message).toContain('already has 2 live sessions on server "vault", all busy');
-    await expectTooMany(await fetch(sse, { headers: { accept: "text/event-stream", ...alpha } }), { retryAfter: "5", id: null, key: "max_sessions_per_client" });
+    await expectTooMany(await fetch(sse, { headers: { accept: "text/event-stream", ...alpha } }), {
+      retryAfter: "5",
+      id: null,
+      key: "max_sessions_per_client",
+    });
     expect(await second.callText("echo", { text: "untouched" })).toBe("untouched");
 
     // Another principal has a share of its own, on either transport.
@@ -267,7 +299,10 @@ describe("max_sessions_per_client", () => {
     const legacy = new RawLegacyClient(sse, alpha);
     await legacy.open();
     const busyAgain = new AbortController();
-    await eventually(async () => (await openStream(url, third.sessionId!, busyAgain.signal, alpha)).status === 200, "a stream on the third session");
+    await eventually(
+      async () => (await openStream(url, third.sessionId!, busyAgain.signal, alpha)).status === 200,
+      "a stream on the third session",
+    );
     await expectTooMany(await initialize(url, alpha), { retryAfter: "5", id: null, key: "max_sessions_per_client" });
     await legacy.close();
     let reopened: Response | undefined;
@@ -333,7 +368,12 @@ describe("max_requests_per_session", () => {
     await appliance?.stop();
   });
 
-  const call = (id: string, name: string, args: Record<string, unknown> = {}) => ({ jsonrpc: "2.0", id, method: "tools/call", params: { name, arguments: args } });
+  const call = (id: string, name: string, args: Record<string, unknown> = {}) => ({
+    jsonrpc: "2.0",
+    id,
+    method: "tools/call",
+    params: { name, arguments: args },
+  });
   const cancel = (requestId: string) => ({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId, reason: "test" } });
 
   test("Streamable HTTP: the request over the cap gets 429 for itself only; the session stays usable", async () => {
@@ -378,7 +418,11 @@ describe("max_requests_per_session", () => {
     await legacy.open();
     expect((await legacy.post(call("h1", "hang"))).status).toBe(202);
     expect((await legacy.post(call("h2", "hang"))).status).toBe(202);
-    await expectTooMany(await legacy.post(call("e1", "echo", { text: "x" })), { retryAfter: "1", id: "e1", key: "max_requests_per_session" });
+    await expectTooMany(await legacy.post(call("e1", "echo", { text: "x" })), {
+      retryAfter: "1",
+      id: "e1",
+      key: "max_requests_per_session",
+    });
 
     const other = new RawLegacyClient(new URL("/vault/sse", appliance.url));
     await other.open();
@@ -458,7 +502,9 @@ describe("max_streams_per_session", () => {
     await expectTooMany(await openStream(url, session), { retryAfter: "1", id: null, key: "max_streams_per_session" });
 
     // A stream that ends (its call cancelled, so it ends with the answer) frees its slot too.
-    expect((await client.post({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: "a", reason: "test" } })).status).toBe(202);
+    expect(
+      (await client.post({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: "a", reason: "test" } })).status,
+    ).toBe(202);
     let last: RpcMessage | undefined;
     for (let message = await streamA.next(); message; message = await streamA.next()) last = message;
     expect(last?.id).toBe("a");
@@ -486,7 +532,9 @@ describe("[oauth] token_rate", () => {
       oauthOverrides: {
         ownerPasswordHash: await ownerPasswordHash(),
         tokenRate: { count: 2, windowMs: 3000 },
-        clients: [{ name: "Trusted", clientId: "trusted", clientSecretSha256: sha256Hex(SECRET), redirectUris: [CALLBACK], autoApprove: true }],
+        clients: [
+          { name: "Trusted", clientId: "trusted", clientSecretSha256: sha256Hex(SECRET), redirectUris: [CALLBACK], autoApprove: true },
+        ],
       },
     });
   });
@@ -497,7 +545,8 @@ describe("[oauth] token_rate", () => {
   test("the request over the rate gets 429 temporarily_unavailable with Retry-After; other addresses are served; the address is served again after the window", async () => {
     const browser = new OwnerBrowser(appliance.url);
     const codes: { code: string; verifier: string }[] = [];
-    for (let i = 0; i < 2; i++) codes.push(await authorizeWithOwner(appliance.url, { clientId: "trusted", redirectUri: CALLBACK }, browser));
+    for (let i = 0; i < 2; i++)
+      codes.push(await authorizeWithOwner(appliance.url, { clientId: "trusted", redirectUri: CALLBACK }, browser));
     const redeem = (code: { code: string; verifier: string }, address: string) =>
       postForm(
         appliance.url,
@@ -510,7 +559,11 @@ describe("[oauth] token_rate", () => {
 
     // Failed requests count as much as successful ones.
     for (let i = 0; i < 2; i++) {
-      await expectOAuthError(await postForm(appliance.url, "/token", bogus, { authorization: basicAuth("trusted", SECRET), "x-forwarded-for": limited }), 400, "invalid_grant");
+      await expectOAuthError(
+        await postForm(appliance.url, "/token", bogus, { authorization: basicAuth("trusted", SECRET), "x-forwarded-for": limited }),
+        400,
+        "invalid_grant",
+      );
     }
     const refused = await redeem(codes[0]!, limited);
     const retryAfter = refused.headers.get("retry-after");
@@ -525,12 +578,16 @@ describe("[oauth] token_rate", () => {
 
     // The refused request consumed nothing: once the window has passed, its code is redeemed.
     let served: Response | undefined;
-    await eventually(async () => {
-      const response = await redeem(codes[0]!, limited);
-      if (response.status === 429) await response.arrayBuffer();
-      else served = response;
-      return served !== undefined;
-    }, "the address is served again after the window", 10_000);
+    await eventually(
+      async () => {
+        const response = await redeem(codes[0]!, limited);
+        if (response.status === 429) await response.arrayBuffer();
+        else served = response;
+        return served !== undefined;
+      },
+      "the address is served again after the window",
+      10_000,
+    );
     expect(served!.status).toBe(200);
     expect(((await served!.json()) as { token_type: string }).token_type).toBe("Bearer");
   });
@@ -553,7 +610,9 @@ describe("shutdown_timeout", () => {
     const exitCode = await started.appliance.exited;
     const exitedAfter = Date.now() - signalled;
     const answeredAfter = late.at - signalled;
-    console.log(`shutdown_timeout = "1s": the hanging call was answered ${answeredAfter} ms after SIGTERM; exit ${exitCode} after ${exitedAfter} ms`);
+    console.log(
+      `shutdown_timeout = "1s": the hanging call was answered ${answeredAfter} ms after SIGTERM; exit ${exitCode} after ${exitedAfter} ms`,
+    );
 
     // Within the timeout: answered. Past it: the JSON-RPC error of a session that ended.
     expect(shortAnswer.answer?.result?.content?.[0]?.text).toBe("slept");

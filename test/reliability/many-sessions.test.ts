@@ -3,9 +3,9 @@
 // open descriptors and memory must be back near where they were: a leak of one process, one
 // pipe or a few kilobytes per session would show here hundreds of times over.
 import { expect, test } from "bun:test";
-import { startApplianceProcess } from "../helpers/appliance-process.ts";
 import { eventually } from "../helpers/appliance.ts";
-import { MiB, descendants, fdCount, fdKinds, mib, rssBytes } from "../helpers/machine.ts";
+import { startApplianceProcess } from "../helpers/appliance-process.ts";
+import { descendants, fdCount, fdKinds, MiB, mib, rssBytes } from "../helpers/machine.ts";
 import { RawLegacyClient, RawMcpClient } from "../helpers/mcp-raw.ts";
 
 const SESSIONS = 300;
@@ -88,7 +88,9 @@ test(`${ROUNDS} × ${SESSIONS} sessions opened, used and closed, ${BATCH} at a t
 test("children of ended sessions still stopping add at most max_sessions processes", async () => {
   // Children that ignore stdin EOF and SIGTERM take the whole staged stop (about 3.5 s) to go.
   const maxSessions = 2;
-  const started = await startApplianceProcess([{ name: "stubborn", script: "behaviour-server.mjs", args: ["--ignore-sigterm"], extra: [`max_sessions = ${maxSessions}`] }]);
+  const started = await startApplianceProcess([
+    { name: "stubborn", script: "behaviour-server.mjs", args: ["--ignore-sigterm"], extra: [`max_sessions = ${maxSessions}`] },
+  ]);
   try {
     const url = started.mcpUrl("stubborn");
     // A client reconnecting at the cap is served while the previous child is still stopping…

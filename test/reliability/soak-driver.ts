@@ -59,9 +59,14 @@ async function oneCall(client: RawMcpClient, n: number): Promise<void> {
     }
     case 2: {
       // Progress notifications first, so the answer comes as an SSE stream.
-      const reply = await client.request("tools/call", { name: "progress", arguments: { steps: 3, delayMs: 2 }, _meta: { progressToken: `p${n}` } });
+      const reply = await client.request("tools/call", {
+        name: "progress",
+        arguments: { steps: 3, delayMs: 2 },
+        _meta: { progressToken: `p${n}` },
+      });
       const progress = reply.messages.filter((m) => m.method === "notifications/progress").length;
-      if (progress !== 3 || reply.answer?.result?.content?.[0]?.text !== "done") throw new Error(`progress: ${reply.status}, ${progress} notifications`);
+      if (progress !== 3 || reply.answer?.result?.content?.[0]?.text !== "done")
+        throw new Error(`progress: ${reply.status}, ${progress} notifications`);
       return;
     }
     case 3: {

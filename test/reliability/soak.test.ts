@@ -4,10 +4,10 @@
 // reader that stopped reading a large response. They must be closed within the idle timeout
 // while the soak's clients (and one more) are served as usual. The long soak is scripts/soak.ts.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { type Socket, connect } from "node:net";
-import { type StartedProcess, startApplianceProcess } from "../helpers/appliance-process.ts";
+import { connect, type Socket } from "node:net";
 import { eventually } from "../helpers/appliance.ts";
-import { MiB, descendants, fdCount, fdKinds, mib, serverConnections, tcpSocket } from "../helpers/machine.ts";
+import { type StartedProcess, startApplianceProcess } from "../helpers/appliance-process.ts";
+import { descendants, fdCount, fdKinds, MiB, mib, serverConnections, tcpSocket } from "../helpers/machine.ts";
 import { RawMcpClient } from "../helpers/mcp-raw.ts";
 import { describeSoak, soak } from "./soak-driver.ts";
 
@@ -81,7 +81,12 @@ test.concurrent("slowloris bodies and stalled readers are closed within the idle
     ),
   );
   // A client that asked for 12.5 MiB (below streamBufferBytes, so only the idle timeout can help) and stopped reading.
-  const body = JSON.stringify({ jsonrpc: "2.0", id: "stalled", method: "tools/call", params: { name: "stream", arguments: { count: 200, bytes: 64 * 1024 } } });
+  const body = JSON.stringify({
+    jsonrpc: "2.0",
+    id: "stalled",
+    method: "tools/call",
+    params: { name: "stream", arguments: { count: 200, bytes: 64 * 1024 } },
+  });
   const flUrl = started.mcpUrl("fl");
   const stalled = slowConnection((socket) => {
     socket.write(
@@ -133,6 +138,12 @@ test("afterwards: no child is left, no pipe of one, no half-closed connection", 
   // Each child is three pipes; sockets are the clients' keep-alive connections, closed by idle timeout.
   await eventually(() => (fdKinds(started.pid).pipe ?? 0) <= (baseline.kinds.pipe ?? 0), "no child's pipe is left", 15_000);
   // No connection held after its client left (the slow ones included).
-  await eventually(() => !serverConnections(Number(new URL(started.url).port)).includes("CLOSE_WAIT"), "no connection in CLOSE_WAIT", 15_000);
-  console.log(`after the soak: ${descendants(started.pid).length} processes left; fds ${JSON.stringify(baseline.kinds)} at the start → ${JSON.stringify(fdKinds(started.pid))}`);
+  await eventually(
+    () => !serverConnections(Number(new URL(started.url).port)).includes("CLOSE_WAIT"),
+    "no connection in CLOSE_WAIT",
+    15_000,
+  );
+  console.log(
+    `after the soak: ${descendants(started.pid).length} processes left; fds ${JSON.stringify(baseline.kinds)} at the start → ${JSON.stringify(fdKinds(started.pid))}`,
+  );
 });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { type Store, openStore } from "../../src/store/index.ts";
-import { RESOURCE, SCOPE, T0, type TestStore, client, freshStore, hash } from "./fixtures.ts";
+import { openStore, type Store } from "../../src/store/index.ts";
+import { client, freshStore, hash, RESOURCE, SCOPE, T0, type TestStore } from "./fixtures.ts";
 import { race } from "./processes.ts";
 
 let t: TestStore;

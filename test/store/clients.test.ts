@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { HOUR, RESOURCE, SCOPE, T0, type TestStore, client, freshStore, hash, issue } from "./fixtures.ts";
+import { client, freshStore, HOUR, hash, issue, RESOURCE, SCOPE, T0, type TestStore } from "./fixtures.ts";
 
 let t: TestStore;
 beforeEach(() => {
@@ -44,12 +44,7 @@ describe("clients", () => {
     t.store.clients.insert(client("p1", { kind: "preregistered", created_at: T0 + 1 }));
     t.store.clients.insert(client("d1", { created_at: T0 }));
     t.store.clients.insert(client("https://app.example/client.json", { kind: "metadata_document" }));
-    expect(t.store.clients.list().map((c) => c.client_id)).toEqual([
-      "d1",
-      "https://app.example/client.json",
-      "p1",
-      "d2",
-    ]);
+    expect(t.store.clients.list().map((c) => c.client_id)).toEqual(["d1", "https://app.example/client.json", "p1", "d2"]);
     expect(t.store.clients.list("dynamic").map((c) => c.client_id)).toEqual(["d1", "d2"]);
     expect(t.store.clients.countByKind("dynamic")).toBe(2);
     expect(t.store.clients.countByKind("preregistered")).toBe(1);
@@ -75,7 +70,12 @@ describe("clients", () => {
     t.store.clients.touchLastUsed("old-used", T0 - HOUR);
     expect(t.store.clients.get("old-used")?.last_used_at).toBe(T0 - HOUR);
     expect(t.store.clients.deleteUnusedDynamicOlderThan(T0 - HOUR)).toBe(1);
-    expect(t.store.clients.list().map((c) => c.client_id).sort()).toEqual(["new-unused", "old-prereg", "old-used"]);
+    expect(
+      t.store.clients
+        .list()
+        .map((c) => c.client_id)
+        .sort(),
+    ).toEqual(["new-unused", "old-prereg", "old-used"]);
   });
 
   test("upsert updates in place: created_at, last_used_at and the client's tokens stay", () => {
@@ -102,7 +102,12 @@ describe("clients", () => {
 
     t.clock.t = T0 + 5;
     t.store.clients.replaceConfigClients([client("claude", { kind: "preregistered", name: "Claude.ai" })]);
-    expect(t.store.clients.list().map((c) => c.client_id).sort()).toEqual(["claude", "cli-added"]);
+    expect(
+      t.store.clients
+        .list()
+        .map((c) => c.client_id)
+        .sort(),
+    ).toEqual(["claude", "cli-added"]);
     const claude = t.store.clients.get("claude")!;
     expect(claude).toMatchObject({ name: "Claude.ai", auto_approve: false, source: "config", created_at: T0 });
     expect(t.store.accessTokens.findActive(access, T0)).toBeDefined();

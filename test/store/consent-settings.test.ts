@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { openStore } from "../../src/store/index.ts";
-import { RESOURCE, T0, type TestStore, client, freshStore } from "./fixtures.ts";
+import { client, freshStore, RESOURCE, T0, type TestStore } from "./fixtures.ts";
 
 let t: TestStore;
 beforeEach(() => {

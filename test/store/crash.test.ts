@@ -1,7 +1,8 @@
 // kill -9 in the middle of issuing: every multi-row write is one transaction, so after the
 // crash the file is intact and no grant exists without its tokens, nor a token without its grant.
-import { afterAll, describe, expect, test } from "bun:test";
+
 import { Database } from "bun:sqlite";
+import { afterAll, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { openStore } from "../../src/store/index.ts";
 import { tempDir } from "./fixtures.ts";

@@ -2,8 +2,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Store, openStore } from "../../src/store/index.ts";
 import type { ClientRecord, Insert } from "../../src/store/index.ts";
+import { openStore, type Store } from "../../src/store/index.ts";
 
 export const T0 = 1_700_000_000_000;
 export const HOUR = 3_600_000;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { HOUR, RESOURCE, SCOPE, T0, type TestStore, freshStore, hash, issue } from "./fixtures.ts";
+import { freshStore, HOUR, hash, issue, RESOURCE, SCOPE, T0, type TestStore } from "./fixtures.ts";
 
 let t: TestStore;
 beforeEach(() => {

@@ -1,11 +1,12 @@
 // Opening the state file: modes, connection settings, migrations, a newer schema refused.
-import { afterEach, describe, expect, test } from "bun:test";
+
 import { Database } from "bun:sqlite";
+import { afterEach, describe, expect, test } from "bun:test";
 import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SCHEMA_VERSION, StoreVersionError, openStore } from "../../src/store/index.ts";
 import { openConnection } from "../../src/store/connection.ts";
+import { openStore, SCHEMA_VERSION, StoreVersionError } from "../../src/store/index.ts";
 import { MIGRATIONS, migrate, schemaVersion } from "../../src/store/migrations.ts";
 import { tempDir } from "./fixtures.ts";
 

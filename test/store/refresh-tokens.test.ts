@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { HOUR, RESOURCE, SCOPE, T0, type TestStore, freshStore, hash, issue } from "./fixtures.ts";
+import { freshStore, HOUR, hash, issue, RESOURCE, SCOPE, T0, type TestStore } from "./fixtures.ts";
 import { race } from "./processes.ts";
 
 const GRACE = 30_000;
@@ -91,9 +91,7 @@ describe("refresh token rotation", () => {
     expect(t.store.refreshTokens.rotate(expired.refresh, next("n2"), expiry, GRACE).status).toBe("invalid");
 
     const foreign = issue(t.store, "foreign");
-    expect(t.store.refreshTokens.rotate(foreign.refresh, next("n3", { client_id: "c2" }), LATER, GRACE).status).toBe(
-      "invalid",
-    );
+    expect(t.store.refreshTokens.rotate(foreign.refresh, next("n3", { client_id: "c2" }), LATER, GRACE).status).toBe("invalid");
     expect(t.store.refreshTokens.findActive(foreign.refresh, LATER)).toBeDefined(); // still the owner's
 
     const revoked = issue(t.store, "revoked");

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { T0, type TestStore, freshStore, hash } from "./fixtures.ts";
+import { freshStore, hash, T0, type TestStore } from "./fixtures.ts";
 
 let t: TestStore;
 beforeEach(() => {
@@ -18,9 +18,7 @@ describe("static tokens", () => {
       created_at: T0,
     });
     expect(t.store.staticTokens.findByHash(hash("other"))).toBeUndefined();
-    expect(() =>
-      t.store.staticTokens.insert({ name: "ci2", token_hash: hash("t1"), servers: [], source: "state" }),
-    ).toThrow(/UNIQUE/);
+    expect(() => t.store.staticTokens.insert({ name: "ci2", token_hash: hash("t1"), servers: [], source: "state" })).toThrow(/UNIQUE/);
     expect(t.store.staticTokens.list().map((s) => s.name)).toEqual(["ci"]);
     expect(t.store.staticTokens.remove("ci")).toBe(true);
     expect(t.store.staticTokens.findByHash(hash("t1"))).toBeUndefined();

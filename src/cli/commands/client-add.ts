@@ -1,9 +1,9 @@
 // `mcp-appliance client add NAME --redirect-uri URI...`: a pre-registered client in the state,
 // the way a Claude.ai connector is set up with a client ID and secret. The secret is printed
 // once and only its SHA-256 is stored: whoever reads the state cannot act as the client.
-import { TOKEN_PREFIX, randomToken, sha256Hex } from "../../oauth/crypto.ts";
+import { randomToken, sha256Hex, TOKEN_PREFIX } from "../../oauth/crypto.ts";
 import { checkRedirectUris } from "../../oauth/redirect-uris.ts";
-import { type ParsedArgs, optionValues } from "../args.ts";
+import { optionValues, type ParsedArgs } from "../args.ts";
 import { allClients } from "../clients-view.ts";
 import { loadConfig, managementEnv, withStore } from "../command-context.ts";
 import { fail } from "../command-failure.ts";

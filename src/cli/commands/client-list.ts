@@ -1,7 +1,7 @@
 // `mcp-appliance client list [--json]`: every client of the config and of the state. Names, ids
 // and redirect URIs only: secrets are never stored, and their hashes are not shown either.
 import type { ParsedArgs } from "../args.ts";
-import { type ClientView, allClients } from "../clients-view.ts";
+import { allClients, type ClientView } from "../clients-view.ts";
 import { loadConfig, managementEnv, withStore } from "../command-context.ts";
 import { ExitCode, type ExitCodeValue } from "../exit-codes.ts";
 import type { CommandIO } from "../io.ts";

@@ -5,7 +5,7 @@ import { parseListen } from "../../config/net.ts";
 import { demoConfig, demoNotesFolder } from "../../demo/demo-config.ts";
 import { runVaultServer } from "../../demo/vault-server.ts";
 import { createLogger } from "../../log.ts";
-import { type ParsedArgs, optionValue } from "../args.ts";
+import { optionValue, type ParsedArgs } from "../args.ts";
 import { fail } from "../command-failure.ts";
 import { ExitCode, type ExitCodeValue } from "../exit-codes.ts";
 import type { CommandIO } from "../io.ts";

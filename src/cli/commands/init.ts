@@ -4,7 +4,7 @@ import { closeSync, fchmodSync, openSync, renameSync, rmSync, writeSync } from "
 import { resolve } from "node:path";
 import { describeReadError } from "../../config/errors.ts";
 import { parsePublicUrl } from "../../config/urls.ts";
-import { DEFAULT_CONFIG_PATH, type ParsedArgs, optionValue } from "../args.ts";
+import { DEFAULT_CONFIG_PATH, optionValue, type ParsedArgs } from "../args.ts";
 import { fail } from "../command-failure.ts";
 import { ExitCode, type ExitCodeValue } from "../exit-codes.ts";
 import type { CommandIO } from "../io.ts";

@@ -2,7 +2,7 @@
 // that cannot run an OAuth flow (a backup script, a cron job), opening only the servers named.
 // Printed once; the state keeps only its SHA-256.
 import { randomToken, sha256Hex } from "../../oauth/crypto.ts";
-import { type ParsedArgs, optionValues } from "../args.ts";
+import { optionValues, type ParsedArgs } from "../args.ts";
 import { loadConfig, managementEnv, withStore } from "../command-context.ts";
 import { fail } from "../command-failure.ts";
 import { endpointsOf } from "../endpoints.ts";
@@ -25,10 +25,7 @@ export async function tokenAdd(args: ParsedArgs, io: CommandIO): Promise<ExitCod
   const unknown = servers.filter((server) => !known.includes(server));
   if (unknown.length > 0) {
     const verb = unknown.length === 1 ? "is not a server" : "are not servers";
-    throw fail(
-      ExitCode.Usage,
-      `token add: ${quoted(unknown)} ${verb} of ${config.file} (the servers are ${quoted(known)})`,
-    );
+    throw fail(ExitCode.Usage, `token add: ${quoted(unknown)} ${verb} of ${config.file} (the servers are ${quoted(known)})`);
   }
 
   const token = await withStore(config, (store) => {

@@ -5,7 +5,6 @@ import type { PendingView } from "../../oauth/authorization-endpoint.ts";
 import { html } from "./html.ts";
 import { page } from "./layout.ts";
 
-
 export function loginPage(view: PendingView & { csrf: string; error?: string }): string {
   return page(
     "Sign in",

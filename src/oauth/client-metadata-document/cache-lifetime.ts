@@ -21,7 +21,8 @@ export interface CacheBounds {
 export const DEFAULT_CACHE_BOUNDS: CacheBounds = { minTtlMs: 60_000, maxTtlMs: 24 * 3_600_000, defaultTtlMs: 5 * 60_000 };
 
 // RFC 9110 §5.6.7 IMF-fixdate, the only HTTP-date form senders may generate today.
-const IMF_FIXDATE = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+const IMF_FIXDATE =
+  /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
 
 function httpDate(value: string | undefined): number | undefined {
   const text = value?.trim();
@@ -35,7 +36,15 @@ function directives(header: string | undefined): Map<string, string | undefined>
     const [name = "", ...rest] = part.split("=");
     const key = name.trim().toLowerCase();
     if (key === "" || map.has(key)) continue;
-    map.set(key, rest.length === 0 ? undefined : rest.join("=").trim().replace(/^"(.*)"$/, "$1"));
+    map.set(
+      key,
+      rest.length === 0
+        ? undefined
+        : rest
+            .join("=")
+            .trim()
+            .replace(/^"(.*)"$/, "$1"),
+    );
   }
   return map;
 }

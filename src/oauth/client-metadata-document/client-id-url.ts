@@ -19,7 +19,8 @@ const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
  */
 export function checkClientIdUrl(clientId: unknown): ClientIdUrlCheck {
   if (typeof clientId !== "string") return { ok: false, problem: "the client_id is not a string" };
-  if (clientId.length > MAX_CLIENT_ID_URL_LENGTH) return { ok: false, problem: `the client_id is longer than ${MAX_CLIENT_ID_URL_LENGTH} characters` };
+  if (clientId.length > MAX_CLIENT_ID_URL_LENGTH)
+    return { ok: false, problem: `the client_id is longer than ${MAX_CLIENT_ID_URL_LENGTH} characters` };
   // The raw string is checked first: the URL parser silently repairs what must be refused here
   // (it removes dot segments, drops an empty fragment, turns "\" into "/").
   if (!clientId.startsWith("https://")) return { ok: false, problem: "the client_id URL must use the https scheme" };
@@ -48,7 +49,10 @@ export function checkClientIdUrl(clientId: unknown): ClientIdUrlCheck {
   // unchanged guarantees the request goes to exactly that string (the client SHOULD normalise it,
   // CIMD-02 §3; the server MUST NOT, so a non-normalised one is refused rather than repaired).
   if (url.href !== clientId) {
-    return { ok: false, problem: "the client_id URL is not in normalised form (lowercase host, no default port, percent-encoded characters)" };
+    return {
+      ok: false,
+      problem: "the client_id URL is not in normalised form (lowercase host, no default port, percent-encoded characters)",
+    };
   }
   return { ok: true, url };
 }

@@ -44,6 +44,10 @@ const DESCRIPTIONS: Record<MetadataDocumentFailureKind, string> = {
   busy: "Too many client metadata documents are being fetched right now; try again shortly.",
 };
 
-export function fail(kind: MetadataDocumentFailureKind, reason: string, description = DESCRIPTIONS[kind]): { ok: false; failure: MetadataDocumentFailure } {
+export function fail(
+  kind: MetadataDocumentFailureKind,
+  reason: string,
+  description = DESCRIPTIONS[kind],
+): { ok: false; failure: MetadataDocumentFailure } {
   return { ok: false, failure: { kind, description, reason } };
 }

@@ -4,7 +4,7 @@
 import { isPublicAddress } from "./address-policy.ts";
 import { checkClientIdUrl } from "./client-id-url.ts";
 import { fail, type Outcome } from "./failure.ts";
-import { bareHost, resolveVettedAddress, systemLookup, type LookupAll } from "./resolve-host.ts";
+import { bareHost, type LookupAll, resolveVettedAddress, systemLookup } from "./resolve-host.ts";
 
 /** CIMD §6.6: "The recommended maximum response size for client metadata documents is 5 kilobytes." */
 export const DEFAULT_MAX_BYTES = 5 * 1024;
@@ -53,7 +53,9 @@ export async function fetchMetadataDocument(clientId: string, options: MetadataF
     const host = bareHost(url);
     // A lookup cannot be cancelled; the deadline still bounds how long the caller waits for it.
     const timedOut = new Promise<Outcome<never>>((resolve) =>
-      deadline.signal.addEventListener("abort", () => resolve(fail("timeout", `no address for ${host} within ${timeoutMs} ms`)), { once: true }),
+      deadline.signal.addEventListener("abort", () => resolve(fail("timeout", `no address for ${host} within ${timeoutMs} ms`)), {
+        once: true,
+      }),
     );
     const vetted = await Promise.race([
       resolveVettedAddress(host, options.lookup ?? systemLookup, options.isAddressAllowed ?? isPublicAddress),

@@ -2,12 +2,12 @@
 // documents reused per their HTTP caching headers, failures held back briefly, one fetch per URL
 // at a time, and a cap on fetches in flight.
 
-import { DEFAULT_CACHE_BOUNDS, cacheLifetimeMs, type CacheBounds } from "./cache-lifetime.ts";
+import { type CacheBounds, cacheLifetimeMs, DEFAULT_CACHE_BOUNDS } from "./cache-lifetime.ts";
 import { checkClientIdUrl } from "./client-id-url.ts";
 import { fail, type Outcome } from "./failure.ts";
 import { fetchMetadataDocument, type MetadataFetchOptions } from "./fetch-document.ts";
 import { LruCache } from "./lru-cache.ts";
-import { parseMetadataDocument, type MetadataDocumentClient, type RedirectUriValidator } from "./validate-document.ts";
+import { type MetadataDocumentClient, parseMetadataDocument, type RedirectUriValidator } from "./validate-document.ts";
 
 export interface ClientMetadataResolverOptions extends MetadataFetchOptions, Partial<CacheBounds> {
   /** Redirect URI rules live with the rest of the redirect URI code; [] means all acceptable. */

@@ -32,7 +32,11 @@ function isStringArray(value: unknown): value is string[] {
 }
 
 /** Bytes as fetched -> JSON -> validated client. */
-export function parseMetadataDocument(body: Uint8Array, clientId: string, validateRedirectUris: RedirectUriValidator): Outcome<MetadataDocumentClient> {
+export function parseMetadataDocument(
+  body: Uint8Array,
+  clientId: string,
+  validateRedirectUris: RedirectUriValidator,
+): Outcome<MetadataDocumentClient> {
   let document: unknown;
   try {
     document = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body));
@@ -42,7 +46,11 @@ export function parseMetadataDocument(body: Uint8Array, clientId: string, valida
   return validateMetadataDocument(document, clientId, validateRedirectUris);
 }
 
-export function validateMetadataDocument(document: unknown, clientId: string, validateRedirectUris: RedirectUriValidator): Outcome<MetadataDocumentClient> {
+export function validateMetadataDocument(
+  document: unknown,
+  clientId: string,
+  validateRedirectUris: RedirectUriValidator,
+): Outcome<MetadataDocumentClient> {
   // MCP 2025-11-25 (Client ID Metadata Documents): the server MUST validate that the document
   // is valid JSON and contains the required fields.
   if (typeof document !== "object" || document === null || Array.isArray(document)) {
@@ -55,7 +63,8 @@ export function validateMetadataDocument(document: unknown, clientId: string, va
   const internal: string[] = [];
 
   // CIMD §4.1: client_id MUST match the document URL by simple string comparison (RFC 3986 §6.2.1).
-  if (doc.client_id !== clientId) problems.push(has("client_id") ? "client_id does not match the URL of the document" : "client_id is missing");
+  if (doc.client_id !== clientId)
+    problems.push(has("client_id") ? "client_id does not match the URL of the document" : "client_id is missing");
 
   // CIMD §4.1: client_secret and client_secret_expires_at MUST NOT be used.
   if (has("client_secret") || has("client_secret_expires_at")) problems.push("client_secret must not appear in a metadata document");
@@ -64,8 +73,10 @@ export function validateMetadataDocument(document: unknown, clientId: string, va
   // RFC 7591 §2's default (client_secret_basic) cannot apply, so the client is public ("none").
   const method = doc.token_endpoint_auth_method ?? "none";
   if (typeof method !== "string") problems.push("token_endpoint_auth_method is not a string");
-  else if (SHARED_SECRET_METHODS.has(method)) problems.push(`token_endpoint_auth_method ${method} needs a shared secret, which a metadata document cannot have`);
-  else if (method !== "none" && method !== "private_key_jwt") problems.push("token_endpoint_auth_method is not supported (use none or private_key_jwt)");
+  else if (SHARED_SECRET_METHODS.has(method))
+    problems.push(`token_endpoint_auth_method ${method} needs a shared secret, which a metadata document cannot have`);
+  else if (method !== "none" && method !== "private_key_jwt")
+    problems.push("token_endpoint_auth_method is not supported (use none or private_key_jwt)");
   problems.push(...checkKeyMaterial(doc, method === "private_key_jwt"));
 
   // RFC 7591 §2 and the MCP specification: redirect_uris is required for the code flow.
@@ -89,8 +100,10 @@ export function validateMetadataDocument(document: unknown, clientId: string, va
 
   const name = typeof doc.client_name === "string" ? doc.client_name.trim() : undefined;
   if (has("client_name") && name === undefined) problems.push("client_name is not a string");
-  else if (name !== undefined && [...name].length > MAX_CLIENT_NAME_LENGTH) problems.push(`client_name is longer than ${MAX_CLIENT_NAME_LENGTH} characters`);
-  else if (name !== undefined && UNSAFE_NAME_CHARACTERS.test(name)) problems.push("client_name contains control or text-direction characters");
+  else if (name !== undefined && [...name].length > MAX_CLIENT_NAME_LENGTH)
+    problems.push(`client_name is longer than ${MAX_CLIENT_NAME_LENGTH} characters`);
+  else if (name !== undefined && UNSAFE_NAME_CHARACTERS.test(name))
+    problems.push("client_name contains control or text-direction characters");
 
   // CIMD-02 §8.6: only known, supported URL schemes (see https-url.ts).
   for (const key of ["client_uri", "logo_uri"] as const) {

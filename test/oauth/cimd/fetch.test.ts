@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createServer } from "node:net";
 import { fetchMetadataDocument, type MetadataFetchOptions } from "../../../src/oauth/client-metadata-document/index.ts";
-import { json, startDocumentServer, type DocumentServer } from "./document-server.ts";
+import { type DocumentServer, json, startDocumentServer } from "./document-server.ts";
 import { allowTestServer, documentFor, fakeLookup } from "./lookup-fixture.ts";
 import { makeTestCertificates, type TestCertificates } from "./tls-fixture.ts";
 
@@ -93,7 +93,9 @@ describe("fetchMetadataDocument", () => {
   });
 
   test("a compressed body is refused (the byte limit would not mean what it says)", async () => {
-    server.route("/gzip", (_req, res) => res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" }).end(Bun.gzipSync("{}")));
+    server.route("/gzip", (_req, res) =>
+      res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" }).end(Bun.gzipSync("{}")),
+    );
     expect((await failureOf("/gzip")).kind).toBe("content_type");
   });
 
@@ -122,7 +124,9 @@ describe("fetchMetadataDocument", () => {
   });
 
   test("a Content-Length over maxBytes is refused before reading", async () => {
-    server.route("/declared", (_req, res) => res.writeHead(200, { "content-type": "application/json", "content-length": "6000" }).end(" ".repeat(6000)));
+    server.route("/declared", (_req, res) =>
+      res.writeHead(200, { "content-type": "application/json", "content-length": "6000" }).end(" ".repeat(6000)),
+    );
     const failure = await failureOf("/declared", { maxBytes: 5 * 1024 });
     expect(failure.kind).toBe("too_large");
     expect(failure.reason).toContain("content-length 6000");

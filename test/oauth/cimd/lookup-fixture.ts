@@ -23,5 +23,11 @@ export const allowTestServer = (address: string) => address === "127.0.0.1";
 
 /** A valid document for `clientId`. */
 export function documentFor(clientId: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { client_id: clientId, client_name: "Test Client", redirect_uris: ["http://127.0.0.1:9/callback"], token_endpoint_auth_method: "none", ...extra };
+  return {
+    client_id: clientId,
+    client_name: "Test Client",
+    redirect_uris: ["http://127.0.0.1:9/callback"],
+    token_endpoint_auth_method: "none",
+    ...extra,
+  };
 }

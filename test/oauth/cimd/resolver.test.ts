@@ -2,7 +2,7 @@
 // (CIMD §4.4), the failure hold, shared in-flight fetches and the bounds on memory and fetches.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { ClientMetadataResolver, type ClientMetadataResolverOptions } from "../../../src/oauth/client-metadata-document/index.ts";
-import { json, startDocumentServer, type DocumentServer, type Route } from "./document-server.ts";
+import { type DocumentServer, json, type Route, startDocumentServer } from "./document-server.ts";
 import { allowTestServer, documentFor, fakeLookup } from "./lookup-fixture.ts";
 import { makeTestCertificates, type TestCertificates } from "./tls-fixture.ts";
 
@@ -46,7 +46,12 @@ describe("ClientMetadataResolver", () => {
     const first = await cimd.resolve(id);
     expect(first).toEqual({
       ok: true,
-      value: { client_id: id, client_name: "Test Client", redirect_uris: ["http://127.0.0.1:9/callback"], token_endpoint_auth_method: "none" },
+      value: {
+        client_id: id,
+        client_name: "Test Client",
+        redirect_uris: ["http://127.0.0.1:9/callback"],
+        token_endpoint_auth_method: "none",
+      },
     });
     expect(await cimd.resolve(id)).toEqual(first);
     expect(fetches(id)).toBe(1);
@@ -90,8 +95,9 @@ describe("ClientMetadataResolver", () => {
   });
 
   test("Expires is used when there is no max-age", async () => {
-    const id = serve((clientId) => (req, res) =>
-      json(documentFor(clientId), { expires: new Date(clock + 900_000).toUTCString(), date: new Date(clock).toUTCString() })(req, res),
+    const id = serve(
+      (clientId) => (req, res) =>
+        json(documentFor(clientId), { expires: new Date(clock + 900_000).toUTCString(), date: new Date(clock).toUTCString() })(req, res),
     );
     const cimd = resolver();
     await cimd.resolve(id);
@@ -118,7 +124,11 @@ describe("ClientMetadataResolver", () => {
   test.each([
     ["client_id mismatch", (clientId: string) => documentFor(`${clientId}-other`), "client_id does not match"],
     ["missing redirect_uris", (clientId: string) => documentFor(clientId, { redirect_uris: undefined }), "redirect_uris"],
-    ["client_secret_post", (clientId: string) => documentFor(clientId, { token_endpoint_auth_method: "client_secret_post" }), "client_secret_post"],
+    [
+      "client_secret_post",
+      (clientId: string) => documentFor(clientId, { token_endpoint_auth_method: "client_secret_post" }),
+      "client_secret_post",
+    ],
   ])("%s is refused", async (_name, document, problem) => {
     const id = serve((clientId) => json(document(clientId)));
     const outcome = await resolver().resolve(id);

@@ -2,7 +2,7 @@
 // policy and a real HTTPS server listening on 127.0.0.1: a refusal must come before any connection.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { ClientMetadataResolver, fetchMetadataDocument } from "../../../src/oauth/client-metadata-document/index.ts";
-import { json, startDocumentServer, type DocumentServer } from "./document-server.ts";
+import { type DocumentServer, json, startDocumentServer } from "./document-server.ts";
 import { documentFor, fakeLookup } from "./lookup-fixture.ts";
 import { makeTestCertificates, type TestCertificates } from "./tls-fixture.ts";
 
@@ -18,9 +18,24 @@ afterAll(() => server.close());
 
 describe("SSRF guard (strict default)", () => {
   test.each([
-    ["127.0.0.1"], ["127.0.0.2"], ["10.0.0.1"], ["172.16.5.4"], ["192.168.1.1"], ["169.254.169.254"], ["100.64.0.1"],
-    ["0.0.0.0"], ["::1"], ["::"], ["::ffff:127.0.0.1"], ["::ffff:169.254.169.254"], ["fd00::1"], ["fc00::1"], ["fe80::1"],
-    ["ff02::1"], ["224.0.0.1"], ["64:ff9b::a9fe:a9fe"],
+    ["127.0.0.1"],
+    ["127.0.0.2"],
+    ["10.0.0.1"],
+    ["172.16.5.4"],
+    ["192.168.1.1"],
+    ["169.254.169.254"],
+    ["100.64.0.1"],
+    ["0.0.0.0"],
+    ["::1"],
+    ["::"],
+    ["::ffff:127.0.0.1"],
+    ["::ffff:169.254.169.254"],
+    ["fd00::1"],
+    ["fc00::1"],
+    ["fe80::1"],
+    ["ff02::1"],
+    ["224.0.0.1"],
+    ["64:ff9b::a9fe:a9fe"],
   ])("cimd.test -> %p is refused without any connection attempt", async (address) => {
     const lookup = fakeLookup({ "cimd.test": [address] });
     const connectionsBefore = server.connections;

@@ -23,16 +23,42 @@ export function makeTestCertificates(hostNames: string[] = ["cimd.test"]): TestC
   try {
     openssl(dir, ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ca.key"]);
     openssl(dir, [
-      "req", "-x509", "-new", "-key", "ca.key", "-subj", "/CN=mcp-appliance test CA", "-days", "2", "-out", "ca.pem",
-      "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+      "req",
+      "-x509",
+      "-new",
+      "-key",
+      "ca.key",
+      "-subj",
+      "/CN=mcp-appliance test CA",
+      "-days",
+      "2",
+      "-out",
+      "ca.pem",
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign",
     ]);
     openssl(dir, ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "server.key"]);
     openssl(dir, ["req", "-new", "-key", "server.key", "-subj", `/CN=${hostNames[0]}`, "-out", "server.csr"]);
     const san = [...hostNames.map((name) => `DNS:${name}`), "IP:127.0.0.1"].join(",");
     writeFileSync(join(dir, "server.ext"), `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
     openssl(dir, [
-      "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-      "-days", "2", "-extfile", "server.ext", "-out", "server.pem",
+      "x509",
+      "-req",
+      "-in",
+      "server.csr",
+      "-CA",
+      "ca.pem",
+      "-CAkey",
+      "ca.key",
+      "-CAcreateserial",
+      "-days",
+      "2",
+      "-extfile",
+      "server.ext",
+      "-out",
+      "server.pem",
     ]);
     const read = (name: string) => readFileSync(join(dir, name), "utf8");
     return { ca: read("ca.pem"), key: read("server.key"), cert: read("server.pem") };

@@ -40,7 +40,10 @@ describe("validateMetadataDocument", () => {
 
   test("a minimal document: token_endpoint_auth_method defaults to none", () => {
     const outcome = validateMetadataDocument({ client_id: ID, redirect_uris: ["https://a.example/cb"] }, ID, acceptAll);
-    expect(outcome).toEqual({ ok: true, value: { client_id: ID, redirect_uris: ["https://a.example/cb"], token_endpoint_auth_method: "none" } });
+    expect(outcome).toEqual({
+      ok: true,
+      value: { client_id: ID, redirect_uris: ["https://a.example/cb"], token_endpoint_auth_method: "none" },
+    });
   });
 
   test("optional members set to null are read as absent", () => {
@@ -49,7 +52,11 @@ describe("validateMetadataDocument", () => {
   });
 
   test("private_key_jwt with a public jwks_uri is accepted", () => {
-    const outcome = validateMetadataDocument({ ...base, token_endpoint_auth_method: "private_key_jwt", jwks_uri: "https://app.example.com/jwks.json" }, ID, acceptAll);
+    const outcome = validateMetadataDocument(
+      { ...base, token_endpoint_auth_method: "private_key_jwt", jwks_uri: "https://app.example.com/jwks.json" },
+      ID,
+      acceptAll,
+    );
     expect(outcome.ok && outcome.value.token_endpoint_auth_method).toBe("private_key_jwt");
   });
 
@@ -119,7 +126,11 @@ describe("validateMetadataDocument", () => {
   });
 
   test("document values never reach the public description", () => {
-    const failure = problemOf({ ...base, client_id: "https://attacker.example/<b>marker</b>", token_endpoint_auth_method: "<b>marker</b>" });
+    const failure = problemOf({
+      ...base,
+      client_id: "https://attacker.example/<b>marker</b>",
+      token_endpoint_auth_method: "<b>marker</b>",
+    });
     expect(failure.description).not.toContain("marker");
     expect(failure.reason).not.toContain("marker");
   });
