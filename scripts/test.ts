@@ -1,5 +1,5 @@
 // npm test: make sure Chromium is there (the login and consent pages are tested in it),
-// type-check, build the executable (the tests drive the compiled binary too), run every test,
+// type-check, format and lint, build the executable (the tests drive the compiled binary too), run every test,
 // and close with one plain "N passed, N failed" line.
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 
@@ -35,6 +35,9 @@ console.log(`== chromium: ${CHROMIUM}`);
 
 console.log("== type check");
 if (run([process.execPath, "x", "tsc", "--noEmit", "-p", "."]) !== 0) process.exit(1);
+
+console.log("== format and lint (biome ci: any finding fails the run)");
+if (run([process.execPath, "x", "biome", "ci", "."]) !== 0) process.exit(1);
 
 console.log("== build dist/mcp-appliance");
 if (run([process.execPath, "scripts/build.ts"]) !== 0) process.exit(1);

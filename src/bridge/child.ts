@@ -77,7 +77,7 @@ export class StdioChild {
   send(line: string): boolean {
     if (this.exited) return false;
     try {
-      this.proc.stdin.write(line + "\n");
+      this.proc.stdin.write(`${line}\n`);
       void this.proc.stdin.flush();
       return true;
     } catch {

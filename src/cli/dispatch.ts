@@ -34,8 +34,14 @@ const HANDLERS: Record<string, Handler> = {
   nft,
   demo,
   "demo-vault-server": demoVaultServer,
-  help: async (_args, io) => (io.out(HELP), ExitCode.Ok),
-  version: async (_args, io) => (io.out(`mcp-appliance ${VERSION}\n`), ExitCode.Ok),
+  help: async (_args, io) => {
+    io.out(HELP);
+    return ExitCode.Ok;
+  },
+  version: async (_args, io) => {
+    io.out(`mcp-appliance ${VERSION}\n`);
+    return ExitCode.Ok;
+  },
 };
 
 export async function runCommand(argv: readonly string[], io: CommandIO): Promise<ExitCodeValue> {

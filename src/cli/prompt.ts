@@ -37,7 +37,7 @@ export function askHidden(input: RawInput, output: { write(text: string): unknow
 
   return new Promise((resolve) => {
     let text = "";
-    let escape = false;
+    let inEscape = false;
     const finish = (answer: Answer) => {
       input.off("data", onData);
       input.setRawMode(wasRaw);
@@ -49,8 +49,8 @@ export function askHidden(input: RawInput, output: { write(text: string): unknow
     const onData = (chunk: string | Buffer) => {
       for (const char of String(chunk)) {
         // An arrow or function key arrives as ESC [ ... letter: none of it is part of a password.
-        if (escape) {
-          if (/[A-Za-z~]/.test(char)) escape = false;
+        if (inEscape) {
+          if (/[A-Za-z~]/.test(char)) inEscape = false;
           continue;
         }
         if (char === "\r" || char === "\n") return finish({ ok: true, text });
@@ -59,7 +59,7 @@ export function askHidden(input: RawInput, output: { write(text: string): unknow
           if (text === "") return finish({ ok: false, reason: "ended" });
           continue;
         }
-        if (char === ESC) escape = true;
+        if (char === ESC) inEscape = true;
         else if (BACKSPACE.includes(char)) text = [...text].slice(0, -1).join("");
         else if (char === CTRL_U) text = "";
         else if (char >= " ") text += char;

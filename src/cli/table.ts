@@ -7,7 +7,7 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
       .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!)))
       .join("  ")
       .trimEnd();
-  return [line(headers), ...rows.map(line)].join("\n") + "\n";
+  return `${[line(headers), ...rows.map(line)].join("\n")}\n`;
 }
 
 /** "2025-06-01 14:03 UTC": minutes are enough to recognise an event; UTC is the same on every host. */

@@ -42,7 +42,7 @@ function locateFailure(text: string, failure: string): number | undefined {
   let count = lines.length - 1;
   // Each prefix ends with a newline, as the lines inside the file do: at the very end of the
   // text some errors are reported differently.
-  while (count > 0 && tomlFailure(lines.slice(0, count).join("\n") + "\n") === failure) count--;
+  while (count > 0 && tomlFailure(`${lines.slice(0, count).join("\n")}\n`) === failure) count--;
   return count + 1;
 }
 

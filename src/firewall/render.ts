@@ -80,5 +80,5 @@ function sourceSets({ ipv4, ipv6 }: LimitedPort): string[] {
 }
 
 function indent(line: string, depth: number): string {
-  return line === "" ? "" : "\t".repeat(depth) + line.replaceAll("\n", "\n" + "\t".repeat(depth));
+  return line === "" ? "" : "\t".repeat(depth) + line.replaceAll("\n", `\n${"\t".repeat(depth)}`);
 }

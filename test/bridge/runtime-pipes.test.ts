@@ -17,5 +17,5 @@ test("chunks read from Bun.spawn stdout are never overwritten by later reads", a
   expect(kept.length).toBeGreaterThan(1);
   const total = kept.reduce((sum, c) => sum + c.length, 0);
   expect(total).toBe(letters * 65536);
-  kept.forEach((chunk, i) => expect(Buffer.from(chunk).equals(Buffer.from(copies[i]!))).toBe(true));
+  for (const [i, chunk] of kept.entries()) expect(Buffer.from(chunk).equals(Buffer.from(copies[i]!))).toBe(true);
 });

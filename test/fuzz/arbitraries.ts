@@ -395,9 +395,9 @@ export const hostilePath: fc.Arbitrary<string> = fc.oneof(
   {
     weight: 1,
     arbitrary: fc.constantFrom(
-      "/" + "../".repeat(300) + "etc/passwd",
-      "/" + "%2e%2e%2f".repeat(300) + "package.json",
-      "/" + "é".repeat(2000),
+      `/${"../".repeat(300)}etc/passwd`,
+      `/${"%2e%2e%2f".repeat(300)}package.json`,
+      `/${"é".repeat(2000)}`,
       "/\u202e/healthz",
       "/😀/assets/pages.css",
     ),

@@ -188,7 +188,7 @@ describe("fuzz: the MCP endpoint", () => {
                     : which === "refresh"
                       ? t().a.tokens.refresh_token!
                       : t().a.tokens.access_token,
-              "mcpa_" + "A".repeat(43),
+              `mcpa_${"A".repeat(43)}`,
             ]),
           ),
       ),

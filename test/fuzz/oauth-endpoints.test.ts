@@ -542,7 +542,7 @@ describe("fuzz: the authorization server", () => {
       client_id_issued_at: fc.jsonValue({ maxDepth: 1 }),
       jwks: fc.jsonValue({ maxDepth: 3 }),
       ["__proto__"]: fc.jsonValue({ maxDepth: 1 }),
-      ["constructor"]: fc.jsonValue({ maxDepth: 1 }),
+      constructor: fc.jsonValue({ maxDepth: 1 }),
     };
     const valid = fc.record({
       redirect_uris: fc.array(

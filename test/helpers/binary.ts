@@ -24,7 +24,10 @@ export class ApplianceProcess {
     this.proc = Bun.spawn(argv, { cwd: options.cwd, env: options.env ?? process.env, stdout: "pipe", stderr: "pipe" });
     let found!: (url: string) => void;
     let failed!: (error: Error) => void;
-    this.url = new Promise((resolve, reject) => ((found = resolve), (failed = reject)));
+    this.url = new Promise((resolve, reject) => {
+      found = resolve;
+      failed = reject;
+    });
     this.exited = this.proc.exited;
     void this.collect(this.proc.stdout as ReadableStream<Uint8Array>, found);
     void this.collect(this.proc.stderr as ReadableStream<Uint8Array>, found);

@@ -191,7 +191,7 @@ export function expectErrorRedirect(
 /** Recursively: no null anywhere (Claude Code fails on null fields). */
 export function expectNoNull(value: unknown, path = "$"): void {
   if (value === null) throw new Error(`null at ${path}`);
-  if (Array.isArray(value)) value.forEach((item, index) => expectNoNull(item, `${path}[${index}]`));
+  if (Array.isArray(value)) for (const [index, item] of value.entries()) expectNoNull(item, `${path}[${index}]`);
   else if (typeof value === "object") for (const [key, item] of Object.entries(value as object)) expectNoNull(item, `${path}.${key}`);
 }
 

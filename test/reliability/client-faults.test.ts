@@ -175,7 +175,10 @@ describe("slowloris", () => {
     await client.open();
     const latencies: number[] = [];
     let allClosed = false;
-    const closedAt = Promise.all(slow.map((s) => s.closed)).then((times) => ((allClosed = true), times));
+    const closedAt = Promise.all(slow.map((s) => s.closed)).then((times) => {
+      allClosed = true;
+      return times;
+    });
     while (!allClosed && Date.now() - began < (IDLE_TIMEOUT_S + 15) * 1000) {
       const t = performance.now();
       expect(await client.callText("echo", { text: "served" })).toBe("served");

@@ -98,7 +98,10 @@ test.concurrent("slowloris bodies and stalled readers are closed within the idle
 
   const slow = [...bodies, stalled];
   let allClosed = false;
-  const closedAt = Promise.all(slow.map((s) => s.closed)).then((times) => ((allClosed = true), times));
+  const closedAt = Promise.all(slow.map((s) => s.closed)).then((times) => {
+    allClosed = true;
+    return times;
+  });
   const latencies: number[] = [];
   while (!allClosed && Date.now() - began < (IDLE_TIMEOUT_S + 15) * 1000) {
     const t = performance.now();

@@ -145,7 +145,7 @@ describe("ClientMetadataResolver", () => {
   });
 
   test("a failure is held briefly: a flood of requests for a bad URL is one fetch", async () => {
-    const id = serve((clientId) => json(documentFor("https://someone-else.example/client")));
+    const id = serve((_clientId) => json(documentFor("https://someone-else.example/client")));
     const cimd = resolver({ failureHoldMs: 30_000 });
     for (let i = 0; i < 5; i++) expect((await cimd.resolve(id)).ok).toBe(false);
     expect(fetches(id)).toBe(1);
