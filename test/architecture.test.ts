@@ -8,19 +8,20 @@ const SRC = join(import.meta.dir, "..", "src");
 
 /** Which layers each layer may import from (besides itself). Top of the list = top of the stack. */
 const MAY_IMPORT: Record<string, string[]> = {
-  cli: ["app", "http", "oauth", "bridge", "store", "config", "demo", "firewall", "log", "version"],
-  app: ["http", "oauth", "bridge", "store", "config", "log", "version"],
-  http: ["oauth", "bridge", "store", "config", "log", "version"],
-  oauth: ["store", "config", "log"],
-  bridge: ["config", "log"],
-  store: ["config", "log"],
-  demo: ["config"],
-  firewall: ["config"],
-  config: [],
-  log: ["config"],
-  version: [],
+  cli: ["app", "http", "oauth", "bridge", "store", "config", "demo", "firewall", "log", "version", "common"],
+  app: ["http", "oauth", "bridge", "store", "config", "log", "version", "common"],
+  http: ["oauth", "bridge", "store", "config", "log", "version", "common"],
+  oauth: ["store", "config", "log", "common"],
+  bridge: ["config", "log", "common"],
+  store: ["config", "log", "common"],
+  demo: ["config", "common"],
+  firewall: ["config", "common"],
+  config: ["common"],
+  log: ["config", "common"],
+  version: ["common"],
+  common: [],
 };
-const FRAMEWORK_FREE = ["oauth", "bridge", "store", "config", "demo", "firewall", "log"];
+const FRAMEWORK_FREE = ["oauth", "bridge", "store", "config", "demo", "firewall", "log", "common"];
 
 function layerOf(file: string): string {
   const rel = relative(SRC, file);

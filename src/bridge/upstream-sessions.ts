@@ -5,14 +5,17 @@
 // practices §Session Hijacking: servers MUST NOT use sessions for authentication, and should
 // bind session ids to user-specific information.
 
+import { BoundedMap } from "../common/bounded-map.ts";
+
 /** Sessions remembered per server; past this the least recently used are forgotten (their clients get a 404 and start again). */
 export const DEFAULT_MAX_TRACKED_SESSIONS = 10_000;
 
 export class SessionOwners {
-  // A Map iterates in insertion order: re-inserting on use keeps the oldest entry first.
-  private readonly owners = new Map<string, string>();
+  private readonly owners: BoundedMap<string, string>;
 
-  constructor(private readonly limit = DEFAULT_MAX_TRACKED_SESSIONS) {}
+  constructor(limit = DEFAULT_MAX_TRACKED_SESSIONS) {
+    this.owners = new BoundedMap(limit);
+  }
 
   get size(): number {
     return this.owners.size;
@@ -20,18 +23,11 @@ export class SessionOwners {
 
   /** The session's owner, marking the session as recently used. */
   ownerOf(sessionId: string): string | undefined {
-    const owner = this.owners.get(sessionId);
-    if (owner !== undefined) {
-      this.owners.delete(sessionId);
-      this.owners.set(sessionId, owner);
-    }
-    return owner;
+    return this.owners.get(sessionId);
   }
 
   bind(sessionId: string, owner: string): void {
-    this.owners.delete(sessionId);
     this.owners.set(sessionId, owner);
-    while (this.owners.size > this.limit) this.owners.delete(this.owners.keys().next().value as string);
   }
 
   drop(sessionId: string): void {

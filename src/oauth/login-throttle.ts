@@ -1,6 +1,9 @@
 // Owner login attempts, limited per client address with exponential back-off: after a few
 // failures each further attempt must wait twice as long as the last, up to a cap. A success
-// clears the address. Bounded memory: the oldest entries go first when the table is full.
+// clears the address. Bounded memory: the least recently seen addresses go first when the
+// table is full.
+
+import { BoundedMap } from "../common/bounded-map.ts";
 
 export const LOGIN_THROTTLE = {
   freeFailures: 3,
@@ -17,7 +20,7 @@ interface Entry {
 }
 
 export class LoginThrottle {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new BoundedMap<string, Entry>(LOGIN_THROTTLE.maxAddresses);
 
   /** 0 when an attempt is allowed now, else the milliseconds to wait. */
   waitMs(address: string, now: number): number {
@@ -38,12 +41,7 @@ export class LoginThrottle {
     if (over > 0) {
       entry.blockedUntil = now + Math.min(LOGIN_THROTTLE.maxDelayMs, LOGIN_THROTTLE.firstDelayMs * 2 ** (over - 1));
     }
-    this.entries.delete(address);
     this.entries.set(address, entry);
-    if (this.entries.size > LOGIN_THROTTLE.maxAddresses) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
   }
 
   succeeded(address: string): void {

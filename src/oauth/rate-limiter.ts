@@ -1,13 +1,15 @@
 // A fixed-window counter per key (a client address), for endpoints anyone can call without
-// credentials: dynamic registration and the token endpoint. Bounded memory.
+// credentials: dynamic registration and the token endpoint. Bounded memory: past 10,000 keys
+// the least recently seen is forgotten.
+
+import { BoundedMap } from "../common/bounded-map.ts";
 
 export class RateLimiter {
-  private readonly windows = new Map<string, { start: number; count: number }>();
+  private readonly windows = new BoundedMap<string, { start: number; count: number }>(10_000);
 
   constructor(
     private readonly limit: number,
     private readonly windowMs: number,
-    private readonly maxKeys = 10_000,
   ) {}
 
   /** Counts an attempt; 0 if it is allowed, else milliseconds until the window resets. */
@@ -15,12 +17,7 @@ export class RateLimiter {
     let window = this.windows.get(key);
     if (!window || now - window.start >= this.windowMs) {
       window = { start: now, count: 0 };
-      this.windows.delete(key);
       this.windows.set(key, window);
-      if (this.windows.size > this.maxKeys) {
-        const oldest = this.windows.keys().next().value;
-        if (oldest !== undefined) this.windows.delete(oldest);
-      }
     }
     if (window.count >= this.limit) return window.start + this.windowMs - now;
     window.count += 1;

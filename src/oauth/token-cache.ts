@@ -1,6 +1,8 @@
 // Verified access tokens kept in memory in front of the store, so the check on every MCP
-// request costs a hash and a map lookup. Bounded (oldest out first), never past a token's own
-// expiry, and emptied of a grant's tokens the moment the grant is revoked.
+// request costs a hash and a map lookup. Bounded (least recently used out first), never past a
+// token's own expiry, and emptied of a grant's tokens the moment the grant is revoked.
+
+import { BoundedMap } from "../common/bounded-map.ts";
 
 /** What the guard needs to know of an access token. */
 export interface ActiveToken {
@@ -12,9 +14,7 @@ export interface ActiveToken {
 }
 
 export class TokenCache {
-  private readonly entries = new Map<string, ActiveToken>();
-
-  constructor(private readonly maxEntries = 10_000) {}
+  private readonly entries = new BoundedMap<string, ActiveToken>(10_000);
 
   get(hash: string, now: number): ActiveToken | undefined {
     const token = this.entries.get(hash);
@@ -28,10 +28,6 @@ export class TokenCache {
 
   set(hash: string, token: ActiveToken): void {
     this.entries.set(hash, token);
-    if (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
   }
 
   forgetToken(hash: string): void {
@@ -39,14 +35,10 @@ export class TokenCache {
   }
 
   forgetGrant(grantId: string): void {
-    for (const [hash, token] of this.entries) if (token.grantId === grantId) this.entries.delete(hash);
+    for (const [hash, token] of this.entries.entries()) if (token.grantId === grantId) this.entries.delete(hash);
   }
 
   clear(): void {
     this.entries.clear();
-  }
-
-  forgetClient(clientId: string): void {
-    for (const [hash, token] of this.entries) if (token.clientId === clientId) this.entries.delete(hash);
   }
 }

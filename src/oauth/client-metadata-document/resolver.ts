@@ -2,11 +2,11 @@
 // documents reused per their HTTP caching headers, failures held back briefly, one fetch per URL
 // at a time, and a cap on fetches in flight.
 
+import { BoundedMap } from "../../common/bounded-map.ts";
 import { type CacheBounds, cacheLifetimeMs, DEFAULT_CACHE_BOUNDS } from "./cache-lifetime.ts";
 import { checkClientIdUrl } from "./client-id-url.ts";
 import { fail, type Outcome } from "./failure.ts";
 import { fetchMetadataDocument, type MetadataFetchOptions } from "./fetch-document.ts";
-import { LruCache } from "./lru-cache.ts";
 import { type MetadataDocumentClient, parseMetadataDocument, type RedirectUriValidator } from "./validate-document.ts";
 
 export interface ClientMetadataResolverOptions extends MetadataFetchOptions, Partial<CacheBounds> {
@@ -34,7 +34,7 @@ export class ClientMetadataResolver {
   readonly #options: ClientMetadataResolverOptions;
   readonly #bounds: CacheBounds;
   readonly #now: () => number;
-  readonly #cache: LruCache<string, Entry>;
+  readonly #cache: BoundedMap<string, Entry>;
   readonly #inFlight = new Map<string, Promise<Outcome<MetadataDocumentClient>>>();
 
   constructor(options: ClientMetadataResolverOptions) {
@@ -46,7 +46,7 @@ export class ClientMetadataResolver {
     };
     if (this.#bounds.minTtlMs > this.#bounds.maxTtlMs) throw new RangeError("minTtlMs must not exceed maxTtlMs");
     this.#now = options.now ?? Date.now;
-    this.#cache = new LruCache(options.maxEntries ?? 1000);
+    this.#cache = new BoundedMap(options.maxEntries ?? 1000);
   }
 
   /**
