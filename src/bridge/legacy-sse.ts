@@ -2,12 +2,13 @@
 // that predate Streamable HTTP: a GET opens an event stream whose first event names the POST
 // endpoint; every message from the server travels on that one stream. The session lives as
 // long as the stream (legacy-sse-session.ts).
+import { readBodyLimited } from "../common/request-body.ts";
 import type { Logger } from "../log.ts";
 import { acceptsEventStream, isJsonContentType } from "./content-negotiation.ts";
 import { jsonRpcErrorResponse } from "./http-responses.ts";
 import { ErrorCode } from "./jsonrpc.ts";
 import { LegacySseSession } from "./legacy-sse-session.ts";
-import { parseBody, readBodyLimited } from "./request-body.ts";
+import { parseBody } from "./request-body.ts";
 import { SessionLimitError, type SessionRegistry, SpawnError } from "./session-registry.ts";
 import { SSE_HEADERS, sseEvent } from "./sse.ts";
 import type { RequestNotes } from "./streamable-http.ts";

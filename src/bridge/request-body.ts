@@ -1,33 +1,9 @@
-// Reading and parsing a POSTed JSON-RPC body: size limit, JSON, and one message per line.
+// Parsing a POSTed JSON-RPC body (read by common/request-body.ts): JSON, and one message per line.
 import { classify, ErrorCode, type PeekedMessage } from "./jsonrpc.ts";
 
 export type ParsedBody =
   | { ok: true; batch: boolean; messages: { text: string; message: PeekedMessage }[] }
   | { ok: false; status: number; code: number; message: string };
-
-/** Read at most `limit` bytes of a body; undefined when it is longer. */
-export async function readBodyLimited(request: Request, limit: number): Promise<string | undefined> {
-  const declared = Number(request.headers.get("content-length") ?? "NaN");
-  if (Number.isFinite(declared) && declared > limit) return undefined;
-  // With a declared length within the limit (the server enforces it), the runtime's own
-  // reader is the fast path; only chunked bodies are counted as they arrive.
-  if (Number.isFinite(declared)) return request.text();
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => {});
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
 
 /**
  * Raw newlines can only be insignificant white space in valid JSON (a string cannot hold one),

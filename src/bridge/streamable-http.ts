@@ -1,12 +1,13 @@
 // The MCP Streamable HTTP endpoint of one configured server (MCP 2025-11-25 transports
 // §Streamable HTTP): POST carries client messages, GET opens the session's own stream, DELETE
 // ends the session. Web-standard Request in, Response out; no web framework here.
+import { readBodyLimited } from "../common/request-body.ts";
 import type { Logger } from "../log.ts";
 import { acceptsEventStream, acceptsPostResponses, isJsonContentType } from "./content-negotiation.ts";
 import { jsonRpcErrorResponse } from "./http-responses.ts";
 import { ErrorCode } from "./jsonrpc.ts";
 import { allowsBatches, DEFAULT_PROTOCOL_VERSION, isSupportedProtocolVersion } from "./protocol-version.ts";
-import { parseBody, readBodyLimited } from "./request-body.ts";
+import { parseBody } from "./request-body.ts";
 import { Session } from "./session.ts";
 import { SessionLimitError, type SessionRegistry, SpawnError } from "./session-registry.ts";
 

@@ -1,7 +1,7 @@
 // The authorization server's HTTP face: discovery documents (RFC 8414, RFC 9728), /authorize
 // with its pages, /token, /register, /revoke. Parsing and shaping only; the decisions are in oauth/.
 import { Elysia } from "elysia";
-import { readBodyLimited } from "../bridge/request-body.ts";
+import { readBodyLimited } from "../common/request-body.ts";
 import type { Logger } from "../log.ts";
 import type { AuthorizeOutcome } from "../oauth/authorization-endpoint.ts";
 import type { AuthorizationServer } from "../oauth/authorization-server.ts";
