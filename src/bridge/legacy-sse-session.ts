@@ -3,7 +3,7 @@
 // to the endpoint the stream named. The session lives as long as the stream.
 import type { StdioServerConfig } from "../config/types.ts";
 import type { Logger } from "../log.ts";
-import type { StdioChild } from "./child.ts";
+import type { ChildChannel } from "./channel/child-channel.ts";
 import { jsonRpcErrorResponse, tooManyRequestsResponse } from "./http-responses.ts";
 import { cancelledNotification, ErrorCode, errorResponse, type JsonRpcId, peek, requestTimeoutResponse, sniffId } from "./jsonrpc.ts";
 import { PendingRequests } from "./pending-requests.ts";
@@ -23,7 +23,7 @@ export class LegacySseSession implements LiveSession {
     readonly id: string,
     private readonly server: StdioServerConfig,
     private readonly limits: SessionLimits,
-    private readonly child: StdioChild,
+    private readonly child: ChildChannel,
     private readonly log: Logger,
     private readonly onEnded: (session: LiveSession) => void,
     readonly owner?: string,

@@ -1,15 +1,18 @@
-// The live sessions of one configured server: creation (one child each), lookup, the caps on
-// live sessions (max_sessions, and [limits] max_sessions_per_client), idle reaping, and
-// stopping them all at shutdown.
+// The live sessions of one configured server: creation (on a child of their own, or on a child
+// shared per client or by everyone: [servers.<name>] sharing), lookup, the caps on live sessions
+// (max_sessions, and [limits] max_sessions_per_client), idle reaping, and stopping them all at
+// shutdown.
 import type { LimitsConfig, StdioServerConfig } from "../config/types.ts";
 import type { Logger } from "../log.ts";
-import { StdioChild } from "./child.ts";
+import type { ChildChannel, ChildListener } from "./channel/child-channel.ts";
+import { SharedChildren } from "./channel/shared-children.ts";
+import { type ChildEvents, StdioChild } from "./child.ts";
 import { childEnvironment } from "./child-env.ts";
 import { jsonRpcErrorResponse, tooManyRequestsResponse } from "./http-responses.ts";
 import { ErrorCode } from "./jsonrpc.ts";
 
 /** What the registry needs of a session, whatever transport it speaks. */
-export interface LiveSession {
+export interface LiveSession extends ChildListener {
   readonly id: string;
   readonly idle: boolean;
   /** Requests in flight that may still be answered: shutdown waits a little for them. */
@@ -17,9 +20,6 @@ export interface LiveSession {
   readonly lastActivity: number;
   tick(now: number): void;
   close(reason: string): Promise<void>;
-  fromChild(line: string): void;
-  oversizedFromChild(length: number, head: string, tail: string): void;
-  childExited(code: number | null, signal: string | null): void;
 }
 
 /** The [limits] a server's sessions obey. */
@@ -59,15 +59,21 @@ export class SessionRegistry {
   private readonly heldBy = new Map<string, number>();
   private stopping: Promise<void>[] = [];
   private closing = false;
-  /** Child processes not yet exited, ended sessions' children still stopping included. */
+  /** Sessions' own child processes not yet exited, ended sessions' children still stopping included. */
   private children = 0;
+  /** The children sessions share, unless each session has its own (sharing = "session"). */
+  private readonly shared: SharedChildren | undefined;
 
   constructor(
     readonly server: StdioServerConfig,
     readonly limits: SessionLimits,
     private readonly log: Logger,
     private readonly parentEnv: Record<string, string | undefined> = process.env,
-  ) {}
+  ) {
+    if (server.sharing !== "session") {
+      this.shared = new SharedChildren(server.name, server.idleTimeoutMs, log, (events) => this.spawn(events));
+    }
+  }
 
   get size(): number {
     return this.sessions.size;
@@ -78,8 +84,8 @@ export class SessionRegistry {
   }
 
   /**
-   * Spawn a child and wrap it in a session made by `make`, opened by `client` (the principal, or
-   * the address without auth). A client at max_sessions_per_client loses its least recently
+   * Give a session made by `make` its child (spawned for it, or the one it shares), opened by
+   * `client` (the principal, or the address without auth). A client at max_sessions_per_client loses its least recently
    * used idle session. Throws SessionLimitError when all of that client's sessions are busy,
    * when max_sessions are live, when twice that many children
    * have not exited yet, or when the registry is shutting down; SpawnError when the command
@@ -87,7 +93,7 @@ export class SessionRegistry {
    */
   create<S extends LiveSession>(
     client: string | undefined,
-    make: (id: string, child: StdioChild, ended: (s: LiveSession) => void) => S,
+    make: (id: string, child: ChildChannel, ended: (s: LiveSession) => void) => S,
   ): S {
     // A child spawned once closeAll has begun would outlive the appliance.
     if (this.closing) throw new SessionLimitError(`server "${this.server.name}" is shutting down`);
@@ -102,43 +108,27 @@ export class SessionRegistry {
     // Children of ended sessions may take the whole staged stop (3.5 s) to go: a client ending and
     // starting sessions faster than that must not pile up processes. They may add at most
     // max_sessions more, so that a client reconnecting at the cap is not refused.
-    if (this.children >= 2 * this.server.maxSessions) {
+    if (!this.shared && this.children >= 2 * this.server.maxSessions) {
       throw new SessionLimitError(
         `server "${this.server.name}" has ${this.children} child processes, ended sessions' still stopping (2 × max_sessions); try again shortly`,
       );
     }
     const id = newSessionId();
     let session: S | undefined;
-    let child: StdioChild;
+    const listener: ChildListener = {
+      fromChild: (line, relatedTo) => session?.fromChild(line, relatedTo),
+      oversizedFromChild: (length, head, tail) => session?.oversizedFromChild(length, head, tail),
+      childExited: (code, signal) => session?.childExited(code, signal),
+    };
+    let child: ChildChannel;
     try {
-      child = StdioChild.spawn(
-        {
-          server: this.server.name,
-          command: this.server.command,
-          args: this.server.args,
-          cwd: this.server.cwd,
-          env: childEnvironment(this.parentEnv, this.server.passEnv, this.server.env),
-          maxLineBytes: this.server.maxMessageBytes,
-        },
-        this.log,
-        {
-          line: (text) => session?.fromChild(text),
-          oversized: (length, head, tail) => session?.oversizedFromChild(length, head, tail),
-          exit: (code, signal) => {
-            this.children--;
-            session?.childExited(code, signal);
-          },
-          // Waiting requests get an error now rather than at request_timeout: no answer can come.
-          stdoutClosed: () => {
-            if (session) this.track(session.close("the MCP server closed its stdout"));
-          },
-        },
-      );
+      child = this.shared
+        ? this.shared.attach(this.sharerOf(client), listener, (stop) => this.track(stop))
+        : this.spawnOwn(listener, () => session);
     } catch (error) {
       this.log.error({ server: this.server.name, err: error }, "could not start the MCP server");
       throw new SpawnError(`the MCP server "${this.server.name}" could not be started`);
     }
-    this.children++;
     session = make(id, child, (ended) => {
       if (this.sessions.get(ended.id) !== ended) return;
       this.sessions.delete(ended.id);
@@ -149,11 +139,14 @@ export class SessionRegistry {
       this.clientOf.set(id, client);
       this.heldBy.set(client, held + 1);
     }
-    this.log.info({ server: this.server.name, session: id, pid: child.pid }, "session started");
+    this.log.info(
+      { server: this.server.name, session: id, ...(child instanceof StdioChild && { pid: child.pid }), sharing: this.server.sharing },
+      "session started",
+    );
     return session;
   }
 
-  /** About once a second: per-session deadlines and keep-alives, then idle reaping. */
+  /** About once a second: per-session deadlines and keep-alives, then idle reaping (of shared children too). */
   tick(now: number): void {
     for (const session of this.sessions.values()) {
       session.tick(now);
@@ -161,6 +154,7 @@ export class SessionRegistry {
         this.track(session.close(`idle for more than ${Math.round(this.server.idleTimeoutMs / 1000)} s`));
       }
     }
+    this.shared?.reap(now, (stop) => this.track(stop));
   }
 
   end(id: string, reason: string): boolean {
@@ -179,7 +173,48 @@ export class SessionRegistry {
     const deadline = Date.now() + drainMs;
     while (Date.now() < deadline && [...this.sessions.values()].some((s) => s.busy)) await Bun.sleep(25);
     for (const session of [...this.sessions.values()]) this.track(session.close(reason));
+    this.shared?.stopAll((stop) => this.track(stop));
     await Promise.all(this.stopping);
+  }
+
+  /** Who shares a child: everyone (shared), or the client that opens the session (client). */
+  private sharerOf(client: string | undefined): string {
+    if (this.server.sharing === "shared") return "everyone";
+    return client ?? "anonymous";
+  }
+
+  /** A child of the session's own (sharing = "session"), counted until it has exited. */
+  private spawnOwn(listener: ChildListener, session: () => LiveSession | undefined): StdioChild {
+    const child = this.spawn({
+      line: (text) => listener.fromChild(text),
+      oversized: (length, head, tail) => listener.oversizedFromChild(length, head, tail),
+      exit: (code, signal) => {
+        this.children--;
+        listener.childExited(code, signal);
+      },
+      // Waiting requests get an error now rather than at request_timeout: no answer can come.
+      stdoutClosed: () => {
+        const owner = session();
+        if (owner) this.track(owner.close("the MCP server closed its stdout"));
+      },
+    });
+    this.children++;
+    return child;
+  }
+
+  private spawn(events: ChildEvents): StdioChild {
+    return StdioChild.spawn(
+      {
+        server: this.server.name,
+        command: this.server.command,
+        args: this.server.args,
+        cwd: this.server.cwd,
+        env: childEnvironment(this.parentEnv, this.server.passEnv, this.server.env),
+        maxLineBytes: this.server.maxMessageBytes,
+      },
+      this.log,
+      events,
+    );
   }
 
   /**

@@ -3,7 +3,7 @@
 // session's [limits] (requests in flight, open streams).
 import type { StdioServerConfig } from "../config/types.ts";
 import type { Logger } from "../log.ts";
-import type { StdioChild } from "./child.ts";
+import type { ChildChannel } from "./channel/child-channel.ts";
 import { EventLog, eventId, parseEventId } from "./event-log.ts";
 import { Exchange } from "./exchange.ts";
 import { GetStreamBacklog } from "./get-stream-backlog.ts";
@@ -61,7 +61,7 @@ export class Session implements LiveSession {
     readonly id: string,
     private readonly server: StdioServerConfig,
     private readonly limits: SessionLimits,
-    private readonly child: StdioChild,
+    private readonly child: ChildChannel,
     private readonly log: Logger,
     private readonly onEnded: (session: LiveSession) => void,
     /** The principal that opened the session; only it may use the session. */
@@ -237,8 +237,8 @@ export class Session implements LiveSession {
 
   // ---- child → client ----------------------------------------------------------------------
 
-  /** A line from the child's stdout. */
-  fromChild(line: string): void {
+  /** A message from the child; `relatedTo` is the id of the client request it concerns, when known. */
+  fromChild(line: string, relatedTo?: JsonRpcId): void {
     const peeked = peek(line);
     if (!peeked.ok) {
       this.log.warn(
@@ -269,7 +269,7 @@ export class Session implements LiveSession {
       entry.exchange.deliver(line, key);
       return;
     }
-    const target = this.attribute(message);
+    const target = this.attribute(message, relatedTo);
     if (target) target.deliver(line);
     else this.emitOnGetStream(line);
   }
@@ -297,10 +297,12 @@ export class Session implements LiveSession {
 
   /**
    * Where a server-initiated message goes (MCP 2025-11-25 transports: messages on a POST's stream
-   * SHOULD relate to its request): progress by its token, otherwise the only request in flight;
-   * anything else goes on the GET stream.
+   * SHOULD relate to its request): to the request a shared child named, progress by its token,
+   * otherwise the only request in flight; anything else goes on the GET stream.
    */
-  private attribute(message: PeekedMessage): Exchange | undefined {
+  private attribute(message: PeekedMessage, relatedTo: JsonRpcId | undefined): Exchange | undefined {
+    const related = relatedTo === undefined ? undefined : this.inFlight.get(idKey(relatedTo));
+    if (related) return related.exchange;
     if (message.kind === "notification" && message.method === "notifications/progress") {
       const token = progressTokenKey({ _meta: { progressToken: message.params?.progressToken } });
       const key = token === undefined ? undefined : this.byProgressToken.get(token);

@@ -1,4 +1,5 @@
-// [servers.<name>]: a stdio MCP server (`command`, one child process per session) or an HTTP
+// [servers.<name>]: a stdio MCP server (`command`, child processes per session, per client or
+// one for everyone: `sharing`) or an HTTP
 // MCP server the appliance proxies to (`url`). Both kinds share one namespace of names and
 // one set of paths.
 
@@ -12,6 +13,7 @@ import {
   envName,
   integerAtLeast,
   nonEmptyString,
+  oneOf,
   routePath,
   secretString,
   size,
@@ -22,10 +24,10 @@ import { type RouteClaim, routeConflicts } from "./routes.ts";
 import type { Env } from "./secrets.ts";
 import { closestKey } from "./suggest.ts";
 import { isPlainTable, namedTables, table } from "./table.ts";
-import type { HttpServerConfig, StdioServerConfig } from "./types.ts";
+import { type HttpServerConfig, SHARING_MODES, type StdioServerConfig } from "./types.ts";
 import { identityHeader, upstreamHeaders, upstreamRules, upstreamUrl } from "./upstream.ts";
 
-export const SERVER_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const SERVER_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 const serverName = v.pipe(
   v.string(),
@@ -40,7 +42,7 @@ const GiB = 1024 ** 3;
 
 // Keys of one kind of server only. They have no schema defaults (the conversion below fills
 // them in), so that a key found in the validated table is a key written in the file.
-const STDIO_KEYS = ["command", "args", "cwd", "env", "pass_env", "sse_path", "idle_timeout", "max_sessions", "request_timeout"];
+const STDIO_KEYS = ["command", "args", "cwd", "env", "pass_env", "sse_path", "idle_timeout", "max_sessions", "request_timeout", "sharing"];
 const HTTP_KEYS = ["url", "headers", "identity_header", "upstream_timeout", "allow_remote_upstream"];
 
 // In the order of the documentation, which is the order problems are reported in.
@@ -60,6 +62,7 @@ function serverEntries(env: Env) {
     max_sessions: v.optional(integerAtLeast(1)),
     max_message_size: v.optional(size(KiB, GiB), "16MiB"),
     request_timeout: v.optional(duration(1, LONGEST_TIMER_MS)),
+    sharing: v.optional(oneOf(SHARING_MODES)),
     upstream_timeout: v.optional(duration(1, LONGEST_TIMER_MS)),
     allow_remote_upstream: v.optional(boolean),
   };
@@ -96,7 +99,7 @@ function serverTable(env: Env, hint: (key: string) => string | undefined) {
 }
 
 /** Where a server is served when its table does not say: /<name>/mcp and /<name>/sse. */
-export function serverPaths(name: string, server: { path?: string; sse_path?: string }) {
+function serverPaths(name: string, server: { path?: string; sse_path?: string }) {
   return { path: server.path ?? `/${name}/mcp`, ssePath: server.sse_path ?? `/${name}/sse` };
 }
 
@@ -137,6 +140,8 @@ const DEFAULTS = {
   idle_timeout: "30m",
   max_sessions: 16,
   request_timeout: "5m",
+  // A child per session, as before sharing existed: servers that keep per-connection state stay correct.
+  sharing: "session" as const,
   upstream_timeout: "30s",
 };
 const ms = (text: string) => v.parse(duration(1, LONGEST_TIMER_MS), text);
@@ -155,6 +160,7 @@ function toStdioServer(name: string, server: ServerOutput): StdioServerConfig {
     maxSessions: server.max_sessions ?? DEFAULTS.max_sessions,
     maxMessageBytes: server.max_message_size,
     requestTimeoutMs: server.request_timeout ?? ms(DEFAULTS.request_timeout),
+    sharing: server.sharing ?? DEFAULTS.sharing,
   };
 }
 

@@ -28,7 +28,12 @@ export interface StdioServerConfig {
   maxMessageBytes: number;
   /** How long a client request may wait for the child's response before it gets a JSON-RPC error. */
   requestTimeoutMs: number;
+  /** Who shares a child: each session its own, one per client (principal), or one for everyone. */
+  sharing: Sharing;
 }
+
+export const SHARING_MODES = ["session", "client", "shared"] as const;
+type Sharing = (typeof SHARING_MODES)[number];
 
 /** A server that already speaks MCP over HTTP, proxied at `path` ([servers.<name>] with `url`). */
 export interface HttpServerConfig {
@@ -109,7 +114,7 @@ export interface LimitsConfig {
   shutdownTimeoutMs: number;
 }
 
-export interface FirewallConfig {
+interface FirewallConfig {
   /** IP addresses or CIDRs that may reach `listen`; empty = anyone. Rendered by `mcp-appliance nft`. */
   publicSources: string[];
 }

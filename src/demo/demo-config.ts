@@ -32,6 +32,7 @@ export function demoConfig(self: { command: string; args: string[] }, listen: Li
         maxSessions: 16,
         maxMessageBytes: 16 * 1024 * 1024,
         requestTimeoutMs: 5 * 60_000,
+        sharing: "session",
       },
     ],
     httpServers: [],

@@ -25,6 +25,7 @@ export function stdioServer(name: string, script: string, overrides: Partial<Std
     maxSessions: 16,
     maxMessageBytes: 16 * 1024 * 1024,
     requestTimeoutMs: 60_000,
+    sharing: "session",
     ...overrides,
   };
 }

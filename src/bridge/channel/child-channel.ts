@@ -1,0 +1,37 @@
+// The seam between sessions and children. A session (either transport, either sharing mode)
+// talks to "its child" through a ChildChannel and hears from it as a ChildListener; whether
+// the child is its own process (sharing = "session") or a port of a child shared with other
+// sessions (shared-child.ts) is not its concern. The channel layer in turn needs only a
+// ChildProcessHandle of a process, so a scripted fake child drives it in unit tests.
+import type { ChildEvents } from "../child.ts";
+import type { JsonRpcId } from "../jsonrpc.ts";
+
+/** What a session hears from its child. */
+export interface ChildListener {
+  /**
+   * One message for this session. `relatedTo` is the session's own id of the request the
+   * message concerns, when the channel knows it (a shared child's progress or request).
+   */
+  fromChild(line: string, relatedTo?: JsonRpcId): void;
+  /** A line longer than max_message_size, of which only the ends were kept. */
+  oversizedFromChild(length: number, head: string, tail: string): void;
+  childExited(code: number | null, signal: string | null): void;
+}
+
+/** A session's end of a child. */
+export interface ChildChannel {
+  /** One client message, on one line. False when the child can no longer take it. */
+  send(line: string): boolean;
+  /** The session is done with the child: its own child stops, a shared one forgets the session. */
+  stop(): Promise<void>;
+}
+
+/** What the channel layer needs of a child process (a StdioChild, or a fake one in tests). */
+export interface ChildProcessHandle {
+  readonly pid: number;
+  send(line: string): boolean;
+  stop(): Promise<void>;
+}
+
+/** Starts a child process whose output goes to `events`; throws when it cannot be started. */
+export type ChildSpawner = (events: ChildEvents) => ChildProcessHandle;
