@@ -3,7 +3,7 @@
 // Options may come before or after the command word; each option means one thing everywhere
 // (takes a value or not), so the whole line is read first and checked against the command after.
 
-export const COMMANDS = [
+const COMMANDS = [
   "run",
   "validate",
   "init",
@@ -16,7 +16,7 @@ export const COMMANDS = [
   "demo",
   "demo-vault-server",
 ] as const;
-export type Command = (typeof COMMANDS)[number];
+type Command = (typeof COMMANDS)[number];
 
 export interface ParsedArgs {
   command: Command;

@@ -3,7 +3,7 @@
 import { formatListen } from "../config/net.ts";
 import type { AppConfig } from "../config/types.ts";
 
-export interface Endpoints {
+interface Endpoints {
   /** public_url; else the listen address (what the appliance itself falls back to on loopback). */
   issuer: string;
   /** Said next to the URLs when public_url is not set. */

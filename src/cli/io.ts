@@ -4,7 +4,7 @@ import type { Env } from "../config/secrets.ts";
 import { type Answer, askHidden, readFirstLine } from "./prompt.ts";
 
 /** Standard input as passwd uses it. */
-export interface SecretInput {
+interface SecretInput {
   /** A terminal: ask with echo off. Otherwise read the first line (a script piping the password). */
   readonly interactive: boolean;
   ask(prompt: string): Promise<Answer>;

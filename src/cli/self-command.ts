@@ -3,7 +3,7 @@
 // vault server without depending on anything else being installed.
 
 /** Inside `bun build --compile` output, modules live under the embedded /$bunfs root. */
-export function isCompiled(): boolean {
+function isCompiled(): boolean {
   return import.meta.path.startsWith("/$bunfs/") || import.meta.path.startsWith("B:/~BUN/");
 }
 

@@ -4,7 +4,7 @@
 import type { AppConfig } from "../config/types.ts";
 import type { Store } from "../store/index.ts";
 
-export interface TokenView {
+interface TokenView {
   name: string;
   servers: string[];
   source: "config" | "state";

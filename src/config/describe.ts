@@ -2,7 +2,7 @@
 // in the wrong format, the string itself ("got \"3001\""). Only used for keys that never hold
 // secrets: secret values are checked for their type alone.
 
-export function describeType(value: unknown): string {
+function describeType(value: unknown): string {
   if (value === undefined) return "nothing";
   if (typeof value === "string") return "a string";
   if (typeof value === "boolean") return "a boolean";

@@ -5,7 +5,7 @@ import { quote } from "./describe.ts";
 import { formatKeyPath } from "./keypath.ts";
 
 /** Paths the appliance serves itself (OAuth endpoints, metadata, health, consent page assets). */
-export const RESERVED_PREFIXES = [
+const RESERVED_PREFIXES = [
   "/.well-known/",
   "/authorize",
   "/token",
@@ -48,7 +48,7 @@ export interface RouteClaim {
   origin?: string;
 }
 
-export interface RouteProblem {
+interface RouteProblem {
   key: readonly (string | number)[];
   message: string;
 }

@@ -10,7 +10,7 @@ import { type Env, isSecretReference, resolveSecret } from "./secrets.ts";
 const NOT_SHOWN = "got something else (not shown, in case it is a secret)";
 
 /** SHA-256 of a secret's UTF-8 bytes, as lowercase hex: the only form a secret is kept in. */
-export function sha256Hex(secret: string): string {
+function sha256Hex(secret: string): string {
   return createHash("sha256").update(secret, "utf8").digest("hex");
 }
 

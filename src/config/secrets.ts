@@ -11,7 +11,7 @@ import { describeReadError } from "./errors.ts";
 
 export type Env = Record<string, string | undefined>;
 
-export type SecretResult = { ok: true; value: string } | { ok: false; problem: string };
+type SecretResult = { ok: true; value: string } | { ok: false; problem: string };
 
 /** Portable environment variable names (POSIX.1-2017 §8.1). */
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -7,7 +7,7 @@ import { hasIssueAt, issuePath } from "./issues.ts";
 import { formatKeyPath } from "./keypath.ts";
 import { closestKey } from "./suggest.ts";
 
-export interface TableOptions {
+interface TableOptions {
   /** What the value should have been, for "expected <what>, got an array". */
   what?: string;
   /** Extra words for an unknown key, when it means something elsewhere or in a later version. */

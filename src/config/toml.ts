@@ -3,7 +3,7 @@
 import { ConfigError } from "./errors.ts";
 import { formatKeyPath } from "./keypath.ts";
 
-export type Document = Record<string, unknown>;
+type Document = Record<string, unknown>;
 
 export function parseToml(text: string, file: string): Document {
   let failure: string;

@@ -28,7 +28,7 @@ export function parseDuration(text: string): number | undefined {
   return total;
 }
 
-export interface ParsedRate {
+interface ParsedRate {
   count: number;
   windowMs: number;
 }

@@ -5,25 +5,25 @@
 import { NoteError } from "./note-error.ts";
 import type { NoteStore } from "./note-store.ts";
 
-export const MAX_QUERY_LENGTH = 200;
-export const MAX_MATCHING_NOTES = 20;
-export const MAX_LINES_PER_NOTE = 5;
-export const SNIPPET_CHARACTERS = 160;
+const MAX_QUERY_LENGTH = 200;
+const MAX_MATCHING_NOTES = 20;
+const MAX_LINES_PER_NOTE = 5;
+const SNIPPET_CHARACTERS = 160;
 /** One search reads at most this much, so a vault of many large notes cannot stall the server. */
-export const MAX_SCANNED_CHARACTERS = 64 * 1024 * 1024;
+const MAX_SCANNED_CHARACTERS = 64 * 1024 * 1024;
 
-export interface SearchHit {
+interface SearchHit {
   name: string;
   lines: { number: number; snippet: string }[];
 }
 
-export interface SearchResult {
+interface SearchResult {
   hits: SearchHit[];
   /** True when more notes may match than are returned (too many hits, or the scan budget ran out). */
   truncated: boolean;
 }
 
-export function checkQuery(query: unknown): string {
+function checkQuery(query: unknown): string {
   if (typeof query !== "string" || query.length === 0) throw new NoteError("The query must be a non-empty string.");
   if (query.length > MAX_QUERY_LENGTH) {
     throw new NoteError(`The query may be at most ${MAX_QUERY_LENGTH} characters (got ${query.length}).`);

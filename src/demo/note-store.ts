@@ -12,9 +12,9 @@ import { existingNotePath, writableNotePath } from "./note-paths.ts";
 
 export const MAX_NOTE_BYTES = 1024 * 1024;
 /** Listing stops here, so a huge folder cannot make one call walk the whole disk. */
-export const MAX_LISTED_NOTES = 10_000;
+const MAX_LISTED_NOTES = 10_000;
 
-export interface NoteList {
+interface NoteList {
   names: string[];
   /** True when the folder holds more notes than MAX_LISTED_NOTES. */
   truncated: boolean;

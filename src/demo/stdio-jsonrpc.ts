@@ -7,11 +7,11 @@ import type { Writable } from "node:stream";
 import { readFrames } from "./line-frames.ts";
 
 // JSON-RPC 2.0 §5.1 reserved error codes.
-export const PARSE_ERROR = -32700;
-export const INVALID_REQUEST = -32600;
-export const METHOD_NOT_FOUND = -32601;
+const PARSE_ERROR = -32700;
+const INVALID_REQUEST = -32600;
+const METHOD_NOT_FOUND = -32601;
 export const INVALID_PARAMS = -32602;
-export const INTERNAL_ERROR = -32603;
+const INTERNAL_ERROR = -32603;
 
 /** An error whose message is meant for the client. Anything else becomes a bare "Internal error". */
 export class JsonRpcError extends Error {
@@ -27,7 +27,7 @@ export class JsonRpcError extends Error {
 type Id = string | number;
 export type RequestHandler = (params: Record<string, unknown>) => unknown;
 
-export interface JsonRpcServerOptions {
+interface JsonRpcServerOptions {
   /** A Map, not an object: a method named "constructor" must not find Object.prototype. */
   methods: ReadonlyMap<string, RequestHandler>;
   maxMessageBytes: number;

@@ -19,7 +19,7 @@ export const NOTE_TEMPLATE = {
   mimeType: MIME_TYPE,
 };
 
-export function noteUri(name: string): string {
+function noteUri(name: string): string {
   return SCHEME + name.split("/").map(encodeURIComponent).join("/");
 }
 

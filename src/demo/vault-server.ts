@@ -46,7 +46,7 @@ function vaultMethods(store: NoteStore, log: (message: string) => void): Map<str
 }
 
 /** Serves the vault in `dir` over the given streams until `input` ends. */
-export async function serveVault(
+async function serveVault(
   dir: string,
   input: AsyncIterable<Uint8Array | string>,
   output: Writable,

@@ -9,7 +9,7 @@ import { searchNotes } from "./note-search.ts";
 import { MAX_NOTE_BYTES, type NoteStore } from "./note-store.ts";
 import { INVALID_PARAMS, JsonRpcError } from "./stdio-jsonrpc.ts";
 
-export interface ToolResult {
+interface ToolResult {
   content: { type: "text"; text: string }[];
   isError?: true;
 }

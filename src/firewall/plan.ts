@@ -6,7 +6,7 @@ import { formatListen, isLoopbackHost } from "../config/net.ts";
 import type { AppConfig, HttpServerConfig } from "../config/types.ts";
 
 /** A port that only this host may reach: traffic to it from any interface but lo is dropped. */
-export interface InternalPort {
+interface InternalPort {
   port: number;
   /** Why it is internal, one line each, for the comment above its rule. */
   reasons: string[];

@@ -5,15 +5,15 @@
 import type { FirewallInput, FirewallPlan, LimitedPort } from "./plan.ts";
 import { planFirewall } from "./plan.ts";
 
-export const TABLE = "inet mcp_appliance";
-export const SNIPPET_PATH = "/etc/mcp-appliance/firewall.nft";
-export const FIREWALL_UNIT = "mcp-appliance-firewall.service";
+const TABLE = "inet mcp_appliance";
+const SNIPPET_PATH = "/etc/mcp-appliance/firewall.nft";
+const FIREWALL_UNIT = "mcp-appliance-firewall.service";
 
 export function renderNftables(config: FirewallInput): string {
   return renderPlan(planFirewall(config));
 }
 
-export function renderPlan(plan: FirewallPlan): string {
+function renderPlan(plan: FirewallPlan): string {
   const chain = [
     "# Policy accept: this table only adds drops. What it accepts, another table may still drop.",
     "type filter hook input priority 0; policy accept;",

@@ -4,7 +4,7 @@
 
 export type ClientKind = "preregistered" | "dynamic" | "metadata_document";
 /** "config": declared in the config file, synced at start; "state": created at run time (CLI, RFC 7591, CIMD). */
-export type RecordSource = "config" | "state";
+type RecordSource = "config" | "state";
 
 export interface ClientRecord {
   client_id: string;

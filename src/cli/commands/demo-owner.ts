@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { OWNER_PASSWORD_SETTING } from "../../oauth/owner.ts";
 import { openStore } from "../../store/index.ts";
 
-export const DEMO_PASSWORD_FILE = "owner-password.txt";
+const DEMO_PASSWORD_FILE = "owner-password.txt";
 
 /** Returns the path of the file holding the password. */
 export async function ensureDemoOwnerPassword(stateDir: string): Promise<string> {

@@ -2,9 +2,9 @@
 // a single secret (those live hashed in the state, or arrive as env:/file: references).
 
 /** The loader's own default: the written file and one without state_dir mean the same. */
-export const DEFAULT_STATE_DIR = "/var/lib/mcp-appliance";
+const DEFAULT_STATE_DIR = "/var/lib/mcp-appliance";
 
-export interface TemplateOptions {
+interface TemplateOptions {
   /** An origin already checked by parsePublicUrl; undefined = the line is left commented out. */
   publicUrl?: string;
   /** How to start this executable: the demo vault server of the example is this program. */

@@ -8,7 +8,7 @@ import { fail } from "../command-failure.ts";
 import { ExitCode, type ExitCodeValue } from "../exit-codes.ts";
 import type { CommandIO } from "../io.ts";
 
-export const MIN_PASSWORD_LENGTH = 12;
+const MIN_PASSWORD_LENGTH = 12;
 // The login page refuses longer input before hashing (src/oauth/owner.ts): a password it could
 // never accept must not be set.
 const MAX_PASSWORD_LENGTH = 1024;

@@ -12,7 +12,7 @@ import { nameProblem, sameName } from "../names.ts";
 import { allTokens } from "../tokens-view.ts";
 
 /** Says what a leaked string is, beside the OAuth token prefixes (mcpa_, mcpr_, ...). */
-export const STATIC_TOKEN_PREFIX = "mcpt_";
+const STATIC_TOKEN_PREFIX = "mcpt_";
 
 export async function tokenAdd(args: ParsedArgs, io: CommandIO): Promise<ExitCodeValue> {
   const name = args.positionals[0]!;

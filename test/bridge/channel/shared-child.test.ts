@@ -6,7 +6,8 @@ import { RELATED_REQUEST_META, SharedChild } from "../../../src/bridge/channel/s
 import { createLogger } from "../../../src/log.ts";
 import { FakeChild, initializingScript, notification, RecordingListener, request, settled } from "./fake-child.ts";
 
-const log = createLogger("silent");
+// Warnings of the channel are expected in these tests; keep them off the output.
+const log = createLogger("error", { write: () => {} });
 
 function setup(version?: string) {
   const child = new FakeChild();
