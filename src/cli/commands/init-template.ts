@@ -94,6 +94,7 @@ args = [${vaultArgs.map(toml).join(", ")}]
 # path = "/example/mcp"
 # idle_timeout = "30m"
 # max_sessions = 16
+# sharing = "session"  # a child per session; "client": one per client; "shared": one for all
 
 # What one client may take of the machine, the same for every server. A client is an OAuth
 # client or a static API token; with auth = "none", an address. Over a limit a client gets 431
