@@ -26,16 +26,16 @@ describe("child process lifecycle", () => {
       const pid = JSON.parse(textOf(await client.callTool({ name: "pid", arguments: {} }))).pid;
       const grandchild = JSON.parse(textOf(await client.callTool({ name: "spawn_grandchild", arguments: {} }))).pid;
       await transport.terminateSession();
-      // Still there after stdin closed and SIGTERM was sent…
-      await Bun.sleep(1000);
-      expect(alive(pid)).toBe(true);
+      // Still there after stdin closed and SIGTERM was sent: the bridge says so only when the
+      // child outlived both stages…
+      await eventually(() => appliance.logs.some((l) => l.includes("behaviour-server: ignoring SIGTERM")), "the child got SIGTERM");
+      await eventually(() => appliance.logs.some((l) => l.includes("child ignored SIGTERM")), "the SIGKILL stage is reached");
       // …and gone once the SIGKILL stage has come.
       await eventually(
         () => !alive(pid) && !alive(grandchild) && groupMembers(pid).length === 0,
         "the stubborn child and its group are gone",
         10_000,
       );
-      expect(appliance.logs.join("\n")).toContain("ignored SIGTERM");
       await client.close();
     } finally {
       await appliance.stop();
@@ -86,13 +86,17 @@ describe("child process lifecycle", () => {
   });
 
   test("stopping the appliance with sessions open ends their streams and stops every child", async () => {
-    const appliance = await startTestAppliance([stdioServer("busy", "behaviour-server.mjs")]);
+    // --noisy-stderr: a log line for each request a child receives, to wait on.
+    const appliance = await startTestAppliance([
+      stdioServer("busy", "behaviour-server.mjs", { args: [`${import.meta.dir}/../fixtures/behaviour-server.mjs`, "--noisy-stderr"] }),
+    ]);
     const sessions = await Promise.all([1, 2, 3].map(() => connect(appliance.mcpUrl("busy"))));
     const pids = await Promise.all(
       sessions.map(async (s) => JSON.parse(textOf(await s.client.callTool({ name: "pid", arguments: {} }))).pid as number),
     );
+    const calls = () => appliance.logs.filter((l) => l.includes("behaviour-server: request tools/call")).length;
     const hanging = sessions[0]!.client.callTool({ name: "hang", arguments: {} }).catch((error: Error) => error);
-    await Bun.sleep(50);
+    await eventually(() => calls() === pids.length + 1, "the hanging call is in flight at its child");
     await appliance.stop();
     expect(String(await hanging)).toMatch(/session ended|shutting down|exited/);
     for (const pid of pids) expect(alive(pid)).toBe(false);

@@ -1,7 +1,7 @@
 // Status codes and error bodies of the Streamable HTTP transport, with hand-written requests
 // where the SDK client would never send the bad input (MCP 2025-11-25 transports).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { alive, eventually, startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
+import { alive, eventually, FIXTURES, startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
 import { RawLegacyClient } from "../helpers/mcp-raw.ts";
 
 let appliance: TestAppliance;
@@ -10,7 +10,12 @@ const ACCEPT_BOTH = "application/json, text/event-stream";
 
 beforeAll(async () => {
   appliance = await startTestAppliance([
-    stdioServer("fx", "behaviour-server.mjs", { maxMessageBytes: 64 * 1024, requestTimeoutMs: 1500 }),
+    // --noisy-stderr: a log line for each request the child receives, to wait on.
+    stdioServer("fx", "behaviour-server.mjs", {
+      args: [`${FIXTURES}/behaviour-server.mjs`, "--noisy-stderr"],
+      maxMessageBytes: 64 * 1024,
+      requestTimeoutMs: 1500,
+    }),
     stdioServer("capped", "behaviour-server.mjs", { maxSessions: 1, idleTimeoutMs: 1500 }),
   ]);
 });
@@ -220,7 +225,10 @@ describe("Streamable HTTP status codes", () => {
       JSON.stringify({ jsonrpc: "2.0", id: 14, method: "tools/call", params: { name: "hang", arguments: {} } }),
       sessionHeaders(id),
     );
-    await Bun.sleep(50);
+    await eventually(
+      () => appliance.logs.some((l) => l.includes("behaviour-server: request tools/call 14")),
+      "the hanging request is in flight at the child",
+    );
     const duplicate = await post(JSON.stringify({ jsonrpc: "2.0", id: 14, method: "ping" }), sessionHeaders(id));
     expect(duplicate.status).toBe(400);
     await (await hanging).text();

@@ -76,6 +76,7 @@ describe("vault lifecycle", () => {
 
   test("a message split across writes is reassembled", async () => {
     vault.client.sendRaw('{"jsonrpc":"2.0","id":"sp');
+    // Only so that the halves are likely to be read apart; the answer is awaited below.
     await Bun.sleep(20);
     vault.client.sendRaw('lit","method":"ping"}\n');
     expect((await vault.client.response("split")).result).toEqual({});

@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { eventually } from "../helpers/appliance.ts";
 import { MemoryOAuthProvider, OWNER_PASSWORD, OwnerBrowser } from "../helpers/oauth.ts";
 import { authorizeUrl, basicAuth, pkce, postForm, postJson } from "../helpers/oauth-http.ts";
 import { SecretBook, secretsInLog } from "./harness.ts";
@@ -280,9 +281,23 @@ beforeAll(async () => {
     redirect: "manual",
   }).then((r) => r.text());
 
-  // Everything is in the log once the batch is flushed.
-  await Bun.sleep(1200);
+  // Lines may still follow the last answer (sessions ending, children exiting), and no single
+  // event marks the last of them: wait until the log has been quiet for a while (bounded).
+  await eventually(quietFor(target.appliance.logs, 300), "the log is quiet", 10_000);
 });
+
+/** A check that holds once `lines` has not grown for `ms`. */
+function quietFor(lines: string[], ms: number): () => boolean {
+  let length = lines.length;
+  let changed = Date.now();
+  return () => {
+    if (lines.length !== length) {
+      length = lines.length;
+      changed = Date.now();
+    }
+    return Date.now() - changed >= ms;
+  };
+}
 afterAll(async () => {
   await target?.stop();
 });

@@ -416,7 +416,7 @@ describe("/authorize errors after the redirect URI: redirected with error, state
     }
   });
 
-  test("a repeated resource: invalid_request", async () => {
+  test("a repeated resource: invalid_target (RFC 8707 §2, as at /token)", async () => {
     const { challenge } = pkce();
     const url = authorizeUrl(main.url, {
       response_type: "code",
@@ -428,7 +428,7 @@ describe("/authorize errors after the redirect URI: redirected with error, state
       resource: `${main.url}/vault/mcp`,
     });
     url.searchParams.append("resource", `${main.url}/vault/mcp`);
-    expectErrorRedirect(await fetch(url, { redirect: "manual" }), CALLBACK, "invalid_request", "rr", main.url);
+    expectErrorRedirect(await fetch(url, { redirect: "manual" }), CALLBACK, "invalid_target", "rr", main.url);
   });
 
   test("state comes back byte for byte; without state there is none in the redirect", async () => {
@@ -806,6 +806,8 @@ describe("the bearer guard on the MCP endpoint", () => {
   test("an expired access token (access_token_ttl 1 ms): 401 invalid_token", async () => {
     const issued = await connectorTokens(shortLived);
     expect(issued.expires_in).toBe(0);
+    // Past access_token_ttl (1 ms): the appliance takes no clock a test could move (clocked.test.ts
+    // drives the same expiry in process with a fake one).
     await Bun.sleep(5);
     const answer = await mcpInitialize(shortLived.mcpUrl("vault"), `Bearer ${issued.access_token}`);
     expect(answer.status).toBe(401);

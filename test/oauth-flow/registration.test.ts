@@ -284,9 +284,13 @@ describe("redirect URIs real clients register", () => {
 });
 
 describe("registration metadata that is refused", () => {
-  test("a body that is not a JSON object: invalid_client_metadata", async () => {
-    for (const body of ["not json", "[]", "null", '"string"', "42", "{"]) {
+  test("JSON that is not an object: invalid_client_metadata; a body that is not JSON: invalid_request", async () => {
+    for (const body of ["[]", "null", '"string"', "42"]) {
       await expectOAuthError(await registration(main.url, body), 400, "invalid_client_metadata");
+    }
+    // A body that does not parse is a malformed request, as a malformed form is at /token.
+    for (const body of ["not json", "{", ""]) {
+      await expectOAuthError(await registration(main.url, body), 400, "invalid_request");
     }
   });
 
@@ -316,13 +320,13 @@ describe("registration metadata that is refused", () => {
     }
   });
 
-  test("an oversized body: 413 JSON invalid_client_metadata", async () => {
+  test("an oversized body: 413 JSON invalid_request (as at /token and /revoke)", async () => {
     const response = await registration(main.url, {
       redirect_uris: ["http://localhost/cb"],
       client_name: "x",
       padding: "p".repeat(70_000),
     });
-    await expectOAuthError(response, 413, "invalid_client_metadata");
+    await expectOAuthError(response, 413, "invalid_request");
   });
 
   test("GET /register is not an endpoint: 404 JSON", async () => {
@@ -385,6 +389,8 @@ describe("limits on registration", () => {
       redirect_uri: "http://localhost:40100/cb",
     });
     const unused = await registerPublic(expiring.url, ["http://localhost/cb"]);
+    // Past unused_registration_ttl (1 ms): the appliance takes no clock a test could move, and
+    // only more time passing, never less, can follow.
     await Bun.sleep(5);
     const third = await registerPublic(expiring.url, ["http://localhost/cb"]);
     expect(third.client_id).not.toBe(unused.client_id);
@@ -436,6 +442,7 @@ describe("limits on registration", () => {
         "invalid_grant",
       );
     }
+    // Past unused_registration_ttl (1 ms): the appliance takes no clock a test could move.
     await Bun.sleep(5);
     const response = await registration(expiringProbed.url, body);
     expect(response.status).toBe(201);

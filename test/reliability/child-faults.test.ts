@@ -27,23 +27,31 @@ async function start(extra: string[] = []): Promise<{ started: StartedProcess; c
   return { started: running, client, rss0: rssBytes(running.pid), fds0 };
 }
 
-/** Flood and wait until the child says (on stderr, which the appliance logs) it is written out. */
+/**
+ * Flood and wait until the child says (on stderr, which the appliance logs) it is written out,
+ * then until `everyLineRead` holds: stdout is a pipe of its own, so the appliance may still be
+ * reading the last of it when the stderr line arrives.
+ */
 async function flood(
   started: StartedProcess,
   client: RawMcpClient,
   args: { count: number; bytes: number; kind?: string },
+  everyLineRead: () => boolean,
 ): Promise<number> {
   const sampler = rssSampler(started.pid);
   const reply = await client.callText("flood", args);
   const number = /flood (\d+) started/.exec(reply)![1];
   await logLine(started, (line) => line.includes(`flood-server: flood ${number} done`), `flood ${number} written out`, 60_000);
-  await Bun.sleep(300); // the last pipe's worth is read
+  await eventually(everyLineRead, `every line of flood ${number} is read`, 30_000);
   return sampler.stop();
 }
 
-/** RSS once the garbage of a burst has been collected (the runtime collects on a timer). */
-async function settledRss(pid: number): Promise<number> {
-  await Bun.sleep(2000);
+/**
+ * RSS once the garbage of a burst has been collected: the runtime collects on a timer of its
+ * own, so poll until it is within `bound` of the baseline (bounded; fails if it never is).
+ */
+async function settledRss(pid: number, rss0: number, bound: number): Promise<number> {
+  await eventually(() => rssBytes(pid) - rss0 < bound, `RSS back within ${mib(bound)} of ${mib(rss0)}`, 15_000);
   return rssBytes(pid);
 }
 
@@ -58,21 +66,15 @@ describe("a child that floods stdout", () => {
     const { started, client, rss0, fds0 } = await start();
     const count = 16_000;
     const bytes = 64 * 1024; // 1 GiB in all, with no GET stream open to take it
-    const peak = await flood(started, client, { count, bytes });
-    const settled = await settledRss(started.pid);
+    // The GET stream opened below waits for the last message itself, and counts whatever of the
+    // flood it gets live as kept, not dropped: nothing to wait for here (and no request may be
+    // in flight until then).
+    const peak = await flood(started, client, { count, bytes }, () => true);
+    const settled = await settledRss(started.pid, rss0, 40 * MiB);
     console.log(`flood of ${count} × 64 KiB unsolicited messages: RSS ${mib(rss0)} before, peak ${mib(peak)}, ${mib(settled)} settled`);
     // Bounded, not proportional to the flood: the peak is the runtime's garbage between collections.
     expect(peak - rss0).toBeLessThan(256 * MiB);
     expect(settled - rss0).toBeLessThan(40 * MiB);
-
-    // The session still works, and the flood was logged once, not once per dropped message.
-    expect(await client.callText("echo", { text: "after the flood" })).toBe("after the flood");
-    expect(
-      logged(
-        started,
-        "no GET stream is open: dropping the oldest queued server messages (reported again, with a count, when a GET stream opens or the session ends)",
-      ),
-    ).toHaveLength(1);
 
     // A GET stream opened now receives what the queue kept: the newest messages, within the caps.
     const stream = await fetch(started.mcpUrl("flood"), {
@@ -94,18 +96,30 @@ describe("a child that floods stdout", () => {
     );
     expect(JSON.parse(report).dropped).toBe(count - kept);
 
+    // The session still works (asked only now: a request in flight while the flood is still being
+    // read would take its messages), and the flood was logged once, not once per dropped message.
+    expect(await client.callText("echo", { text: "after the flood" })).toBe("after the flood");
+    expect(
+      logged(
+        started,
+        "no GET stream is open: dropping the oldest queued server messages (reported again, with a count, when a GET stream opens or the session ends)",
+      ),
+    ).toHaveLength(1);
+
     await endAndCheckNothingLeft(started, client, fds0);
   });
 
   test("with lines beyond max_message_size: each is dropped and logged once, memory stays bounded", async () => {
     const { started, client, rss0, fds0 } = await start();
     const count = 200;
-    const peak = await flood(started, client, { count, bytes: 4 * MiB, kind: "huge" }); // 800 MiB, limit 1 MiB
-    const settled = await settledRss(started.pid);
+    const tooLarge = () => logged(started, "dropped a message from the MCP server larger than max_message_size");
+    // 800 MiB, limit 1 MiB
+    const peak = await flood(started, client, { count, bytes: 4 * MiB, kind: "huge" }, () => tooLarge().length >= count);
+    const settled = await settledRss(started.pid, rss0, 40 * MiB);
     console.log(`flood of ${count} × 4 MiB lines (limit 1 MiB): RSS ${mib(rss0)} before, peak ${mib(peak)}, ${mib(settled)} settled`);
     expect(peak - rss0).toBeLessThan(256 * MiB);
     expect(settled - rss0).toBeLessThan(40 * MiB);
-    const drops = logged(started, "dropped a message from the MCP server larger than max_message_size");
+    const drops = tooLarge();
     expect(drops).toHaveLength(count);
     expect(drops[0]).toMatchObject({ server: "flood", length: 4 * MiB, limit: MiB });
     expect(await client.callText("echo", { text: "still here" })).toBe("still here");
@@ -115,10 +129,11 @@ describe("a child that floods stdout", () => {
   test("with lines that are not JSON: each is logged once with a clear message, nothing reaches the client, no crash", async () => {
     const { started, client, rss0, fds0 } = await start();
     const count = 20_000;
-    const peak = await flood(started, client, { count, bytes: 1024, kind: "garbage" });
-    const settled = await settledRss(started.pid);
+    const notJson = () => logged(started, "ignored a line from the MCP server that is not a JSON-RPC message");
+    const peak = await flood(started, client, { count, bytes: 1024, kind: "garbage" }, () => notJson().length >= count);
+    const settled = await settledRss(started.pid, rss0, 40 * MiB);
     console.log(`flood of ${count} non-JSON lines: RSS ${mib(rss0)} before, peak ${mib(peak)}, ${mib(settled)} settled`);
-    const ignored = logged(started, "ignored a line from the MCP server that is not a JSON-RPC message");
+    const ignored = notJson();
     expect(ignored).toHaveLength(count);
     expect(ignored[0]).toMatchObject({ level: "warn", server: "flood", reason: "not valid JSON" });
     expect(settled - rss0).toBeLessThan(40 * MiB);

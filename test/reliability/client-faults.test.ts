@@ -18,7 +18,8 @@ let kinds0: Record<string, number>;
 
 beforeAll(async () => {
   started = await startApplianceProcess([
-    { name: "fx", script: "behaviour-server.mjs" },
+    // --noisy-stderr: a line in the log for each request the child receives, to wait on.
+    { name: "fx", script: "behaviour-server.mjs", args: ["--noisy-stderr"] },
     { name: "flood", script: "flood-server.mjs", extra: ['max_message_size = "1MiB"'] },
   ]);
   fds0 = fdCount(started.pid);
@@ -77,7 +78,10 @@ describe("a client that disconnects mid-stream", () => {
     while (!/"progress":1,/.test(seen)) seen += new TextDecoder().decode((await reader.read()).value);
     const lastId = [...seen.matchAll(/^id: (\S+)$/gm)].at(-1)![1]!;
     abort.abort(); // the connection goes away mid-stream
-    await Bun.sleep(1000); // the child answers meanwhile
+    // The child finishes meanwhile; `idle` is answered only after its answer, on the same pipe,
+    // so the whole rest is in the event log and the resumed stream below is a replay, not the
+    // live stream.
+    expect(await client.callText("idle")).toBe("idle");
 
     expect((await client.request("ping")).status).toBe(200);
     const resumed = await fetch(started.mcpUrl("fx"), {
@@ -106,10 +110,15 @@ describe("a client that disconnects mid-stream", () => {
         abort.signal,
       )
       .catch((error: Error) => error);
-    await Bun.sleep(100);
+    await logLine(
+      started,
+      (line) => line.includes("behaviour-server: request tools/call") && line.includes('\\"slow\\"'),
+      "the child has the request",
+    );
     abort.abort();
     expect(String(await pending)).toMatch(/abort/i);
-    await Bun.sleep(1000); // the answer arrives with nobody to take it
+    // The answer arrives with nobody to take it: `idle` is answered after it, on the same pipe.
+    expect(await client.callText("idle")).toBe("idle");
     expect(await client.callText("echo", { text: "next" })).toBe("next");
     expect(await client.close()).toBe(200);
     expect(started.appliance.lines.filter((line) => line.includes('"level":"error"'))).toEqual([]);
@@ -134,7 +143,8 @@ describe("a client that reads an SSE stream very slowly", () => {
     expect(await client.callText("flood", { count, bytes: 64 * 1024 })).toMatch(/started/);
     await logLine(started, (line) => line.includes("flood-server: flood 1 done"), "the flood is written out", 60_000);
     const peak = sampler.stop();
-    await Bun.sleep(2000);
+    // The runtime collects the garbage of the flood on a timer of its own: wait for it, bounded.
+    await eventually(() => rssBytes(started.pid) - rss0 < 48 * MiB, "the appliance's memory settles", 15_000);
     const settled = rssBytes(started.pid);
     console.log(`slow SSE reader, 1 GiB sent its way: appliance RSS ${mib(rss0)} before, peak ${mib(peak)}, ${mib(settled)} settled`);
 
@@ -183,6 +193,8 @@ describe("slowloris", () => {
       const t = performance.now();
       expect(await client.callText("echo", { text: "served" })).toBe("served");
       latencies.push(performance.now() - t);
+      // Pacing of the other client's requests, not a wait for what is tested: the loop ends on
+      // the slow connections' close events.
       await Bun.sleep(250);
     }
     const times = await closedAt;

@@ -6,9 +6,26 @@ import { describe, expect, test } from "bun:test";
 import { connect } from "node:net";
 import { defaultLimitsConfig } from "../../src/config/limits.ts";
 import { eventually } from "../helpers/appliance.ts";
-import { startApplianceProcess } from "../helpers/appliance-process.ts";
+import { logged, logLine, type StartedProcess, startApplianceProcess } from "../helpers/appliance-process.ts";
 import { descendants, liveInGroups } from "../helpers/machine.ts";
 import { RawMcpClient, type RpcAnswer } from "../helpers/mcp-raw.ts";
+
+/** How many sleep calls the flood-server children have begun (each says so on stderr, which is logged). */
+function sleeping(started: StartedProcess): number {
+  return started.appliance.lines.filter((line) => line.includes("flood-server: sleeping")).length;
+}
+
+/** Does a TCP connection to the port open? */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.on("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on("error", () => resolve(false));
+  });
+}
 
 /** Drain, then the staged stop of a child (stdin closed, SIGTERM, SIGKILL: 1.5 s + 2 s), then slack. */
 const EXIT_BOUND_MS = defaultLimitsConfig().shutdownTimeoutMs + 3500 + 2500;
@@ -31,7 +48,7 @@ describe("SIGTERM under load", () => {
       Array.from({ length: 4 }, () => client.call("sleep", { ms: 500 }).catch((error: Error) => error)),
     );
     const overlong = sessions[0]!.call("sleep", { ms: 60_000 }).catch((error: Error) => error);
-    await Bun.sleep(100);
+    await eventually(() => sleeping(started) === calls.length + 1, "every call is in flight at a child");
     const signalled = Date.now();
     started.appliance.proc.kill("SIGTERM");
 
@@ -69,10 +86,13 @@ describe("SIGTERM under load", () => {
     await eventually(() => received.includes("\r\n\r\n"), "the first answer on the kept-alive connection");
     received = "";
 
-    const busy = client.call("sleep", { ms: 1500 });
-    await Bun.sleep(100);
+    // Long enough to outlast the waits below (the binary's log reaches us in batches, once a
+    // second), short enough to finish within the default 5 s drain.
+    const busy = client.call("sleep", { ms: 3500 });
+    await eventually(() => sleeping(started) === 1, "the call is in flight at the child");
     started.appliance.proc.kill("SIGTERM");
-    await Bun.sleep(200);
+    await logLine(started, (line) => line.includes('"msg":"shutting down"'), "the appliance begins to drain");
+    await eventually(async () => !(await accepts(Number(url.port))), "the listener is closed", 5000);
     // A new connection is refused outright; the idle kept-alive one is closed, or (had Bun kept
     // it) its initialize would be answered 503: the registry refuses sessions once draining.
     const fresh = await new RawMcpClient(url).open().then(
@@ -98,10 +118,11 @@ describe("SIGTERM under load", () => {
     if (received) expect(received).toMatch(/^HTTP\/1\.1 503[\s\S]*shutting down/);
     else expect(socket.destroyed || socket.readyState !== "open").toBe(true);
     socket.destroy();
-    expect(descendants(started.pid)).toHaveLength(1); // only the busy session's child
 
     expect((await busy).answer?.result?.content?.[0]?.text).toBe("slept");
     expect(await started.appliance.exited).toBe(0);
     expect(descendants(started.pid)).toEqual([]);
+    // Only the busy session's child was ever started (each start is logged): none after the signal.
+    expect(logged(started, "session started")).toHaveLength(1);
   });
 });

@@ -601,7 +601,11 @@ describe("shutdown_timeout", () => {
     const children = descendants(started.pid).map((p) => p.pid);
     const short = client.call("sleep", { ms: 300 });
     const hanging = client.call("sleep", { ms: 60_000 }).then((answer) => ({ answer, at: Date.now() }));
-    await Bun.sleep(100);
+    // Both calls are in flight at the child (it says so on stderr, which the appliance logs).
+    await eventually(
+      () => started.appliance.lines.filter((line) => line.includes("flood-server: sleeping")).length === 2,
+      "both calls are in flight at the child",
+    );
     const signalled = Date.now();
     started.appliance.proc.kill("SIGTERM");
 

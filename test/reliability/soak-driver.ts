@@ -124,7 +124,7 @@ export async function soak(started: StartedProcess, server: string, options: Soa
       } catch (error) {
         errors.push(`client ${index}: ${error instanceof Error ? error.message : String(error)}`);
         await client.close().catch(() => 0);
-        await Bun.sleep(100);
+        await Bun.sleep(100); // a pause before the next session, so that a failure does not spin; the error is recorded already
       }
     }
   };

@@ -107,6 +107,8 @@ test.concurrent("slowloris bodies and stalled readers are closed within the idle
     const t = performance.now();
     expect(await client.callText("echo", { text: "served" })).toBe("served");
     latencies.push(performance.now() - t);
+    // Pacing of the other client's requests, not a wait for what is tested: the loop ends on
+    // the slow connections' close events.
     await Bun.sleep(500);
   }
   const times = await closedAt;
