@@ -16,7 +16,7 @@ Usage:
                                           register an OAuth client in the state; prints its client ID
                                           and secret once (only the secret's hash is kept)
       --public                            a public client: no secret, PKCE only
-      --auto-approve                      no consent page for this client (only for one you trust)
+      --auto-approve                      no sign-in, no consent page (a client you trust; not with --public)
   mcp-appliance client list [--json]      the clients of the config and of the state (never secrets)
   mcp-appliance client remove NAME|CLIENT_ID
                                           remove a client of the state, with its grants and tokens

@@ -5,9 +5,10 @@
 import * as v from "valibot";
 import { expectedFormat, quote } from "./describe.ts";
 import { boolean, checkedString, nonEmptyString, stringArray } from "./fields.ts";
+import { hasIssueAt, issuePath } from "./issues.ts";
 import { clientSecretDigest } from "./secret-fields.ts";
 import type { Env } from "./secrets.ts";
-import { arrayOfTables, tableWithRequired, uniqueAcrossItems } from "./table.ts";
+import { arrayOfTables, isPlainTable, tableWithRequired, uniqueAcrossItems } from "./table.ts";
 import type { OAuthClientConfig } from "./types.ts";
 
 // RFC 6749 §2.2 leaves the client identifier's form to the server; visible ASCII keeps it
@@ -49,8 +50,26 @@ const scope = v.pipe(
   v.check((text) => SCOPE.test(text), expectedFormat(`space-separated scopes such as "mcp:vault mcp:notes" (RFC 6749 §3.3)`)),
 );
 
+// RFC 8252 §8.6, RFC 6749 §10.2: a public client proves nothing but its redirect URI, and anyone
+// can start a request with its client_id and a loopback redirect on their own machine. Skipping
+// the owner for it would hand tokens to whoever asks, so auto-approval needs a client secret.
+function autoApproveNeedsSecret<TClient>() {
+  return v.rawCheck<TClient>(({ dataset, addIssue }) => {
+    const value: unknown = dataset.value;
+    if (!isPlainTable(value) || value.auto_approve !== true || value.client_secret !== undefined) return;
+    if (hasIssueAt(dataset.issues, ["auto_approve"]) || hasIssueAt(dataset.issues, ["client_secret"])) return;
+    addIssue({
+      message:
+        "true needs a client_secret: a public client proves nothing but its redirect URI, so anyone could start a request " +
+        "with its client_id (and a loopback redirect on their own machine) and get tokens without the owner (RFC 8252 §8.6); " +
+        "add a client_secret, or remove auto_approve",
+      path: issuePath("auto_approve"),
+    });
+  });
+}
+
 function clientTable(env: Env, hint: (key: string) => string | undefined) {
-  return tableWithRequired(
+  const keys = tableWithRequired(
     {
       name: nonEmptyString("a name (shown on the consent page)"),
       client_id: clientId,
@@ -66,6 +85,7 @@ function clientTable(env: Env, hint: (key: string) => string | undefined) {
     },
     { hint },
   );
+  return v.pipe(keys, autoApproveNeedsSecret<v.InferOutput<typeof keys>>());
 }
 
 /** [[oauth.clients]]: each client ID at most once. */

@@ -1,6 +1,6 @@
 // The authorization endpoint (RFC 6749 §4.1.1–4.1.2, OAuth 2.1 §4.1): a validated request
 // becomes a code once the owner has signed in and approved — or at once for the single
-// pre-registered client the configuration marks auto_approve. Dynamically registered and
+// pre-registered confidential client the configuration marks auto_approve. Dynamically registered and
 // metadata-document clients always need the owner's approval.
 import type { ClientRecord } from "../store/index.ts";
 import { type AuthorizationRequestCheck, checkAuthorizationRequest, type PendingAuthorization } from "./authorization-request.ts";
@@ -65,7 +65,11 @@ export class AuthorizationEndpoint {
     const { client, pending } = check;
     const now = this.context.now();
 
-    if (client.kind === "preregistered" && client.auto_approve) return this.approve(client, pending, false);
+    // RFC 8252 §8.6, RFC 6749 §10.2: only a client that authenticates at /token may skip the
+    // owner; a public one marked auto_approve (an older state) still needs the owner's sign-in.
+    if (client.kind === "preregistered" && client.auto_approve && client.secret_hash !== undefined) {
+      return this.approve(client, pending, false);
+    }
 
     const request = this.context.signer.sign("authorize", pending, now + LIFETIMES.pendingRequestMs);
     const session = this.owner.sessionFrom(cookie, now);

@@ -42,8 +42,22 @@ describe("client add", () => {
     expect(everyStoredValue(w.stateDir)).not.toContain(secret);
   });
 
-  test("--public: no secret at all; --auto-approve is recorded and warned about", async () => {
-    const added = await run([
+  test("--public: no secret at all, and the owner is asked", async () => {
+    const added = await run(["client", "add", "cli", "--public", "--config", w.config, "--redirect-uri", "http://127.0.0.1/cb"]);
+    expect(added.code).toBe(0);
+    expect(added.stdout).not.toContain("mcps_");
+    expect(added.stdout).not.toContain("Client secret");
+    expect(added.stderr).not.toContain("warning");
+    const record = w.peek((store) => store.clients.get(clientIdIn(added.stdout)!))!;
+    expect(record.secret_hash).toBeUndefined();
+    expect(record.token_endpoint_auth_method).toBe("none");
+    expect(record.auto_approve).toBe(false);
+  });
+
+  // RFC 8252 §8.6, RFC 6749 §10.2: a public client cannot prove who it is, so anyone could
+  // start a request with its client_id and a loopback redirect on their own machine.
+  test("--public --auto-approve is refused with the reason, exit 64, nothing stored", async () => {
+    const refused = await run([
       "client",
       "add",
       "cli",
@@ -54,13 +68,20 @@ describe("client add", () => {
       "--redirect-uri",
       "http://127.0.0.1/cb",
     ]);
+    expect(refused.code).toBe(64);
+    expect(refused.stderr).toContain("--auto-approve needs a confidential client");
+    expect(refused.stderr).toContain("anyone could start a sign-in with its client ID");
+    expect(w.peek((store) => store.clients.list())).toEqual([]);
+  });
+
+  test("--auto-approve (confidential): recorded, and the warning says what it gives away", async () => {
+    const added = await run(["client", "add", "trusted", "--auto-approve", "--config", w.config, "--redirect-uri", CLAUDE]);
     expect(added.code).toBe(0);
-    expect(added.stdout).not.toContain("mcps_");
-    expect(added.stdout).not.toContain("Client secret");
-    expect(added.stderr).toContain("warning: the owner is never asked");
+    expect(secretIn(added.stdout)).toBeDefined();
+    expect(added.stderr).toContain("warning: the owner is never asked for this client");
+    expect(added.stderr).toContain("whoever holds its secret");
     const record = w.peek((store) => store.clients.get(clientIdIn(added.stdout)!))!;
-    expect(record.secret_hash).toBeUndefined();
-    expect(record.token_endpoint_auth_method).toBe("none");
+    expect(record.token_endpoint_auth_method).toBe("client_secret_basic");
     expect(record.auto_approve).toBe(true);
   });
 

@@ -55,6 +55,8 @@ beforeAll(async () => {
           autoApprove: true,
         },
         { name: "Desktop", clientId: "desktop", redirectUris: ["http://127.0.0.1/callback"], autoApprove: false },
+        // What the loader now refuses, as an older state or configuration may still hold it.
+        { name: "Old public", clientId: "old-public", redirectUris: ["http://127.0.0.1/callback"], autoApprove: true },
       ],
     },
   });
@@ -340,6 +342,28 @@ describe("auto-approval", () => {
       { redirect: "manual" },
     );
     await expectErrorPage(elsewhere, 400);
+  });
+
+  // RFC 8252 §8.6, RFC 6749 §10.2: a public client cannot authenticate, so anyone can send its
+  // client_id with a loopback redirect of their own; auto-approval must not skip the owner.
+  test("a public client marked auto_approve: a bare GET /authorize gets the login page, not a code", async () => {
+    const { challenge } = pkce();
+    const response = await fetch(
+      authorizeUrl(appliance.url, {
+        response_type: "code",
+        client_id: "old-public",
+        redirect_uri: "http://127.0.0.1:51111/callback",
+        code_challenge: challenge,
+        code_challenge_method: "S256",
+      }),
+      { redirect: "manual" },
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get("location")).toBeNull();
+    expect(response.headers.get("content-type")).toStartWith("text/html");
+    const page = await response.text();
+    expect(page).toContain('name="password"');
+    expect(page).not.toContain("mcpc_");
   });
 
   test("auto_approve = false for a pre-registered client: the login page (200, HTML)", async () => {

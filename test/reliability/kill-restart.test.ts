@@ -13,6 +13,8 @@ import { RawMcpClient } from "../helpers/mcp-raw.ts";
 import { authorizeUrl, pkce, postForm, sha256Hex } from "../helpers/oauth-http.ts";
 
 const CLIENT = "load-client";
+// Auto-approval is for a confidential client only (RFC 8252 §8.6): /token authenticates it.
+const SECRET = "load-client-secret-of-at-least-32-characters";
 const CALLBACK = "http://127.0.0.1/callback";
 const LOOPS = 6;
 
@@ -47,6 +49,7 @@ async function startOAuthAppliance(): Promise<StartedProcess> {
       "[[oauth.clients]]",
       `name = "load"`,
       `client_id = "${CLIENT}"`,
+      `client_secret = "${SECRET}"`,
       `redirect_uris = ["${CALLBACK}"]`,
       "auto_approve = true",
     ],
@@ -78,6 +81,7 @@ async function issue(base: string): Promise<Issued> {
     code,
     code_verifier: pair.verifier,
     client_id: CLIENT,
+    client_secret: SECRET,
     redirect_uri: CALLBACK,
     resource,
   });
@@ -87,7 +91,12 @@ async function issue(base: string): Promise<Issued> {
 }
 
 async function refresh(base: string, token: string): Promise<Issued> {
-  const response = await postForm(base, "/token", { grant_type: "refresh_token", refresh_token: token, client_id: CLIENT });
+  const response = await postForm(base, "/token", {
+    grant_type: "refresh_token",
+    refresh_token: token,
+    client_id: CLIENT,
+    client_secret: SECRET,
+  });
   const text = await response.text();
   if (response.status !== 200) throw new Error(`refresh: ${response.status} ${text}`);
   return JSON.parse(text) as Issued;

@@ -18,6 +18,15 @@ export async function clientAdd(args: ParsedArgs, io: CommandIO): Promise<ExitCo
   const autoApprove = args.flags.has("auto-approve");
   const problem = nameProblem(name);
   if (problem !== undefined) throw fail(ExitCode.Usage, `client add: ${problem}`);
+  // RFC 8252 §8.6, RFC 6749 §10.2: a public client proves nothing but its redirect URI, so
+  // skipping the owner for it would give tokens to whoever asks (the config loader says the same).
+  if (isPublic && autoApprove) {
+    throw fail(
+      ExitCode.Usage,
+      "client add: --auto-approve needs a confidential client (drop --public): a public client has no secret, so anyone could " +
+        "start a sign-in with its client ID and a loopback redirect on their own machine, and get tokens without the owner",
+    );
+  }
   const redirectUris = [...new Set(optionValues(args, "redirect-uri"))];
   // RFC 7591 §2 / RFC 8252 §7: the same rules as a dynamic registration; every bad URI listed at once.
   const uriProblems = checkRedirectUris(redirectUris);
@@ -78,11 +87,10 @@ export async function clientAdd(args: ParsedArgs, io: CommandIO): Promise<ExitCo
   if (endpoints.note !== undefined) io.err(`note: ${endpoints.note}\n`);
   if (config.auth !== "oauth") io.err(`note: auth is "${config.auth}" in ${config.file}; clients sign in only with auth = "oauth"\n`);
   if (autoApprove) {
+    // Anyone can start a request; the code goes to a registered redirect URI and only the secret redeems it.
     io.err(
-      isPublic
-        ? "warning: the owner is never asked for this client, and a public client proves nothing but its redirect URI: " +
-            "whoever receives codes there gets tokens (for a loopback redirect URI, any program on that machine)\n"
-        : "warning: the owner is never asked for this client: whoever holds its secret gets tokens\n",
+      "warning: the owner is never asked for this client: whoever holds its secret and receives codes at one of its " +
+        "redirect URIs gets tokens; keep the secret as safe as the owner password\n",
     );
   }
   return ExitCode.Ok;
