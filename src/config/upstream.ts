@@ -150,8 +150,7 @@ export function upstreamRules(
 ): { key: string; message: string }[] {
   const problems: { key: string; message: string }[] = [];
   if (typeof server.url === "string" && !hasIssueAt(issues, ["url"]) && !hasIssueAt(issues, ["allow_remote_upstream"])) {
-    const host = new URL(server.url).hostname.replace(/^\[|\]$/g, "");
-    if (server.allow_remote_upstream !== true && !isLoopbackHost(host)) {
+    if (server.allow_remote_upstream !== true && !isLoopbackHost(upstreamAddress(server.url).host)) {
       problems.push({
         key: "url",
         message: `${quote(server.url)} is not on this machine (localhost, 127.0.0.0/8 or ::1): set allow_remote_upstream = true to proxy to another host`,
@@ -170,12 +169,10 @@ export function upstreamRules(
   return problems;
 }
 
-/**
- * The TCP port of an upstream on this machine, for the firewall (only this host should reach
- * it), or undefined for a remote upstream (allow_remote_upstream), whose port is not ours.
- */
-export function localUpstreamPort(url: string): number | undefined {
+/** The host (without brackets) and TCP port an upstream URL connects to, default ports included. */
+export function upstreamAddress(url: string): { host: string; port: number } {
   const parsed = new URL(url);
-  if (!isLoopbackHost(parsed.hostname.replace(/^\[|\]$/g, ""))) return undefined;
-  return parsed.port === "" ? (parsed.protocol === "https:" ? 443 : 80) : Number(parsed.port);
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, "$1");
+  const port = parsed.port === "" ? (parsed.protocol === "https:" ? 443 : 80) : Number(parsed.port);
+  return { host, port };
 }

@@ -3,7 +3,8 @@
 // some source ranges. render.ts turns this into the nftables snippet.
 import { isIPv4 } from "node:net";
 import { formatListen, isLoopbackHost } from "../config/net.ts";
-import type { AppConfig, HttpServerConfig } from "../config/types.ts";
+import type { AppConfig } from "../config/types.ts";
+import { upstreamAddress } from "../config/upstream.ts";
 
 /** A port that only this host may reach: traffic to it from any interface but lo is dropped. */
 interface InternalPort {
@@ -63,7 +64,7 @@ export function planFirewall(config: FirewallInput): FirewallPlan {
   // The upstreams the appliance proxies to on this machine: the reason it exists is that
   // clients reach them only through the front door, with a token.
   for (const server of config.httpServers) {
-    const upstream = upstreamAddress(server);
+    const upstream = upstreamAddress(server.url);
     if (!isLoopbackHost(upstream.host)) {
       plan.notes.push(`servers.${server.name} (${server.url}) is on another host: firewall its port there.`);
     } else if (upstream.port === publicPort) {
@@ -75,12 +76,4 @@ export function planFirewall(config: FirewallInput): FirewallPlan {
 
   plan.internalPorts = [...internal].sort(([a], [b]) => a - b).map(([port, reasons]) => ({ port, reasons }));
   return plan;
-}
-
-/** The host (without brackets) and port an upstream URL connects to. */
-function upstreamAddress({ url }: HttpServerConfig): { host: string; port: number } {
-  const parsed = new URL(url);
-  const host = parsed.hostname.replace(/^\[(.*)\]$/, "$1");
-  const port = parsed.port === "" ? (parsed.protocol === "https:" ? 443 : 80) : Number(parsed.port);
-  return { host, port };
 }

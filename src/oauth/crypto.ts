@@ -34,17 +34,6 @@ function hexBytes(text: string): Buffer | undefined {
   return HEX.test(text) ? Buffer.from(text, "hex") : undefined;
 }
 
-/**
- * Equal hex strings (case-insensitive), compared with crypto.timingSafeEqual. The length is not
- * secret (both sides are fixed-length digests); malformed hex is simply unequal.
- */
-export function constantTimeEqualHex(aHex: string, bHex: string): boolean {
-  const a = hexBytes(aHex);
-  const b = hexBytes(bHex);
-  if (a === undefined || b === undefined || a.length !== b.length) return false;
-  return timingSafeEqual(a, b);
-}
-
 const DIGEST_BYTES = 32;
 
 /**

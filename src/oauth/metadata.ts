@@ -16,7 +16,7 @@ export const WELL_KNOWN = {
  * Endpoints at fixed paths under the issuer: 2025-03-26 clients skip discovery and use exactly
  * <origin>/authorize, /token and /register.
  */
-export function oauthEndpoints(issuer: string) {
+function oauthEndpoints(issuer: string) {
   return {
     authorization: `${issuer}/authorize`,
     token: `${issuer}/token`,
@@ -125,16 +125,6 @@ export function protectedResourceMetadata(options: ProtectedResourceOptions): Pr
  */
 export function protectedResourceMetadataUrl(issuer: string, path: string): string {
   const trimmed = path.replace(/\/$/, "");
-  if (trimmed === "") return rootProtectedResourceMetadataUrl(issuer);
+  if (trimmed === "") return `${issuer}${WELL_KNOWN.protectedResource}`;
   return `${issuer}${WELL_KNOWN.protectedResource}${trimmed.startsWith("/") ? trimmed : `/${trimmed}`}`;
-}
-
-/** RFC 9728 §3: the well-known URL for a resource at the origin, which clients try second. */
-export function rootProtectedResourceMetadataUrl(issuer: string): string {
-  return `${issuer}${WELL_KNOWN.protectedResource}`;
-}
-
-/** RFC 8414 §3: an issuer without a path. */
-export function authorizationServerMetadataUrl(issuer: string): string {
-  return `${issuer}${WELL_KNOWN.authorizationServer}`;
 }

@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { clientResponseHeaders, headerSafe, upstreamRequestHeaders } from "../../src/bridge/upstream-headers.ts";
 import { SessionOwners } from "../../src/bridge/upstream-sessions.ts";
-import { localUpstreamPort } from "../../src/config/upstream.ts";
+import { upstreamAddress } from "../../src/config/upstream.ts";
 
 describe("headers towards the upstream", () => {
   const incoming = new Headers({
@@ -104,12 +104,12 @@ describe("SessionOwners", () => {
   });
 });
 
-describe("localUpstreamPort (for the firewall)", () => {
-  test("the port of a loopback upstream, default ports included; none for a remote one", () => {
-    expect(localUpstreamPort("http://127.0.0.1:4000/mcp")).toBe(4000);
-    expect(localUpstreamPort("http://[::1]:4001/mcp")).toBe(4001);
-    expect(localUpstreamPort("http://localhost/mcp")).toBe(80);
-    expect(localUpstreamPort("https://127.0.0.2/mcp")).toBe(443);
-    expect(localUpstreamPort("https://mcp.example.net:8443/mcp")).toBeUndefined();
+describe("upstreamAddress (for the firewall)", () => {
+  test("the host and port an upstream URL connects to, default ports included", () => {
+    expect(upstreamAddress("http://127.0.0.1:4000/mcp")).toEqual({ host: "127.0.0.1", port: 4000 });
+    expect(upstreamAddress("http://[::1]:4001/mcp")).toEqual({ host: "::1", port: 4001 });
+    expect(upstreamAddress("http://localhost/mcp")).toEqual({ host: "localhost", port: 80 });
+    expect(upstreamAddress("https://127.0.0.2/mcp")).toEqual({ host: "127.0.0.2", port: 443 });
+    expect(upstreamAddress("https://mcp.example.net:8443/mcp")).toEqual({ host: "mcp.example.net", port: 8443 });
   });
 });

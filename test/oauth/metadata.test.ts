@@ -1,12 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import {
-  authorizationServerMetadata,
-  authorizationServerMetadataUrl,
-  oauthEndpoints,
-  protectedResourceMetadata,
-  protectedResourceMetadataUrl,
-  rootProtectedResourceMetadataUrl,
-} from "../../src/oauth/metadata.ts";
+import { authorizationServerMetadata, protectedResourceMetadata, protectedResourceMetadataUrl } from "../../src/oauth/metadata.ts";
 
 const issuer = "https://mcp.example.com";
 
@@ -114,17 +107,5 @@ describe("well-known URLs", () => {
     ["", `${issuer}/.well-known/oauth-protected-resource`],
   ])("RFC 9728 §3.1 path insertion: %p -> %p", (path, url) => {
     expect(protectedResourceMetadataUrl(issuer, path)).toBe(url);
-  });
-  test("root and authorization server URLs", () => {
-    expect(rootProtectedResourceMetadataUrl(issuer)).toBe(`${issuer}/.well-known/oauth-protected-resource`);
-    expect(authorizationServerMetadataUrl(issuer)).toBe(`${issuer}/.well-known/oauth-authorization-server`);
-  });
-  test("endpoints sit at fixed paths under the issuer (2025-03-26 clients guess them)", () => {
-    expect(oauthEndpoints("http://127.0.0.1:3001")).toEqual({
-      authorization: "http://127.0.0.1:3001/authorize",
-      token: "http://127.0.0.1:3001/token",
-      registration: "http://127.0.0.1:3001/register",
-      revocation: "http://127.0.0.1:3001/revoke",
-    });
   });
 });
