@@ -1,20 +1,17 @@
 // The authorization server's HTTP face: discovery documents (RFC 8414, RFC 9728), /authorize
 // with its pages, /token, /register, /revoke. Parsing and shaping only; the decisions are in oauth/.
 import { Elysia } from "elysia";
-import { readBodyLimited } from "../common/request-body.ts";
 import type { Logger } from "../log.ts";
 import type { AuthorizeOutcome } from "../oauth/authorization-endpoint.ts";
 import type { AuthorizationServer } from "../oauth/authorization-server.ts";
 import { asOAuthError, type OAuthError } from "../oauth/errors.ts";
-import { parseForm } from "../oauth/form.ts";
 import { WELL_KNOWN } from "../oauth/metadata.ts";
+import { readFormBody, readFormFields, readJsonBody } from "../oauth/request-body.ts";
 import { logRequest } from "./access-log.ts";
 import { consentPage, errorPage, loginPage } from "./pages/authorize-pages.ts";
 import { pageHeaders } from "./pages/layout.ts";
 
 const NO_STORE = { "cache-control": "no-store", pragma: "no-cache" };
-const FORM_LIMIT = 64 * 1024;
-const JSON_LIMIT = 64 * 1024;
 
 /** Discovery and token endpoints are for any origin: browser-based clients call them directly. */
 function cors(request: Request): Record<string, string> {
@@ -35,10 +32,7 @@ function oauthError(request: Request, error: OAuthError, log: Logger): Response 
 
 /** An RFC 6749 form body (application/x-www-form-urlencoded), or the error response to send. */
 async function readForm(request: Request, log: Logger): Promise<Map<string, string> | Response> {
-  const body = await readBodyLimited(request, FORM_LIMIT);
-  if (body === undefined)
-    return json(request, 413, { error: "invalid_request", error_description: "the request body is too large" }, NO_STORE);
-  const form = parseForm(body, FORM_LIMIT);
+  const form = await readFormBody(request);
   return form.ok ? form.value : oauthError(request, form.error, log);
 }
 
@@ -120,9 +114,8 @@ export function oauthRoutes(auth: () => AuthorizationServer, log: Logger, addres
     "/authorize",
     timed(async (request) => {
       const server = auth();
-      const body = await readBodyLimited(request, FORM_LIMIT);
-      const form = body === undefined ? undefined : parseForm(body, FORM_LIMIT);
-      if (!form?.ok)
+      const form = await readFormFields(request);
+      if (!form.ok)
         return new Response(errorPage("Request refused", "The form could not be read."), { status: 400, headers: pageHeaders() });
       return render(
         await server.authorization.submit({
@@ -165,10 +158,7 @@ export function oauthRoutes(auth: () => AuthorizationServer, log: Logger, addres
     timed(async (request) => {
       const registration = auth().registration;
       if (!registration) return json(request, 404, { error: "not_found", error_description: "dynamic client registration is turned off" });
-      const body = await readBodyLimited(request, JSON_LIMIT);
-      if (body === undefined)
-        return json(request, 413, { error: "invalid_client_metadata", error_description: "the request body is too large" }, NO_STORE);
-      const result = registration.register(body, addressOf(request));
+      const result = registration.register(await readJsonBody(request), addressOf(request));
       if (!result.ok) return oauthError(request, result.error, log);
       return json(request, 201, result.value, NO_STORE);
     }),

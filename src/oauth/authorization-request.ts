@@ -5,7 +5,7 @@ import type { ClientRecord } from "../store/index.ts";
 import type { ProtectedServer } from "./bearer-guard.ts";
 import type { ClientDirectory } from "./client-directory.ts";
 import type { Outcome } from "./errors.ts";
-import { InvalidRequest, InvalidScope, type OAuthError, UnauthorizedClient, UnsupportedResponseType } from "./errors.ts";
+import { InvalidRequest, InvalidScope, InvalidTarget, type OAuthError, UnauthorizedClient, UnsupportedResponseType } from "./errors.ts";
 import { checkCodeChallenge } from "./pkce.ts";
 import { resolveRedirectUri } from "./redirect-uris.ts";
 import { resolveResource } from "./resource.ts";
@@ -33,10 +33,13 @@ export async function checkAuthorizationRequest(
   clients: ClientDirectory,
   servers: readonly ProtectedServer[],
 ): Promise<AuthorizationRequestCheck> {
+  // RFC 6749 §3.1: "Parameters sent without a value MUST be treated as if they were omitted",
+  // so an empty one neither counts as given nor as a repeat (as in form.ts at the token endpoint).
+  const given = (name: string): string[] => query.getAll(name).filter((value) => value !== "");
   const single = (name: string): string | undefined | null => {
-    const all = query.getAll(name);
+    const all = given(name);
     if (all.length > 1) return null; // RFC 6749 §3.1: parameters MUST NOT be included more than once
-    return all[0] === "" ? undefined : all[0];
+    return all[0];
   };
 
   // Step 1: the client.
@@ -85,9 +88,11 @@ export async function checkAuthorizationRequest(
   if (pkceProblem) return fail(pkceProblem);
 
   // RFC 8707 §2: the resource names one served MCP endpoint (normalised; default when only one).
-  const resources = query.getAll("resource");
-  if (resources.length > 1) return fail(new InvalidRequest("only one resource per authorization request is supported"));
-  const resource = resolveServedResource(resources[0] || undefined, servers);
+  // RFC 8707 §2 lets "resource" repeat to ask for several audiences; a token here has one, so
+  // the request is invalid_target, as the same repeat is at the token endpoint (form.ts).
+  const resources = given("resource");
+  if (resources.length > 1) return fail(new InvalidTarget("only one resource per request is supported"));
+  const resource = resolveServedResource(resources[0], servers);
   if (!resource.ok) return fail(resource.error);
   const server = servers.find((s) => s.resource === resource.value || s.legacyResource === resource.value)!;
 

@@ -114,9 +114,19 @@ export abstract class OAuthError extends Error {
 // RFC 6749 §4.1.2.1 / §5.2: malformed request, missing or repeated parameter, unsupported value.
 export class InvalidRequest extends OAuthError {
   readonly code = "invalid_request";
-  readonly status = 400;
+  readonly status: number = 400;
   protected override get defaultRedirectable(): boolean {
     return true;
+  }
+}
+
+// RFC 9110 §15.5.14 (413 Content Too Large): the body is longer than the endpoint reads. The
+// body is still RFC 6749 §5.2 invalid_request, so an OAuth client reads it as any refusal; the
+// status says what HTTP says of it. Only bodies of POSTs are measured: never redirected.
+export class BodyTooLarge extends InvalidRequest {
+  override readonly status = 413;
+  protected override get defaultRedirectable(): boolean {
+    return false;
   }
 }
 

@@ -1,10 +1,8 @@
 // application/x-www-form-urlencoded request bodies of /token, /revoke and the consent form,
 // parsed strictly: the WHATWG URLSearchParams parser forgives bad %-encoding and keeps repeats.
+// The bytes come bounded from request-body.ts.
 
 import { InvalidRequest, InvalidTarget, type Outcome } from "./errors.ts";
-
-/** Large enough for any token request, small enough that a hostile body costs nothing. */
-export const DEFAULT_FORM_LIMIT_BYTES = 64 * 1024;
 
 function decode(text: string): string | undefined {
   try {
@@ -29,12 +27,8 @@ function utf8(bytes: Uint8Array): string | undefined {
  * response parameters MUST NOT be included more than once." Unknown parameters are kept; the
  * endpoint ignores those it does not know (RFC 6749 §3.1).
  */
-export function parseForm(body: string | Uint8Array, limitBytes = DEFAULT_FORM_LIMIT_BYTES): Outcome<Map<string, string>> {
-  const size = typeof body === "string" ? Buffer.byteLength(body, "utf8") : body.byteLength;
-  if (size > limitBytes) {
-    return { ok: false, error: new InvalidRequest(`the request body is larger than ${limitBytes} bytes`, { redirectable: false }) };
-  }
-  const text = typeof body === "string" ? body : utf8(body);
+export function parseForm(body: Uint8Array): Outcome<Map<string, string>> {
+  const text = utf8(body);
   if (text === undefined) {
     return { ok: false, error: new InvalidRequest("the form body is not UTF-8", { redirectable: false }) };
   }

@@ -4,7 +4,7 @@
 import { isConfidential, parseClientRegistration, type RegistrationResponse, registrationResponse } from "./client-registration.ts";
 import type { OAuthContext } from "./context.ts";
 import { randomToken, sha256Hex, TOKEN_PREFIX } from "./crypto.ts";
-import { InvalidClientMetadata, type Outcome, TemporarilyUnavailable } from "./errors.ts";
+import { type Outcome, TemporarilyUnavailable } from "./errors.ts";
 import { RateLimiter } from "./rate-limiter.ts";
 
 export class RegistrationEndpoint {
@@ -15,7 +15,11 @@ export class RegistrationEndpoint {
     this.limiter = new RateLimiter(count, windowMs);
   }
 
-  register(body: string, address: string): Outcome<RegistrationResponse> {
+  /**
+   * `body` is the request's JSON as request-body.ts read it (not yet known to be an object), or
+   * why it could not be: the rate counts that request too, so junk is no free probe.
+   */
+  register(body: Outcome<unknown>, address: string): Outcome<RegistrationResponse> {
     const now = this.context.now();
     const wait = this.limiter.take(address, now);
     if (wait > 0) {
@@ -25,13 +29,8 @@ export class RegistrationEndpoint {
         error: new TemporarilyUnavailable("too many registrations from this address; try again later", { retryAfterMs: wait }),
       };
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(body);
-    } catch {
-      return { ok: false, error: new InvalidClientMetadata("the request body must be a JSON object") };
-    }
-    const parsed = parseClientRegistration(json, { knownScopes: this.context.servers.map((s) => s.scope) });
+    if (!body.ok) return body;
+    const parsed = parseClientRegistration(body.value, { knownScopes: this.context.servers.map((s) => s.scope) });
     if (!parsed.ok) return parsed;
     const metadata = parsed.value;
 

@@ -355,11 +355,7 @@ describe("limits on registration", () => {
   });
 
   test("rate: failed registrations count too, and X-Forwarded-For from an untrusted peer is ignored", async () => {
-    await expectOAuthError(
-      await registration(rateUntrusted.url, "not json", { "x-forwarded-for": "203.0.113.1" }),
-      400,
-      "invalid_client_metadata",
-    );
+    await expectOAuthError(await registration(rateUntrusted.url, "not json", { "x-forwarded-for": "203.0.113.1" }), 400, "invalid_request");
     await created(await registration(rateUntrusted.url, body, { "x-forwarded-for": "203.0.113.2" }));
     await expectOAuthError(
       await registration(rateUntrusted.url, body, { "x-forwarded-for": "203.0.113.3" }),

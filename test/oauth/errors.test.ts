@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import {
   AccessDenied,
   asOAuthError,
+  BodyTooLarge,
   bearerChallenge,
   InsufficientScope,
   InvalidClient,
@@ -26,6 +27,8 @@ describe("each class knows its code, HTTP status and whether it may be redirecte
   test.each([
     // RFC 6749 §4.1.2.1 authorization errors are redirectable; §5.2 token errors are not.
     ["invalid_request", new InvalidRequest(), 400, true],
+    // RFC 9110 §15.5.14: a body over the limit keeps the OAuth code, with HTTP's status.
+    ["invalid_request", new BodyTooLarge(), 413, false],
     ["invalid_client", new InvalidClient(), 401, false],
     ["invalid_grant", new InvalidGrant(), 400, false],
     ["unauthorized_client", new UnauthorizedClient(), 400, true],

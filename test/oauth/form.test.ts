@@ -1,14 +1,16 @@
 import { describe, expect, test } from "bun:test";
 import { parseForm } from "../../src/oauth/form.ts";
 
-function params(body: string | Uint8Array, limit?: number): Record<string, string> {
-  const result = parseForm(body, limit);
+const bytes = (body: string | Uint8Array) => (typeof body === "string" ? new TextEncoder().encode(body) : body);
+
+function params(body: string | Uint8Array): Record<string, string> {
+  const result = parseForm(bytes(body));
   if (!result.ok) throw new Error(`unexpected ${result.error.code}: ${result.error.description}`);
   return Object.fromEntries(result.value);
 }
 
-function failure(body: string | Uint8Array, limit?: number) {
-  const result = parseForm(body, limit);
+function failure(body: string | Uint8Array) {
+  const result = parseForm(bytes(body));
   if (result.ok) throw new Error("expected an error");
   return result.error;
 }
@@ -31,11 +33,11 @@ describe("parseForm: accepted", () => {
     ["a=1&&b=2&", { a: "1", b: "2" }],
     ["", {}],
   ])("%p", (body, expected) => {
-    const result = parseForm(body);
+    const result = parseForm(bytes(body));
     expect(result.ok && Object.fromEntries(result.value)).toEqual(expected as Record<string, string>);
   });
   test("prototype names are plain parameters", () => {
-    const result = parseForm("__proto__=x&constructor=y");
+    const result = parseForm(bytes("__proto__=x&constructor=y"));
     expect(result.ok && result.value.get("__proto__")).toBe("x");
     expect(result.ok && result.value.get("constructor")).toBe("y");
   });
@@ -68,17 +70,5 @@ describe("parseForm: refused", () => {
   });
   test("bytes that are not UTF-8 are invalid_request", () => {
     expect(failure(new Uint8Array([0x61, 0x3d, 0xff, 0xfe])).code).toBe("invalid_request");
-  });
-  test("the byte limit counts bytes, not characters", () => {
-    expect(failure("a=".padEnd(65 * 1024, "x")).description).toMatch(/larger than 65536 bytes/);
-    expect(params("a=1234", 6)).toEqual({ a: "1234" });
-    expect(failure("a=12345", 6).code).toBe("invalid_request");
-    expect(failure("a=éé", 5).code).toBe("invalid_request");
-    expect(failure(new Uint8Array(7), 6).code).toBe("invalid_request");
-  });
-  test("a 10 MB body is refused before it is parsed", () => {
-    const started = performance.now();
-    expect(failure(`a=${"x".repeat(10 * 1024 * 1024)}`).code).toBe("invalid_request");
-    expect(performance.now() - started).toBeLessThan(1000);
   });
 });
