@@ -23,9 +23,9 @@ export class AuthorizationCodeRepository {
   ) {
     this.insertStmt = db.prepare(
       `INSERT INTO authorization_codes (code_hash, grant_id, client_id, redirect_uri, code_challenge,
-         code_challenge_method, resource, scope, owner_session, created_at, expires_at)
+         code_challenge_method, resource, scope, created_at, expires_at)
        VALUES ($code_hash, $grant_id, $client_id, $redirect_uri, $code_challenge,
-         $code_challenge_method, $resource, $scope, $owner_session, $created_at, $expires_at)`,
+         $code_challenge_method, $resource, $scope, $created_at, $expires_at)`,
     );
     // Single use by construction: one UPDATE counts the use and returns the row in the same
     // statement, under SQLite's write lock, so of any number of concurrent calls (threads or
@@ -48,7 +48,6 @@ export class AuthorizationCodeRepository {
       code_challenge_method: code.code_challenge_method,
       resource: code.resource,
       scope: code.scope,
-      owner_session: code.owner_session ?? null,
       created_at: code.created_at ?? this.now(),
       expires_at: code.expires_at,
     });

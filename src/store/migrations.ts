@@ -107,6 +107,9 @@ export const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL
   ) STRICT;
   `,
+  // 2: authorization_codes.owner_session, which nothing ever wrote or read. DROP COLUMN needs
+  // SQLite 3.35 or later; the column has no index or constraint that would stop it.
+  "ALTER TABLE authorization_codes DROP COLUMN owner_session;",
 ];
 
 export class StoreVersionError extends Error {}

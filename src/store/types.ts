@@ -43,7 +43,6 @@ export interface AuthorizationCodeRecord {
   code_challenge_method: string;
   resource: string;
   scope: string;
-  owner_session?: string;
   created_at: number;
   expires_at: number;
   used_at?: number;

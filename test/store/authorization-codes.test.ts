@@ -23,7 +23,6 @@ function approve(store: Store, label: string, expiresAt = T0 + 60_000) {
       code_challenge_method: "S256",
       resource: RESOURCE,
       scope: SCOPE,
-      owner_session: "sess-1",
       expires_at: expiresAt,
     });
     return grant;
@@ -45,7 +44,6 @@ describe("authorization codes", () => {
       code_challenge_method: "S256",
       resource: RESOURCE,
       scope: SCOPE,
-      owner_session: "sess-1",
       created_at: T0,
       expires_at: T0 + 60_000,
       used_at: T0 + 1,

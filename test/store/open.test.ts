@@ -120,6 +120,32 @@ describe("migrations", () => {
     db.close();
   });
 
+  test("a version 1 database loses authorization_codes.owner_session and keeps its codes", () => {
+    const dir = scratch();
+    const v1 = new Database(join(dir, "state.db"));
+    migrate(v1, "v1", 1, MIGRATIONS.slice(0, 1));
+    v1.run(`INSERT INTO clients (client_id, kind, name, redirect_uris, grant_types, token_endpoint_auth_method,
+      auto_approve, source, created_at) VALUES ('c1', 'dynamic', 'c', '[]', '[]', 'none', 0, 'state', 1)`);
+    v1.run("INSERT INTO grants (grant_id, client_id, resource, scope, created_at) VALUES ('g1', 'c1', 'r', 's', 1)");
+    v1.run(`INSERT INTO authorization_codes (code_hash, grant_id, client_id, redirect_uri, code_challenge,
+      code_challenge_method, resource, scope, owner_session, created_at, expires_at)
+      VALUES ('h1', 'g1', 'c1', 'https://app.example/cb', 'x', 'S256', 'r', 's', 'sess-1', 1, 2)`);
+    v1.close();
+    openStore(dir).close();
+    const db = new Database(join(dir, "state.db"));
+    expect(schemaVersion(db)).toBe(2);
+    const columns = db
+      .query<{ name: string }, []>("PRAGMA table_info(authorization_codes)")
+      .all()
+      .map((c) => c.name);
+    expect(columns).not.toContain("owner_session");
+    expect(columns).toContain("code_challenge");
+    expect(db.query("SELECT code_hash, grant_id, scope FROM authorization_codes").all()).toEqual([
+      { code_hash: "h1", grant_id: "g1", scope: "s" },
+    ]);
+    db.close();
+  });
+
   test("a database from a newer build is refused with a clear error, and left untouched", () => {
     const dir = scratch();
     openStore(dir).close();
