@@ -5,6 +5,8 @@ import { HttpUpstreamEndpoint } from "./bridge/http-upstream.ts";
 import { LegacySseEndpoint } from "./bridge/legacy-sse.ts";
 import { SessionRegistry } from "./bridge/session-registry.ts";
 import { StreamableHttpEndpoint } from "./bridge/streamable-http.ts";
+import { formatListen } from "./config/net.ts";
+import { listenOrigin } from "./config/rules.ts";
 import type { AppConfig } from "./config/types.ts";
 import { assetRoutes } from "./http/assets.ts";
 import { clientAddress } from "./http/client-address.ts";
@@ -102,9 +104,7 @@ export async function startAppliance(config: AppConfig, log: Logger = silentLogg
   const server = app.server;
   if (!server) throw new Error("the HTTP server did not start");
   const port = server.port ?? config.listen.port;
-  const hostForUrl = config.listen.host.includes(":") ? `[${config.listen.host}]` : config.listen.host;
-  const localHost = hostForUrl === "0.0.0.0" || hostForUrl === "[::]" ? "127.0.0.1" : hostForUrl;
-  const url = config.publicUrl ?? `http://${localHost}:${port}`;
+  const url = config.publicUrl ?? listenOrigin({ host: config.listen.host, port });
   if (store) {
     authorizationServer = new AuthorizationServer({
       config,
@@ -134,7 +134,7 @@ export async function startAppliance(config: AppConfig, log: Logger = silentLogg
     ...config.servers.map((s) => ({ name: s.name, path: s.path })),
     ...upstreams.map((u) => ({ name: u.serverName, path: u.server.path, upstream: u.upstreamOrigin })),
   ];
-  log.info({ url, listen: `${hostForUrl}:${port}`, auth: config.auth, servers }, "listening");
+  log.info({ url, listen: formatListen({ host: config.listen.host, port }), auth: config.auth, servers }, "listening");
 
   let stopping: Promise<void> | undefined;
   return {

@@ -1,6 +1,6 @@
 // The URLs an operator copies into a client's settings after `client add` or `token add`.
 // The same derivation as the authorization server's: everything from public_url (the issuer).
-import { formatListen } from "../config/net.ts";
+import { listenOrigin } from "../config/rules.ts";
 import type { AppConfig } from "../config/types.ts";
 
 interface Endpoints {
@@ -15,7 +15,7 @@ export function endpointsOf(config: AppConfig): Endpoints {
   let issuer = config.publicUrl;
   let note: string | undefined;
   if (issuer === undefined) {
-    issuer = config.listen.port === 0 ? "<public_url>" : new URL(`http://${formatListen(config.listen)}`).origin;
+    issuer = config.listen.port === 0 ? "<public_url>" : listenOrigin(config.listen);
     note = `public_url is not set in ${config.file}: set it to the https URL clients reach`;
   }
   return {

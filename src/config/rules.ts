@@ -41,11 +41,20 @@ export function publicUrlNeededForOAuth<TFile extends { auth: Auth; listen: List
 
 /**
  * public_url, or with auth = "oauth" on loopback http://<listen host>:<port>. Port 0 is only
- * known once bound, so it stays undefined and app.ts derives it from the bound port the same way.
+ * known once bound, so it stays undefined and app.ts derives it from the bound port with listenOrigin.
  */
 export function resolvePublicUrl(file: { auth: Auth; listen: ListenAddress; public_url?: string }): string | undefined {
   if (file.public_url !== undefined) return file.public_url;
   if (file.auth !== "oauth" || file.listen.port === 0) return undefined;
-  // Lowercased and without a default port, as public_url is.
-  return new URL(`http://${formatListen(file.listen)}`).origin;
+  return listenOrigin(file.listen);
+}
+
+/**
+ * The origin a listen address is reached at from this machine, the one derivation of the public
+ * origin when public_url is not set: http://<host>:<port>, lowercased and without a default
+ * port, as public_url is (RFC 6454 §6.2); a wildcard address is reached at 127.0.0.1.
+ */
+export function listenOrigin({ host, port }: ListenAddress): string {
+  const reachable = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  return new URL(`http://${formatListen({ host: reachable, port })}`).origin;
 }
