@@ -1,6 +1,7 @@
 // Host names, IP addresses and the listen address.
 
 import { isIPv4, isIPv6 } from "node:net";
+import { parseIpRange } from "../common/ip-address.ts";
 import { quote } from "./describe.ts";
 import type { ListenAddress } from "./types.ts";
 
@@ -22,13 +23,9 @@ export function isLoopbackHost(host: string): boolean {
   return isIPv6(host) && new URL(`http://[${host}]/`).hostname === "[::1]";
 }
 
-/** "10.0.0.0/8", "192.0.2.7", "2001:db8::/32" */
+/** "10.0.0.0/8", "192.0.2.7", "2001:db8::/32": exactly what trust_proxy matching understands. */
 export function isIpOrCidr(text: string): boolean {
-  const [address = "", prefix, ...rest] = text.split("/");
-  if (rest.length > 0) return false;
-  const bits = isIPv4(address) ? 32 : isIPv6(address) ? 128 : 0;
-  if (bits === 0) return false;
-  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+  return parseIpRange(text) !== undefined;
 }
 
 const LISTEN_EXAMPLE = `"host:port", e.g. "127.0.0.1:3001" or "[::1]:3001"`;

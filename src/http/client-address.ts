@@ -2,19 +2,7 @@
 // believed only from the configured trust_proxy addresses, and then only up to the first hop
 // that is not itself trusted (walking from the right, as each proxy appends).
 import { isIP } from "node:net";
-
-function ipv4ToInt(ip: string): number {
-  return ip.split(".").reduce((acc, part) => (acc << 8) + Number(part), 0) >>> 0;
-}
-
-function inRange(ip: string, entry: string): boolean {
-  const [base, bits] = entry.split("/");
-  if (bits === undefined) return ip === base;
-  if (isIP(ip) !== 4 || isIP(base!) !== 4) return false;
-  const prefix = Number(bits);
-  const mask = prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0;
-  return (ipv4ToInt(ip) & mask) === (ipv4ToInt(base!) & mask);
-}
+import { inAnyIpRange } from "../common/ip-address.ts";
 
 /** IPv4-mapped IPv6 (::ffff:1.2.3.4) is the IPv4 address for all purposes here. */
 function plain(ip: string): string {
@@ -23,7 +11,7 @@ function plain(ip: string): string {
 
 export function clientAddress(remote: string | undefined, forwardedFor: string | null, trustProxy: readonly string[]): string {
   let address = plain(remote ?? "unknown");
-  const trusted = (ip: string) => trustProxy.some((entry) => inRange(ip, entry));
+  const trusted = (ip: string) => inAnyIpRange(ip, trustProxy);
   if (!forwardedFor || !trusted(address)) return address;
   const hops = forwardedFor
     .split(",")

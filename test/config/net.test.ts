@@ -27,12 +27,19 @@ describe("parseListen", () => {
 });
 
 describe("isIpOrCidr", () => {
-  test.each(["10.0.0.1", "10.0.0.0/8", "0.0.0.0/0", "::1", "2001:db8::/32", "::/128"])("%p is accepted", (text) => {
-    expect(isIpOrCidr(text)).toBe(true);
-  });
-  test.each(["10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0.0/8/8", "host", "10.0.0.0/x"])("%p is refused", (text) => {
-    expect(isIpOrCidr(text)).toBe(false);
-  });
+  test.each(["10.0.0.1", "10.0.0.0/8", "0.0.0.0/0", "::1", "2001:db8::/32", "::/128", "::ffff:10.0.0.0/104", "2001:DB8::1/64"])(
+    "%p is accepted",
+    (text) => {
+      expect(isIpOrCidr(text)).toBe(true);
+    },
+  );
+  // A zone ("%eth0") names an interface, not an address a request can come from.
+  test.each(["10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0.0/8/8", "host", "10.0.0.0/x", "fe80::1%eth0", "fe80::%eth0/64"])(
+    "%p is refused",
+    (text) => {
+      expect(isIpOrCidr(text)).toBe(false);
+    },
+  );
 });
 
 describe("origins", () => {
