@@ -43,7 +43,6 @@ export class EventLog {
     const found = this.events.filter((e) => e.stream === stream && e.seq > seq);
     const oldest = this.events.find((e) => e.stream === stream);
     if (oldest && oldest.seq > seq + 1) return undefined;
-    if (!oldest && seq > 0 && found.length === 0) return [];
     return found;
   }
 }

@@ -10,10 +10,6 @@ const CODE_VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
 // so always exactly 43 characters of the base64url alphabet. Anything else can never verify.
 const S256_CHALLENGE = /^[A-Za-z0-9\-_]{43}$/;
 
-export function isCodeVerifier(text: string): boolean {
-  return CODE_VERIFIER.test(text);
-}
-
 /**
  * The code_challenge and code_challenge_method of an authorization request, or the error to
  * send back. RFC 7636 §4.4.1: an unsupported transformation is "invalid_request".
@@ -33,15 +29,17 @@ export function checkCodeChallenge(challenge: string | undefined, method: string
   return undefined;
 }
 
-/** RFC 7636 §4.6: BASE64URL-ENCODE(SHA256(ASCII(code_verifier))) == code_challenge, in constant time. */
-export function verifyS256(verifier: string, challenge: string): boolean {
-  // Valid verifiers are ASCII, so their UTF-8 bytes are their ASCII bytes.
+/**
+ * RFC 7636 §4.6: BASE64URL-ENCODE(SHA256(ASCII(code_verifier))) == code_challenge, in constant
+ * time. The verifier has passed CODE_VERIFIER, so it is ASCII: its UTF-8 bytes are its ASCII bytes.
+ */
+function verifyS256(verifier: string, challenge: string): boolean {
   const computed = Buffer.from(createHash("sha256").update(verifier, "utf8").digest("base64url"));
   const expected = Buffer.from(challenge);
   // timingSafeEqual needs equal lengths; the computed side is always 43 bytes, and the
   // challenge's length is not secret (the client sent it).
   if (expected.length !== computed.length) return false;
-  return timingSafeEqual(computed, expected) && isCodeVerifier(verifier);
+  return timingSafeEqual(computed, expected);
 }
 
 /**
@@ -52,7 +50,7 @@ export function verifyS256(verifier: string, challenge: string): boolean {
 export function checkCodeVerifier(verifier: string | undefined, challenge: string): OAuthError | undefined {
   if (verifier === undefined) return new InvalidRequest("code_verifier is required", { redirectable: false });
   // RFC 7636 §4.1: the verifier's syntax.
-  if (!isCodeVerifier(verifier)) {
+  if (!CODE_VERIFIER.test(verifier)) {
     return new InvalidGrant("code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~");
   }
   if (!verifyS256(verifier, challenge)) return new InvalidGrant("code_verifier does not match the code_challenge");
