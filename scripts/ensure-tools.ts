@@ -3,9 +3,11 @@
 // (not root, not Debian), it says what to install and fails.
 //
 //   bun scripts/ensure-tools.ts
+import { existsSync } from "node:fs";
 
-/** Program → the Debian package that provides it. */
+/** Program (or, starting with /, a file) → the Debian package that provides it. */
 export const TOOLS: Record<string, string> = {
+  dpkg: "dpkg",
   "dpkg-deb": "dpkg",
   "dpkg-shlibdeps": "dpkg-dev",
   readelf: "binutils",
@@ -17,13 +19,18 @@ export const TOOLS: Record<string, string> = {
   unshare: "util-linux",
   ip: "iproute2",
   gzip: "gzip",
+  // The arm64 executable and package tests: arm64 programs run under qemu-user, the executable
+  // with the arm64 glibc of Debian's cross-toolchain packages as its root for libraries (-L).
+  "qemu-aarch64-static": "qemu-user-static",
+  "/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1": "libc6-arm64-cross",
 };
 
 // Administration tools live in sbin, which a user's PATH may lack.
 const SEARCH_PATH = [process.env.PATH ?? "", "/usr/local/sbin", "/usr/sbin", "/sbin", "/usr/bin", "/bin"].join(":");
 
-/** The full path of a program, looked up in PATH and the sbin directories. */
+/** The full path of a program, looked up in PATH and the sbin directories (a path: whether it exists). */
 export function findTool(name: string): string | undefined {
+  if (name.startsWith("/")) return existsSync(name) ? name : undefined;
   return Bun.which(name, { PATH: SEARCH_PATH }) ?? undefined;
 }
 

@@ -1,9 +1,11 @@
-// npm run package → dist/mcp-appliance_<version>_amd64.deb, built offline with dpkg-deb from the
-// files in packaging/ and the baseline-CPU build of the executable (Debian's amd64 promises no
-// more than the x86-64 baseline, which is what Bun's baseline runtime is built for).
+// npm run package → dist/mcp-appliance_<version>_amd64.deb and …_arm64.deb, built with dpkg-deb
+// from the files in packaging/ and the executable cross-compiled for each (scripts/build.ts
+// --target): amd64 ships the build on Bun's baseline runtime (Debian's amd64 promises no more
+// than the x86-64 baseline), arm64 the one on Bun's aarch64 runtime (ARMv8-A, as Debian's arm64).
 //
-//   bun scripts/package.ts [--deb-version VERSION] [--output FILE]
+//   bun scripts/package.ts [--architecture amd64|arm64] [--deb-version VERSION] [--output FILE]
 //
+// Without --architecture, both packages are built.
 // Reproducible: with the same executable and SOURCE_DATE_EPOCH (default: the date of the top
 // entry of packaging/changelog) the .deb is the same, byte for byte. --deb-version builds the
 // same files under another version, with a changelog entry for it dated now (or
@@ -24,56 +26,68 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import pkg from "../package.json" with { type: "json" };
+import { defaultOutfile, type Target } from "./build.ts";
 import { ensureTools, tool } from "./ensure-tools.ts";
+import { foreignLibc, hostArchitecture } from "./foreign-libc.ts";
 
 export const ROOT = resolve(import.meta.dir, "..");
 export const PACKAGING = join(ROOT, "packaging");
-/** What the package ships as /usr/bin/mcp-appliance. */
-export const BINARY = join(ROOT, "dist", "mcp-appliance-baseline");
 export const PACKAGE = "mcp-appliance";
-export const ARCHITECTURE = "amd64";
+/** Debian architecture → the build target of the executable it ships. */
+export const ARCHITECTURES = { amd64: "linux-x64", arm64: "linux-arm64" } as const satisfies Record<string, Target>;
+export type Architecture = keyof typeof ARCHITECTURES;
+/** What the package for `architecture` ships as /usr/bin/mcp-appliance. */
+export function binaryFor(architecture: Architecture): string {
+  return join(ROOT, defaultOutfile(ARCHITECTURES[architecture]));
+}
 /** Files under /etc that are the admin's once installed: an upgrade asks before replacing an edited one. */
 export const CONFFILES = ["/etc/mcp.toml", "/etc/mcp-appliance/firewall.nft"];
 
 /** Everything a .deb is built from: when one is newer than the .deb, the .deb is rebuilt. */
 const PACKAGE_INPUTS = [PACKAGING, join(ROOT, "scripts", "package.ts")];
 /** Everything the executable is built from. */
-const BINARY_INPUTS = ["src", "assets", "package.json", "package-lock.json", "scripts/build.ts"].map((path) => join(ROOT, path));
+const BINARY_INPUTS = ["src", "assets", "package.json", "package-lock.json", "scripts/build.ts", "scripts/bun-runtime.ts"].map((path) =>
+  join(ROOT, path),
+);
 
 export interface PackageOptions {
+  /** Default amd64. */
+  architecture?: Architecture;
   /** The Debian version; default: the top entry of packaging/changelog. */
   debVersion?: string;
-  /** Where to write the .deb; default dist/<package>_<version>_amd64.deb. */
+  /** Where to write the .deb; default dist/<package>_<version>_<architecture>.deb. */
   output?: string;
   /** Default: $SOURCE_DATE_EPOCH, else the date of the top changelog entry. */
   sourceDateEpoch?: number;
-  /** The executable to ship; default dist/mcp-appliance-baseline, built first when stale. */
+  /** The executable to ship; default binaryFor(architecture), built first when stale. */
   binary?: string;
 }
 
 /** The .deb for these options, built only when it is missing or older than what it is made of. */
 export function ensurePackage(options: PackageOptions = {}): string {
-  ensureBinary();
+  const binary = ensureBinary(options.architecture);
   const output = outputPath(options);
-  if (newestMtime([...PACKAGE_INPUTS, BINARY]) < mtimeOf(output)) return output;
+  if (newestMtime([...PACKAGE_INPUTS, binary]) < mtimeOf(output)) return output;
   return buildPackage(options);
 }
 
-/** dist/mcp-appliance-baseline, rebuilt when missing or older than its sources. */
-export function ensureBinary(): string {
-  if (newestMtime(BINARY_INPUTS) < mtimeOf(BINARY)) return BINARY;
-  const build = Bun.spawnSync([process.execPath, "scripts/build.ts", "--baseline", BINARY], {
+/** binaryFor(architecture), rebuilt when missing or older than its sources. */
+export function ensureBinary(architecture: Architecture = "amd64"): string {
+  const binary = binaryFor(architecture);
+  if (newestMtime(BINARY_INPUTS) < mtimeOf(binary)) return binary;
+  const build = Bun.spawnSync([process.execPath, "scripts/build.ts", `--target=${ARCHITECTURES[architecture]}`, binary], {
     cwd: ROOT,
     stdout: "inherit",
     stderr: "inherit",
   });
-  if (build.exitCode !== 0) throw new Error("building the baseline executable failed");
-  return BINARY;
+  if (build.exitCode !== 0) throw new Error(`building the ${architecture} executable failed`);
+  return binary;
 }
 
 export function buildPackage(options: PackageOptions = {}): string {
-  if (!ensureTools(["dpkg-deb", "dpkg-shlibdeps", "gzip"])) throw new Error("the tools to build a .deb are missing");
-  const binary = options.binary ?? ensureBinary();
+  if (!ensureTools(["dpkg", "dpkg-deb", "dpkg-shlibdeps", "gzip"])) throw new Error("the tools to build a .deb are missing");
+  const architecture = options.architecture ?? "amd64";
+  const binary = options.binary ?? ensureBinary(architecture);
   const changelog = readChangelog(options.debVersion);
   const version = changelog.version;
   const epoch = options.sourceDateEpoch ?? sourceDateEpoch(changelog.epoch);
@@ -86,7 +100,7 @@ export function buildPackage(options: PackageOptions = {}): string {
   const partial = `${output}.${process.pid}.partial`;
   try {
     stageFiles(stage, binary, changelog.text, version);
-    writeControl(work, stage, version);
+    writeControl(work, stage, version, architecture);
     normalise(stage, epoch);
     mkdirSync(dirname(output), { recursive: true });
     run([tool("dpkg-deb"), "--root-owner-group", "-Zxz", "--build", stage, partial], { SOURCE_DATE_EPOCH: String(epoch) });
@@ -115,11 +129,13 @@ function stageFiles(stage: string, binary: string, changelog: string, version: s
   put("usr/lib/systemd/system/mcp-appliance.service", 0o644, source("mcp-appliance.service"));
   put("usr/lib/systemd/system/mcp-appliance-firewall.service", 0o644, source("mcp-appliance-firewall.service"));
   put("etc/mcp.toml", 0o644, source("mcp.toml"));
-  // The rules of the configuration shipped, from the executable shipped: the ports match.
+  // The rules of the configuration shipped, so that the ports match: made by the program's
+  // sources on the Bun that builds, as the executable of any architecture would make them (an
+  // arm64 one cannot run here; checks.test.ts compares each package's executable with this).
   put(
     "etc/mcp-appliance/firewall.nft",
     0o644,
-    capture([join(stage, "usr/bin/mcp-appliance"), "nft", "--config", join(PACKAGING, "mcp.toml")]),
+    capture([process.execPath, "src/cli/main.ts", "nft", "--config", join(PACKAGING, "mcp.toml")]),
   );
   put(`${doc}/copyright`, 0o644, source("copyright"));
   put(`${doc}/changelog.Debian.gz`, 0o644, gzip(changelog));
@@ -135,9 +151,9 @@ function stageFiles(stage: string, binary: string, changelog: string, version: s
  * DEBIAN/control (with the shared-library dependencies and the size) and DEBIAN/md5sums, which
  * leaves out the conffiles as dh_md5sums does: dpkg keeps their sums itself.
  */
-function writeControl(work: string, stage: string, version: string): void {
-  writeFileSync(join(work, "debian", "control"), `Source: ${PACKAGE}\n\nPackage: ${PACKAGE}\nArchitecture: ${ARCHITECTURE}\n`);
-  const shlibs = capture([tool("dpkg-shlibdeps"), "-O", join(stage, "usr/bin/mcp-appliance")], work).trim();
+function writeControl(work: string, stage: string, version: string, architecture: Architecture): void {
+  writeFileSync(join(work, "debian", "control"), `Source: ${PACKAGE}\n\nPackage: ${PACKAGE}\nArchitecture: ${architecture}\n`);
+  const shlibs = sharedLibraryDepends(work, join(stage, "usr/bin/mcp-appliance"), architecture);
   const depends = /^shlibs:Depends=(.+)$/m.exec(shlibs)?.[1];
   if (depends === undefined) throw new Error(`dpkg-shlibdeps said nothing usable: ${shlibs}`);
 
@@ -157,10 +173,23 @@ function writeControl(work: string, stage: string, version: string): void {
   const template = readText(join(PACKAGING, "control"));
   const control = template
     .replace("@VERSION@", version)
+    .replace("@ARCHITECTURE@", architecture)
     .replace("@INSTALLED_SIZE@", String(installedSize))
     .replace("@SHLIBS_DEPENDS@", depends);
   writeFileSync(join(stage, "DEBIAN", "control"), control);
   chmodSync(join(stage, "DEBIAN", "control"), 0o644);
+}
+
+/**
+ * dpkg-shlibdeps on the executable. For another architecture than the host's it runs as in a
+ * cross build (DEB_HOST_ARCH: the binary is read as that architecture's, and objdump reads any
+ * ELF file) and finds the libraries and their symbols in that architecture's libc6, unpacked as
+ * a package build directory (-S; see foreign-libc.ts): Bun's runtime needs glibc only.
+ */
+function sharedLibraryDepends(work: string, executable: string, architecture: Architecture): string {
+  if (architecture === hostArchitecture()) return capture([tool("dpkg-shlibdeps"), "-O", executable], work).trim();
+  const libc = foreignLibc(architecture);
+  return capture([tool("dpkg-shlibdeps"), "-O", `-S${libc}`, executable], work, { DEB_HOST_ARCH: architecture }).trim();
 }
 
 /** Same modes for every directory, and every mtime SOURCE_DATE_EPOCH: the archive depends on nothing else. */
@@ -206,8 +235,8 @@ function sourceDateEpoch(fallback: number): number {
   return Number(given);
 }
 
-function outputPath({ output, debVersion }: PackageOptions): string {
-  return resolve(output ?? join(ROOT, "dist", `${PACKAGE}_${debVersion ?? readChangelog().version}_${ARCHITECTURE}.deb`));
+function outputPath({ output, debVersion, architecture = "amd64" }: PackageOptions): string {
+  return resolve(output ?? join(ROOT, "dist", `${PACKAGE}_${debVersion ?? readChangelog().version}_${architecture}.deb`));
 }
 
 function rfc2822(epoch: number): string {
@@ -245,8 +274,8 @@ function readText(path: string): string {
   return readFileSync(path, "utf8");
 }
 
-function capture(argv: string[], cwd = ROOT): string {
-  const result = Bun.spawnSync(argv, { cwd, stdout: "pipe", stderr: "pipe" });
+function capture(argv: string[], cwd = ROOT, env: Record<string, string> = {}): string {
+  const result = Bun.spawnSync(argv, { cwd, env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe" });
   if (result.exitCode !== 0) throw new Error(`${argv.join(" ")} failed (${result.exitCode}): ${result.stderr.toString()}`);
   return result.stdout.toString();
 }
@@ -256,27 +285,35 @@ function run(argv: string[], env: Record<string, string> = {}): void {
   if (result.exitCode !== 0) throw new Error(`${argv.join(" ")} failed (${result.exitCode}):\n${result.stdout}${result.stderr}`);
 }
 
+const USAGE = "usage: bun scripts/package.ts [--architecture amd64|arm64] [--deb-version VERSION] [--output FILE]";
+
 function parseArgs(argv: string[]): PackageOptions {
   const options: PackageOptions = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    const value = argv[i + 1];
-    if ((arg === "--deb-version" || arg === "--output") && value !== undefined) {
-      if (arg === "--deb-version") options.debVersion = value;
-      else options.output = value;
-      i++;
-    } else {
-      console.error(`package: unexpected ${arg} (usage: bun scripts/package.ts [--deb-version VERSION] [--output FILE])`);
-      process.exit(64);
-    }
+    const value = argv[++i];
+    if (arg === "--deb-version" && value !== undefined) options.debVersion = value;
+    else if (arg === "--output" && value !== undefined) options.output = value;
+    else if (arg === "--architecture" && value !== undefined && value in ARCHITECTURES) options.architecture = value as Architecture;
+    else fail(`unexpected ${arg}${value === undefined ? "" : ` ${value}`} (${USAGE})`);
   }
+  if (options.output !== undefined && options.architecture === undefined)
+    fail(`--output names one .deb: give its --architecture (${USAGE})`);
   return options;
 }
 
+function fail(message: string): never {
+  console.error(`package: ${message}`);
+  process.exit(64);
+}
+
 if (import.meta.main) {
-  const started = performance.now();
-  const deb = buildPackage(parseArgs(process.argv.slice(2)));
-  console.log(
-    `${relative(process.cwd(), deb)} (${(statSync(deb).size / 1e6).toFixed(1)} MB, ${((performance.now() - started) / 1000).toFixed(1)} s)`,
-  );
+  const options = parseArgs(process.argv.slice(2));
+  const architectures = options.architecture ? [options.architecture] : (Object.keys(ARCHITECTURES) as Architecture[]);
+  for (const architecture of architectures) {
+    const started = performance.now();
+    const deb = buildPackage({ ...options, architecture });
+    const took = ((performance.now() - started) / 1000).toFixed(1);
+    console.log(`${relative(process.cwd(), deb)} (${(statSync(deb).size / 1e6).toFixed(1)} MB, ${took} s)`);
+  }
 }
