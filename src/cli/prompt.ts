@@ -1,5 +1,6 @@
 // Reading a password from standard input without it ever being shown: on a terminal, asked
 // with echo off (raw mode, restored afterwards whatever happens); from a pipe, its first line.
+import type { Result } from "../common/result.ts";
 
 /** The terminal side of process.stdin that a hidden prompt needs (a fake in tests). */
 export interface RawInput {
@@ -12,7 +13,8 @@ export interface RawInput {
   pause(): unknown;
 }
 
-export type Answer = { ok: true; text: string } | { ok: false; reason: "interrupted" | "ended" };
+/** What was typed, or why nothing was: Ctrl-C, or the input ended. */
+export type Answer = Result<string, "interrupted" | "ended">;
 
 const CTRL_C = "\u0003";
 const CTRL_D = "\u0004";
@@ -53,10 +55,10 @@ export function askHidden(input: RawInput, output: { write(text: string): unknow
           if (/[A-Za-z~]/.test(char)) inEscape = false;
           continue;
         }
-        if (char === "\r" || char === "\n") return finish({ ok: true, text });
-        if (char === CTRL_C) return finish({ ok: false, reason: "interrupted" });
+        if (char === "\r" || char === "\n") return finish({ ok: true, value: text });
+        if (char === CTRL_C) return finish({ ok: false, error: "interrupted" });
         if (char === CTRL_D) {
-          if (text === "") return finish({ ok: false, reason: "ended" });
+          if (text === "") return finish({ ok: false, error: "ended" });
           continue;
         }
         if (char === ESC) inEscape = true;

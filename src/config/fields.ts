@@ -137,7 +137,7 @@ export const listenAddress = v.pipe(
   v.rawTransform(({ dataset, addIssue, NEVER }) => {
     const parsed = parseListen(dataset.value);
     if (parsed.ok) return parsed.value;
-    addIssue({ message: parsed.problem });
+    addIssue({ message: parsed.error });
     return NEVER;
   }),
 );
@@ -149,7 +149,7 @@ function originSchema(parse: (text: string) => ReturnType<typeof parseOrigin>, e
     v.rawTransform(({ dataset, addIssue, NEVER }) => {
       const parsed = parse(dataset.value);
       if (parsed.ok) return parsed.value;
-      addIssue({ message: `expected ${what}, got ${quote(dataset.value)} (${parsed.problem})` });
+      addIssue({ message: `expected ${what}, got ${quote(dataset.value)} (${parsed.error})` });
       return NEVER;
     }),
   );
@@ -191,7 +191,7 @@ export function secretString(env: Env) {
     v.rawTransform(({ dataset, addIssue, NEVER }) => {
       const secret = resolveSecret(dataset.value, env);
       if (secret.ok) return secret.value;
-      addIssue({ message: secret.problem });
+      addIssue({ message: secret.error });
       return NEVER;
     }),
   );

@@ -2,10 +2,9 @@
 
 import { isIPv4, isIPv6 } from "node:net";
 import { parseIpRange } from "../common/ip-address.ts";
+import type { Result } from "../common/result.ts";
 import { quote } from "./describe.ts";
 import type { ListenAddress } from "./types.ts";
-
-export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
 
 // RFC 1123 §2.1 host names: dot-separated labels of letters, digits and inner hyphens.
 const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
@@ -31,20 +30,20 @@ export function isIpOrCidr(text: string): boolean {
 const LISTEN_EXAMPLE = `"host:port", e.g. "127.0.0.1:3001" or "[::1]:3001"`;
 
 /** "127.0.0.1:3001", "[::1]:3001", "localhost:0" -> { host, port } (host without brackets). */
-export function parseListen(text: string): Parsed<ListenAddress> {
+export function parseListen(text: string): Result<ListenAddress> {
   const match = /^(?:\[([^\]]*)\]|([^:[\]]*)):(\d+)$/.exec(text);
   if (!match) {
     const hint = text.split(":").length > 2 && !text.startsWith("[") ? " (an IPv6 address goes in brackets)" : "";
-    return { ok: false, problem: `expected ${LISTEN_EXAMPLE}, got ${quote(text)}${hint}` };
+    return { ok: false, error: `expected ${LISTEN_EXAMPLE}, got ${quote(text)}${hint}` };
   }
   const [, bracketed, plain, digits = ""] = match;
   const host = bracketed ?? plain ?? "";
   const hostOk = bracketed !== undefined ? isIPv6(host) : isIPv4(host) || isHostName(host);
   if (!hostOk) {
-    return { ok: false, problem: `expected ${LISTEN_EXAMPLE}, got ${quote(text)} (${quote(host)} is not an IP address or host name)` };
+    return { ok: false, error: `expected ${LISTEN_EXAMPLE}, got ${quote(text)} (${quote(host)} is not an IP address or host name)` };
   }
   const port = Number(digits);
-  if (port > 65535) return { ok: false, problem: `the port must be between 0 and 65535, got ${digits}` };
+  if (port > 65535) return { ok: false, error: `the port must be between 0 and 65535, got ${digits}` };
   return { ok: true, value: { host, port } };
 }
 

@@ -30,7 +30,7 @@ export function checkedSecret(env: Env, problemOf: (value: string) => string | u
     v.rawTransform(({ dataset, addIssue, NEVER }) => {
       const resolved = resolveSecret(dataset.value, env);
       if (!resolved.ok) {
-        addIssue({ message: resolved.problem });
+        addIssue({ message: resolved.error });
         return NEVER;
       }
       const problem = problemOf(resolved.value);
@@ -73,7 +73,7 @@ export function clientSecretDigest(env: Env) {
       }
       const resolved = resolveSecret(dataset.value, env);
       if (!resolved.ok) {
-        addIssue({ message: resolved.problem });
+        addIssue({ message: resolved.error });
         return NEVER;
       }
       if (resolved.value === "") {

@@ -7,11 +7,10 @@
 
 import { readFileSync, statSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
+import type { Result } from "../common/result.ts";
 import { describeReadError } from "./errors.ts";
 
 export type Env = Record<string, string | undefined>;
-
-type SecretResult = { ok: true; value: string } | { ok: false; problem: string };
 
 /** Portable environment variable names (POSIX.1-2017 §8.1). */
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -24,43 +23,43 @@ export function isSecretReference(value: string): boolean {
   return value.startsWith("env:") || value.startsWith("file:");
 }
 
-export function resolveSecret(value: string, env: Env): SecretResult {
+export function resolveSecret(value: string, env: Env): Result<string> {
   if (value.startsWith("env:")) return fromEnv(value.slice("env:".length), env);
   if (value.startsWith("file:")) return fromFile(value.slice("file:".length), env);
   return { ok: true, value };
 }
 
-function fromEnv(name: string, env: Env): SecretResult {
+function fromEnv(name: string, env: Env): Result<string> {
   if (!ENV_NAME.test(name)) {
-    return { ok: false, problem: `"env:" must be followed by an environment variable name, e.g. "env:API_KEY"` };
+    return { ok: false, error: `"env:" must be followed by an environment variable name, e.g. "env:API_KEY"` };
   }
   const value = env[name];
-  if (value === undefined) return { ok: false, problem: `environment variable ${name} is not set` };
+  if (value === undefined) return { ok: false, error: `environment variable ${name} is not set` };
   return { ok: true, value };
 }
 
-function fromFile(path: string, env: Env): SecretResult {
-  if (path === "") return { ok: false, problem: `"file:" must be followed by a path, e.g. "file:/etc/credstore/api-key"` };
+function fromFile(path: string, env: Env): Result<string> {
+  if (path === "") return { ok: false, error: `"file:" must be followed by a path, e.g. "file:/etc/credstore/api-key"` };
   let fullPath = path;
   if (!isAbsolute(path)) {
     const credentials = env.CREDENTIALS_DIRECTORY;
     if (!credentials) {
       return {
         ok: false,
-        problem: `"file:${path}" is relative, which needs $CREDENTIALS_DIRECTORY (set by systemd for LoadCredential=); otherwise use an absolute path`,
+        error: `"file:${path}" is relative, which needs $CREDENTIALS_DIRECTORY (set by systemd for LoadCredential=); otherwise use an absolute path`,
       };
     }
     fullPath = join(credentials, path);
   }
   try {
     const stat = statSync(fullPath);
-    if (!stat.isFile()) return { ok: false, problem: `cannot read the secret file ${fullPath} (not a regular file)` };
+    if (!stat.isFile()) return { ok: false, error: `cannot read the secret file ${fullPath} (not a regular file)` };
     if (stat.size > MAX_SECRET_FILE_BYTES) {
-      return { ok: false, problem: `cannot read the secret file ${fullPath} (larger than 64KiB)` };
+      return { ok: false, error: `cannot read the secret file ${fullPath} (larger than 64KiB)` };
     }
     return { ok: true, value: stripOneNewline(readFileSync(fullPath, "utf8")) };
   } catch (error) {
-    return { ok: false, problem: `cannot read the secret file ${fullPath} (${describeReadError(error)})` };
+    return { ok: false, error: `cannot read the secret file ${fullPath} (${describeReadError(error)})` };
   }
 }
 

@@ -2,6 +2,7 @@
 // the appliance adds to every request it forwards there.
 
 import * as v from "valibot";
+import type { Result } from "../common/result.ts";
 import { expected, quote } from "./describe.ts";
 import { hasIssueAt, issuePath } from "./issues.ts";
 import { isLoopbackHost } from "./net.ts";
@@ -12,21 +13,21 @@ import { isPlainTable } from "./table.ts";
 const URL_EXAMPLE = `an http URL such as "http://127.0.0.1:4000/mcp"`;
 
 /** Why `text` cannot be an upstream URL, or its normalised form. */
-function parseUpstreamUrl(text: string): { ok: true; value: string } | { ok: false; problem: string } {
+function parseUpstreamUrl(text: string): Result<string> {
   const url = URL.parse(text);
   if (url === null || (url.protocol !== "http:" && url.protocol !== "https:")) {
-    return { ok: false, problem: `expected ${URL_EXAMPLE}, got ${quote(text)}` };
+    return { ok: false, error: `expected ${URL_EXAMPLE}, got ${quote(text)}` };
   }
   // Credentials in the URL would be sent as Basic authentication and shown wherever the URL is:
   // the upstream's own credential belongs in `headers`, as an env: or file: secret. The URL is
   // not repeated here, since it holds one.
   if (url.username !== "" || url.password !== "") {
-    return { ok: false, problem: `expected ${URL_EXAMPLE} without a user name or password (put the upstream's credential in headers)` };
+    return { ok: false, error: `expected ${URL_EXAMPLE} without a user name or password (put the upstream's credential in headers)` };
   }
   // Checked on the text: the parser drops an empty "?" or "#". The client's query is what is
   // forwarded; one written here would have to be merged with it.
   if (text.includes("?") || text.includes("#"))
-    return { ok: false, problem: `expected ${URL_EXAMPLE} without a query or fragment, got ${quote(text)}` };
+    return { ok: false, error: `expected ${URL_EXAMPLE} without a query or fragment, got ${quote(text)}` };
   return { ok: true, value: url.href };
 }
 
@@ -35,7 +36,7 @@ export const upstreamUrl = v.pipe(
   v.rawTransform(({ dataset, addIssue, NEVER }) => {
     const parsed = parseUpstreamUrl(dataset.value);
     if (parsed.ok) return parsed.value;
-    addIssue({ message: parsed.problem });
+    addIssue({ message: parsed.error });
     return NEVER;
   }),
 );

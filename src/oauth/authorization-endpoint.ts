@@ -62,7 +62,7 @@ export class AuthorizationEndpoint {
   async start(query: URLSearchParams, cookie: string | undefined): Promise<AuthorizeOutcome> {
     const check = await checkAuthorizationRequest(query, this.clients, this.context.servers);
     if (!check.ok) return this.failure(check);
-    const { client, pending } = check;
+    const { client, pending } = check.value;
     const now = this.context.now();
 
     // RFC 8252 §8.6, RFC 6749 §10.2: only a client that authenticates at /token may skip the
@@ -98,20 +98,21 @@ export class AuthorizationEndpoint {
         return this.page(403, "Request refused", "The form's security token is invalid. Reload the page and try again.");
       const result = await this.owner.login(form.get("password") ?? "", address, now);
       if (!result.ok) {
+        const refusal = result.error;
         const error =
-          result.reason === "throttled"
-            ? `Too many attempts. Try again in ${Math.ceil((result.retryAfterMs ?? 0) / 1000)} s.`
-            : result.reason === "no_password"
+          refusal.kind === "throttled"
+            ? `Too many attempts. Try again in ${Math.ceil(refusal.retryAfterMs / 1000)} s.`
+            : refusal.kind === "no_password"
               ? "No owner password is set. Run `mcp-appliance passwd` on the server first."
               : "Wrong password.";
-        return this.loginPage(client, pending, request, error, result.reason === "throttled" ? 429 : 401);
+        return this.loginPage(client, pending, request, error, refusal.kind === "throttled" ? 429 : 401);
       }
-      const cookieValue = this.owner.cookieValue(result.session, now);
+      const cookieValue = this.owner.cookieValue(result.value, now);
       const cookieOut = { name: this.cookieName, value: cookieValue, maxAgeS: LIFETIMES.ownerSessionMs / 1000, secure: this.secure };
       if (this.context.store.consent.has(client.client_id, pending.resource, pending.scope)) {
         return { ...this.approve(client, pending, false), cookie: cookieOut };
       }
-      return { ...this.consentPage(client, pending, request, result.session), cookie: cookieOut };
+      return { ...this.consentPage(client, pending, request, result.value), cookie: cookieOut };
     }
 
     const session = this.owner.sessionFrom(cookie, now);

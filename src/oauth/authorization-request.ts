@@ -21,8 +21,9 @@ export interface PendingAuthorization {
   scope: string;
 }
 
+/** The Result shape (common/result.ts); a failure also says where its error goes. */
 export type AuthorizationRequestCheck =
-  | { ok: true; client: ClientRecord; pending: PendingAuthorization }
+  | { ok: true; value: { client: ClientRecord; pending: PendingAuthorization } }
   /** Shown on a page: the redirect URI cannot be trusted (yet). */
   | { ok: false; redirect: false; error: OAuthError }
   /** Sent to the client's redirect URI. */
@@ -101,25 +102,22 @@ export async function checkAuthorizationRequest(
   if (requestedScope === null) return fail(new InvalidRequest("scope is repeated"));
   if (requestedScope !== undefined) {
     const parsed = parseScope(requestedScope);
-    if (!parsed.ok) return fail(new InvalidScope(parsed.problem));
+    if (!parsed.ok) return fail(new InvalidScope(parsed.error));
     const known = new Set(servers.map((s) => s.scope));
     const foreign = parsed.value.filter((s) => known.has(s) && s !== server.scope);
     if (foreign.length > 0)
       return fail(new InvalidScope(`scope ${foreign.join(" ")} belongs to another server than the requested resource`));
   }
 
-  return {
-    ok: true,
-    client,
-    pending: {
-      clientId: client.client_id,
-      redirectUri,
-      codeChallenge: challenge!,
-      ...(state !== undefined ? { state } : {}),
-      resource: resource.value,
-      scope: formatScope([server.scope]),
-    },
+  const pending: PendingAuthorization = {
+    clientId: client.client_id,
+    redirectUri,
+    codeChallenge: challenge!,
+    ...(state !== undefined ? { state } : {}),
+    resource: resource.value,
+    scope: formatScope([server.scope]),
   };
+  return { ok: true, value: { client, pending } };
 }
 
 /**

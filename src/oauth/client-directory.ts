@@ -55,8 +55,8 @@ export class ClientDirectory {
     if (!resolved.ok) {
       return {
         ok: false,
-        error: new InvalidClient(`the client's metadata document could not be used: ${resolved.failure.description}`, {
-          reason: resolved.failure.reason,
+        error: new InvalidClient(`the client's metadata document could not be used: ${resolved.error.description}`, {
+          reason: resolved.error.reason,
         }),
       };
     }

@@ -153,7 +153,7 @@ export function parseClientRegistration(body: unknown, options: RegistrationOpti
     // RFC 6749 §3.3 syntax; RFC 7591 §3.2.1: the server may register fewer scopes than asked.
     // Unknown scopes (e.g. "offline_access") are dropped, not refused: refusing fails the client.
     const scopes = parseScope(scope);
-    if (!scopes.ok) return { ok: false, error: new InvalidClientMetadata(`scope: ${scopes.problem}`) };
+    if (!scopes.ok) return { ok: false, error: new InvalidClientMetadata(`scope: ${scopes.error}`) };
     const known = scopes.value.filter((name) => options.knownScopes.includes(name));
     if (known.length > 0) metadata.scope = formatScope(known);
   }

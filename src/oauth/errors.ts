@@ -2,6 +2,8 @@
 // whether it may be sent to the client's redirect URI, and any header the HTTP layer must add.
 // `description` is public (it reaches the client); `reason` is internal and only reaches logs.
 
+import type { Result } from "../common/result.ts";
+
 /** Codes from the IANA "OAuth Extensions Error Registry" and the RFCs that define them. */
 export type OAuthErrorCode =
   | "invalid_request"
@@ -35,8 +37,8 @@ export interface OAuthErrorBody {
   error_description?: string;
 }
 
-/** A value, or the OAuth error to answer with. */
-export type Outcome<T> = { ok: true; value: T } | { ok: false; error: OAuthError };
+/** A value, or the OAuth error to answer with (the shape of every expected failure: common/result.ts). */
+export type Outcome<T> = Result<T, OAuthError>;
 
 const MAX_DESCRIPTION = 500;
 
@@ -286,8 +288,8 @@ export class InsufficientScope extends OAuthError {
 export interface BearerChallenge {
   /** RFC 9728 §5.1: where the protected resource metadata is. */
   resourceMetadata: string;
-  /** The error, when a token was presented (RFC 6750 §3.1: none when the request had no token). */
-  error?: InvalidToken | InsufficientScope;
+  /** RFC 6750 §3.1: the error, when credentials were presented (none when the request had none). */
+  error?: InvalidRequest | InvalidToken | InsufficientScope;
   /** RFC 6750 §3: the scope needed; defaults to the InsufficientScope's scope. */
   scope?: string;
 }

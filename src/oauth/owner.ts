@@ -1,6 +1,7 @@
 // The owner of the appliance: the one person who approves clients. Their password hash comes
 // from the configuration (owner_password_hash) or, failing that, from the state (set with
 // `mcp-appliance passwd`). A signed cookie keeps them signed in for a while.
+import type { Result } from "../common/result.ts";
 import type { Store } from "../store/index.ts";
 import { LIFETIMES } from "./context.ts";
 import { randomToken } from "./crypto.ts";
@@ -13,9 +14,10 @@ export interface OwnerSession {
   sid: string;
 }
 
-export type LoginResult =
-  | { ok: true; session: OwnerSession }
-  | { ok: false; reason: "no_password" | "wrong" | "throttled"; retryAfterMs?: number };
+/** Why a sign-in failed: the caller words each kind for the owner. */
+export type LoginRefusal = { kind: "no_password" } | { kind: "wrong" } | { kind: "throttled"; retryAfterMs: number };
+
+export type LoginResult = Result<OwnerSession, LoginRefusal>;
 
 export class Owner {
   private readonly throttle = new LoginThrottle();
@@ -32,18 +34,18 @@ export class Owner {
 
   async login(password: string, address: string, now: number): Promise<LoginResult> {
     const wait = this.throttle.waitMs(address, now);
-    if (wait > 0) return { ok: false, reason: "throttled", retryAfterMs: wait };
+    if (wait > 0) return { ok: false, error: { kind: "throttled", retryAfterMs: wait } };
     const hash = this.passwordHash;
-    if (!hash) return { ok: false, reason: "no_password" };
+    if (!hash) return { ok: false, error: { kind: "no_password" } };
     // Bun.password.verify is constant-time with respect to the password; an oversized input
     // is refused first so that it cannot make hashing expensive.
     const ok = password.length > 0 && password.length <= 1024 && (await Bun.password.verify(password, hash).catch(() => false));
     if (!ok) {
       this.throttle.failed(address, now);
-      return { ok: false, reason: "wrong" };
+      return { ok: false, error: { kind: "wrong" } };
     }
     this.throttle.succeeded(address);
-    return { ok: true, session: { sid: randomToken("") } };
+    return { ok: true, value: { sid: randomToken("") } };
   }
 
   cookieValue(session: OwnerSession, now: number): string {

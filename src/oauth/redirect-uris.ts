@@ -2,9 +2,10 @@
 // The rules run on the text the client sent, not on what a URL parser makes of it: the string is
 // what the browser will be sent to, and WHATWG parsing forgives (backslashes, tabs, %2e in hosts,
 // "https:///x") where a redirect check must not.
+import type { Result } from "../common/result.ts";
 
 export type RedirectUriKind = "https" | "loopback" | "private-use";
-export type RedirectUriCheck = { ok: true; kind: RedirectUriKind } | { ok: false; problem: string };
+export type RedirectUriCheck = Result<RedirectUriKind>;
 export interface RedirectUriProblem {
   index: number;
   problem: string;
@@ -67,33 +68,33 @@ function authorityOf(uri: string, scheme: string): string | undefined {
  * apps: private-use schemes and loopback http).
  */
 export function checkRedirectUri(uri: string): RedirectUriCheck {
-  if (uri.length === 0) return { ok: false, problem: "it is empty" };
-  if (uri.length > MAX_REDIRECT_URI_LENGTH) return { ok: false, problem: `it is longer than ${MAX_REDIRECT_URI_LENGTH} characters` };
+  if (uri.length === 0) return { ok: false, error: "it is empty" };
+  if (uri.length > MAX_REDIRECT_URI_LENGTH) return { ok: false, error: `it is longer than ${MAX_REDIRECT_URI_LENGTH} characters` };
   // RFC 3986 §2: a URI is ASCII; anything else is a different string to every parser.
   if (!URI_TEXT.test(uri)) {
     return {
       ok: false,
-      problem: "it contains characters a URI cannot hold (space, non-ASCII, backslash, control character or bad %-encoding)",
+      error: "it contains characters a URI cannot hold (space, non-ASCII, backslash, control character or bad %-encoding)",
     };
   }
   // RFC 6749 §3.1.2: "The redirection endpoint URI MUST be an absolute URI".
   const scheme = SCHEME.exec(uri)?.[1]?.toLowerCase();
-  if (scheme === undefined) return { ok: false, problem: "it is not an absolute URI (no scheme)" };
+  if (scheme === undefined) return { ok: false, error: "it is not an absolute URI (no scheme)" };
   // RFC 6749 §3.1.2: "The endpoint URI MUST NOT include a fragment component."
-  if (uri.includes("#")) return { ok: false, problem: "it has a fragment (#)" };
+  if (uri.includes("#")) return { ok: false, error: "it has a fragment (#)" };
   const url = URL.parse(uri);
-  if (url === null) return { ok: false, problem: "it is not a valid URI" };
+  if (url === null) return { ok: false, error: "it is not a valid URI" };
   const authority = authorityOf(uri, scheme);
   // RFC 3986 §7.6 (semantic attacks): "https://good.com@evil.com/" goes to evil.com. No
   // redirect needs a user name, and the consent page must show the host the code goes to.
-  if (authority?.includes("@")) return { ok: false, problem: "it has a user name or password before the host" };
+  if (authority?.includes("@")) return { ok: false, error: "it has a user name or password before the host" };
 
   if (scheme === "https") {
-    if (authority === undefined || authority === "") return { ok: false, problem: "it has no host after https://" };
+    if (authority === undefined || authority === "") return { ok: false, error: "it has no host after https://" };
     // The host as written must be the host the browser will use: no %-encoded or numeric tricks.
     const host = authority.replace(/:\d*$/, "").toLowerCase();
-    if (host !== url.hostname) return { ok: false, problem: "its host is not written in plain form" };
-    return { ok: true, kind: "https" };
+    if (host !== url.hostname) return { ok: false, error: "its host is not written in plain form" };
+    return { ok: true, value: "https" };
   }
   if (scheme === "http") {
     // OAuth 2.1 §1.5 / MCP "Communication Security": plain http only where nothing leaves the
@@ -102,19 +103,19 @@ export function checkRedirectUri(uri: string): RedirectUriCheck {
     if (loopbackWithoutPort(uri) === undefined) {
       return {
         ok: false,
-        problem: "http is only allowed for loopback redirects (http://127.0.0.1, http://[::1] or http://localhost, any port); use https",
+        error: "http is only allowed for loopback redirects (http://127.0.0.1, http://[::1] or http://localhost, any port); use https",
       };
     }
-    return { ok: true, kind: "loopback" };
+    return { ok: true, value: "loopback" };
   }
-  if (REFUSED_SCHEMES.has(scheme)) return { ok: false, problem: `the ${scheme}: scheme cannot be a redirect URI` };
+  if (REFUSED_SCHEMES.has(scheme)) return { ok: false, error: `the ${scheme}: scheme cannot be a redirect URI` };
   // "c:/Users/..." is a Windows path, not a URI, and no app scheme has one letter.
-  if (scheme.length === 1) return { ok: false, problem: "a one-letter scheme is a drive letter, not an app's scheme" };
+  if (scheme.length === 1) return { ok: false, error: "a one-letter scheme is a drive letter, not an app's scheme" };
   // RFC 8252 §7.1 private-use scheme. §8.4 says schemes without a period SHOULD be refused;
   // they are accepted because Cursor registers cursor://anysphere.cursor-mcp/oauth/callback in
   // the same request as its other URIs, so refusing it fails the whole registration.
-  if (uri.length === scheme.length + 1) return { ok: false, problem: "it has nothing after the scheme" };
-  return { ok: true, kind: "private-use" };
+  if (uri.length === scheme.length + 1) return { ok: false, error: "it has nothing after the scheme" };
+  return { ok: true, value: "private-use" };
 }
 
 /** Every problem in a list of redirect URIs, so a registration can say which ones are wrong. */
@@ -126,7 +127,7 @@ export function checkRedirectUris(uris: readonly unknown[]): RedirectUriProblem[
       return;
     }
     const check = checkRedirectUri(uri);
-    if (!check.ok) problems.push({ index, problem: check.problem });
+    if (!check.ok) problems.push({ index, problem: check.error });
   });
   return problems;
 }

@@ -2,7 +2,7 @@
 // Served resources are `${issuer}${server.path}`; clients spell them with other case, a default
 // port or a trailing slash (Claude.ai and Claude Code add one to origin-only URLs).
 
-import type { Parsed } from "../config/net.ts";
+import type { Result } from "../common/result.ts";
 import { InvalidTarget, type Outcome } from "./errors.ts";
 
 /**
@@ -12,13 +12,13 @@ import { InvalidTarget, type Outcome } from "./errors.ts";
  * The MCP spec ("Canonical Server URI") asks servers to accept uppercase scheme and host and
  * to treat a trailing slash as the same resource.
  */
-export function normalizeResource(uri: string): Parsed<string> {
+export function normalizeResource(uri: string): Result<string> {
   // Checked on the text: the parser drops an empty "#".
-  if (uri.includes("#")) return { ok: false, problem: "it has a fragment" };
+  if (uri.includes("#")) return { ok: false, error: "it has a fragment" };
   const url = /^[A-Za-z][A-Za-z0-9+\-.]*:/.test(uri) ? URL.parse(uri) : null;
-  if (url === null) return { ok: false, problem: "it is not an absolute URI" };
+  if (url === null) return { ok: false, error: "it is not an absolute URI" };
   // A user name never identifies a resource; "https://ours@evil.com" must not look like ours.
-  if (url.username !== "" || url.password !== "") return { ok: false, problem: "it has a user name or password" };
+  if (url.username !== "" || url.password !== "") return { ok: false, error: "it has a user name or password" };
   let text = url.href;
   // Remove one trailing slash from the path (not from the query), whether or not a query follows.
   const pathEnd = url.search === "" ? text.length : text.length - url.search.length;
@@ -53,7 +53,7 @@ export function resolveResource(requested: string | undefined, served: readonly 
     return { ok: false, error: new InvalidTarget("resource is required: this server serves several MCP URLs") };
   }
   const normal = normalizeResource(requested);
-  if (!normal.ok) return { ok: false, error: new InvalidTarget(`resource: ${normal.problem}`) };
+  if (!normal.ok) return { ok: false, error: new InvalidTarget(`resource: ${normal.error}`) };
   const match = matchResource(requested, served);
   if (match !== undefined) return { ok: true, value: match };
   return {

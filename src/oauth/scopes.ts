@@ -1,6 +1,6 @@
 // Scopes: one per served MCP server, "mcp:<server name>".
 
-import type { Parsed } from "../config/net.ts";
+import type { Result } from "../common/result.ts";
 
 export function serverScope(serverName: string): string {
   return `mcp:${serverName}`;
@@ -13,10 +13,10 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
  * RFC 6749 §3.3: "a list of space-delimited, case-sensitive strings"; the order does not matter,
  * so duplicates are dropped. Runs of spaces are tolerated; any other whitespace is not.
  */
-export function parseScope(text: string): Parsed<string[]> {
+export function parseScope(text: string): Result<string[]> {
   const tokens = text.split(" ").filter((token) => token !== "");
   const bad = tokens.find((token) => !SCOPE_TOKEN.test(token));
-  if (bad !== undefined) return { ok: false, problem: "a scope may only hold printable ASCII other than a double quote or backslash" };
+  if (bad !== undefined) return { ok: false, error: "a scope may only hold printable ASCII other than a double quote or backslash" };
   return { ok: true, value: [...new Set(tokens)] };
 }
 

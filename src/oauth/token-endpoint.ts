@@ -119,7 +119,7 @@ export class TokenEndpoint {
     const requested = form.get("scope");
     if (requested !== undefined) {
       const parsed = parseScope(requested);
-      if (!parsed.ok) return fail(new InvalidScope(parsed.problem));
+      if (!parsed.ok) return fail(new InvalidScope(parsed.error));
       if (!scopeCovers(current.scope.split(" "), parsed.value))
         return fail(new InvalidScope("the requested scope exceeds the original grant"));
       scope = formatScope(parsed.value);

@@ -40,7 +40,7 @@ export async function run(argv: string[], input: Input = {}): Promise<Ran> {
       interactive: input.typed !== undefined,
       ask: async (prompt) => {
         prompts.push(prompt);
-        return typed.shift() ?? { ok: false, reason: "ended" };
+        return typed.shift() ?? { ok: false, error: "ended" };
       },
       firstLine: async () => {
         const text = input.piped ?? "";

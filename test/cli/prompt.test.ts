@@ -42,7 +42,7 @@ describe("askHidden", () => {
     const answer = askHidden(terminal, output, "Password: ");
     terminal.type("hunter2-");
     terminal.type("long enough\r");
-    expect(await answer).toEqual({ ok: true, text: "hunter2-long enough" });
+    expect(await answer).toEqual({ ok: true, value: "hunter2-long enough" });
     expect(output.shown).toBe("Password: \n");
     expect(terminal.modes).toEqual([true, false]);
     expect(terminal.paused).toBe(true);
@@ -53,18 +53,18 @@ describe("askHidden", () => {
     const terminal = new FakeTerminal();
     const answer = askHidden(terminal, screen(), "> ");
     terminal.type("wrong\u0015pa\u007fasX\bs\u001b[Dword\n");
-    expect(await answer).toEqual({ ok: true, text: "password" });
+    expect(await answer).toEqual({ ok: true, value: "password" });
   });
 
   test("Ctrl-C interrupts, Ctrl-D on an empty line ends; the mode is restored either way", async () => {
     const terminal = new FakeTerminal();
     const interrupted = askHidden(terminal, screen(), "> ");
     terminal.type("abc\u0003more\r");
-    expect(await interrupted).toEqual({ ok: false, reason: "interrupted" });
+    expect(await interrupted).toEqual({ ok: false, error: "interrupted" });
     expect(terminal.isRaw).toBe(false);
     const ended = askHidden(terminal, screen(), "> ");
     terminal.type("\u0004");
-    expect(await ended).toEqual({ ok: false, reason: "ended" });
+    expect(await ended).toEqual({ ok: false, error: "ended" });
     expect(terminal.modes).toEqual([true, false, true, false]);
   });
 

@@ -74,8 +74,8 @@ describe("passwd", () => {
   test("on a terminal: asked twice; the same password twice sets it, two different ones change nothing", async () => {
     const ok = await run(["passwd", "--config", w.config], {
       typed: [
-        { ok: true, text: PASSWORD },
-        { ok: true, text: PASSWORD },
+        { ok: true, value: PASSWORD },
+        { ok: true, value: PASSWORD },
       ],
     });
     expect(ok.code).toBe(0);
@@ -83,14 +83,14 @@ describe("passwd", () => {
     const before = storedHash();
     const differ = await run(["passwd", "--config", w.config], {
       typed: [
-        { ok: true, text: "another long password" },
-        { ok: true, text: "another long passw0rd" },
+        { ok: true, value: "another long password" },
+        { ok: true, value: "another long passw0rd" },
       ],
     });
     expect(differ.code).toBe(65);
     expect(differ.stderr).toContain("the two passwords differ; nothing was changed");
     expect(storedHash()).toBe(before);
-    const interrupted = await run(["passwd", "--config", w.config], { typed: [{ ok: false, reason: "interrupted" }] });
+    const interrupted = await run(["passwd", "--config", w.config], { typed: [{ ok: false, error: "interrupted" }] });
     expect(interrupted.code).toBe(130);
     expect(storedHash()).toBe(before);
   });
@@ -102,7 +102,7 @@ describe("passwd", () => {
     expect((await run(["passwd", "--config", w.config], { piped: "" })).code).toBe(65);
     expect((await run(["passwd", "--config", w.config], { piped: "x".repeat(1025) })).code).toBe(65);
     // Asked on a terminal, a short first answer is refused before the second prompt.
-    const typedShort = await run(["passwd", "--config", w.config], { typed: [{ ok: true, text: "short" }] });
+    const typedShort = await run(["passwd", "--config", w.config], { typed: [{ ok: true, value: "short" }] });
     expect(typedShort.code).toBe(65);
     expect(typedShort.prompts.length).toBe(1);
     expect(storedHash()).toBeUndefined();

@@ -27,7 +27,7 @@ describe("resolveSecret", () => {
   test("env:NAME reads the given environment, even an empty value", () => {
     expect(resolveSecret("env:TOKEN", { TOKEN: "abc" })).toEqual({ ok: true, value: "abc" });
     expect(resolveSecret("env:TOKEN", { TOKEN: "" })).toEqual({ ok: true, value: "" });
-    expect(resolveSecret("env:TOKEN", {})).toEqual({ ok: false, problem: "environment variable TOKEN is not set" });
+    expect(resolveSecret("env:TOKEN", {})).toEqual({ ok: false, error: "environment variable TOKEN is not set" });
   });
 
   test("file:/path strips one trailing newline", () => {
@@ -39,7 +39,7 @@ describe("resolveSecret", () => {
     expect(resolveSecret("file:token", { CREDENTIALS_DIRECTORY: dir })).toEqual({ ok: true, value: "s3cr3t-value" });
     const missing = resolveSecret("file:token", {});
     expect(missing.ok).toBe(false);
-    expect(!missing.ok && missing.problem).toContain("CREDENTIALS_DIRECTORY");
+    expect(!missing.ok && missing.error).toContain("CREDENTIALS_DIRECTORY");
   });
 
   test("problems name the path but never the content", () => {
@@ -52,7 +52,7 @@ describe("resolveSecret", () => {
     ];
     for (const result of results.slice(0, 3)) {
       expect(result.ok).toBe(false);
-      expect(!result.ok && result.problem).toContain(dir);
+      expect(!result.ok && result.error).toContain(dir);
     }
     for (const result of results) {
       expect(JSON.stringify(result).includes("s3cr3t") && !result.ok).toBe(false);

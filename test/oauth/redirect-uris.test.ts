@@ -25,7 +25,7 @@ describe("checkRedirectUri: accepted at registration", () => {
     ["com.example.app:cb", "private-use"],
     ["vscode://vscode.github-authentication/did-authenticate", "private-use"],
   ])("%p is %p", (uri, kind) => {
-    expect(checkRedirectUri(uri)).toEqual({ ok: true, kind: kind as "https" });
+    expect(checkRedirectUri(uri)).toEqual({ ok: true, value: kind as "https" });
   });
 });
 
@@ -93,7 +93,7 @@ describe("checkRedirectUri: refused at registration", () => {
   ])("%p", (uri, problem) => {
     const check = checkRedirectUri(uri);
     expect(check.ok).toBe(false);
-    if (!check.ok) expect(check.problem).toMatch(problem);
+    if (!check.ok) expect(check.error).toMatch(problem);
   });
 });
 

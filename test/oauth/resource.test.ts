@@ -37,7 +37,7 @@ describe("normalizeResource (RFC 8707 §2, MCP canonical server URI)", () => {
   ])("%p is refused", (input, problem) => {
     const result = normalizeResource(input);
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.problem).toMatch(problem);
+    if (!result.ok) expect(result.error).toMatch(problem);
   });
 });
 

@@ -15,7 +15,7 @@ import { ensureDemoOwnerPassword } from "./demo-owner.ts";
 
 export async function demo(args: ParsedArgs, io: CommandIO): Promise<ExitCodeValue> {
   const listen = parseListen(optionValue(args, "listen") ?? "127.0.0.1:3001");
-  if (!listen.ok) throw fail(ExitCode.Usage, `--listen: ${listen.problem}`);
+  if (!listen.ok) throw fail(ExitCode.Usage, `--listen: ${listen.error}`);
   const auth = args.flags.has("no-auth") ? "none" : "oauth";
   const config = demoConfig(selfCommand(), listen.value, auth);
   const passwordFile = auth === "oauth" ? await ensureDemoOwnerPassword(config.stateDir) : undefined;

@@ -20,7 +20,7 @@ export async function init(args: ParsedArgs, io: CommandIO): Promise<ExitCodeVal
   let publicUrl: string | undefined;
   if (given !== undefined) {
     const parsed = parsePublicUrl(given);
-    if (!parsed.ok) throw fail(ExitCode.Usage, `--public-url: expected a URL such as "https://mcp.example.com" (${parsed.problem})`);
+    if (!parsed.ok) throw fail(ExitCode.Usage, `--public-url: expected a URL such as "https://mcp.example.com" (${parsed.error})`);
     publicUrl = parsed.value;
   }
   const force = args.flags.has("force");

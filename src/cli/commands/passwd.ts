@@ -51,8 +51,8 @@ async function readNewPassword(io: CommandIO): Promise<string> {
 
 async function ask(io: CommandIO, prompt: string): Promise<string> {
   const answer = await io.input.ask(prompt);
-  if (answer.ok) return answer.text;
-  if (answer.reason === "interrupted") throw fail(ExitCode.Interrupted, "interrupted; nothing was changed");
+  if (answer.ok) return answer.value;
+  if (answer.error === "interrupted") throw fail(ExitCode.Interrupted, "interrupted; nothing was changed");
   throw fail(ExitCode.DataError, "no password given; nothing was changed");
 }
 

@@ -2,6 +2,7 @@
 // `description` is safe to show to the person on the authorization page (or as an OAuth
 // error_description); `reason` is for the log only. Neither ever carries the response body:
 // it is content chosen by whoever controls the client_id URL.
+import type { Result } from "../../common/result.ts";
 
 export type MetadataDocumentFailureKind =
   | "invalid_url" // the client_id is not a Client Identifier URL (CIMD §3)
@@ -26,7 +27,7 @@ export interface MetadataDocumentFailure {
   readonly reason: string;
 }
 
-export type Outcome<T> = { ok: true; value: T } | { ok: false; failure: MetadataDocumentFailure };
+export type Outcome<T> = Result<T, MetadataDocumentFailure>;
 
 const DESCRIPTIONS: Record<MetadataDocumentFailureKind, string> = {
   invalid_url: "The client_id is not a valid client ID metadata document URL.",
@@ -48,6 +49,6 @@ export function fail(
   kind: MetadataDocumentFailureKind,
   reason: string,
   description = DESCRIPTIONS[kind],
-): { ok: false; failure: MetadataDocumentFailure } {
-  return { ok: false, failure: { kind, description, reason } };
+): { ok: false; error: MetadataDocumentFailure } {
+  return { ok: false, error: { kind, description, reason } };
 }

@@ -44,8 +44,8 @@ function header(value: string | string[] | undefined): string | undefined {
 /** CIMD §4: fetch the document at `clientId` (which must pass `checkClientIdUrl`). */
 export async function fetchMetadataDocument(clientId: string, options: MetadataFetchOptions = {}): Promise<Outcome<FetchedDocument>> {
   const checked = checkClientIdUrl(clientId);
-  if (!checked.ok) return fail("invalid_url", checked.problem);
-  const { url } = checked;
+  if (!checked.ok) return fail("invalid_url", checked.error);
+  const url = checked.value;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), timeoutMs);
@@ -74,7 +74,7 @@ export async function fetchMetadataDocument(clientId: string, options: MetadataF
       signal: deadline.signal,
     });
     if (!got.ok) {
-      const { kind, description, reason } = got.failure;
+      const { kind, description, reason } = got.error;
       return fail(kind, `${reason} (from ${vetted.value.address})`, description);
     }
     const { headers } = got.value;

@@ -60,7 +60,7 @@ export class ClientMetadataResolver {
    */
   resolve(clientId: string): Promise<Outcome<MetadataDocumentClient>> {
     const checked = checkClientIdUrl(clientId);
-    if (!checked.ok) return Promise.resolve(fail("invalid_url", checked.problem));
+    if (!checked.ok) return Promise.resolve(fail("invalid_url", checked.error));
     const cached = this.#cache.get(clientId);
     if (cached && cached.expiresAt > this.#now()) return Promise.resolve(cached.outcome);
     if (cached) this.#cache.delete(clientId);

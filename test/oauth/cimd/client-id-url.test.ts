@@ -52,13 +52,13 @@ describe("isMetadataDocumentClientId", () => {
   ])("%p is refused (%s)", (id, problem) => {
     const checked = checkClientIdUrl(id);
     expect(checked.ok).toBe(false);
-    if (!checked.ok) expect(checked.problem).toContain(problem);
+    if (!checked.ok) expect(checked.error).toContain(problem);
     expect(isMetadataDocumentClientId(id)).toBe(false);
   });
 
   test("an over-long URL is refused", () => {
     const checked = checkClientIdUrl(`https://example.com/${"a".repeat(2100)}`);
-    expect(checked.ok || checked.problem).toContain("longer than 2048");
+    expect(checked.ok || checked.error).toContain("longer than 2048");
   });
 
   test.each([[undefined], [null], [42], [{}], [["https://example.com/client"]]])("a non-string (%p) is refused", (id) => {

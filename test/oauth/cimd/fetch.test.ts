@@ -26,7 +26,7 @@ function options(extra: Extra = {}) {
 async function failureOf(path: string, extra: Extra = {}, host = "cimd.test") {
   const outcome = await fetchMetadataDocument(server.url(path, host), options(extra));
   if (outcome.ok) throw new Error(`expected ${path} to fail`);
-  return outcome.failure;
+  return outcome.error;
 }
 
 describe("fetchMetadataDocument", () => {
@@ -153,7 +153,7 @@ describe("fetchMetadataDocument", () => {
   test("the deadline covers name resolution too", async () => {
     const hanging = Object.assign(() => new Promise<never>(() => {}), { calls: [] as string[] });
     const outcome = await fetchMetadataDocument(server.url("/ok"), { ...options({ timeoutMs: 200 }), lookup: hanging });
-    expect(!outcome.ok && outcome.failure.kind).toBe("timeout");
+    expect(!outcome.ok && outcome.error.kind).toBe("timeout");
   });
 
   test("a certificate for another host name is refused", async () => {
@@ -166,12 +166,12 @@ describe("fetchMetadataDocument", () => {
   test("a certificate from a CA that is not trusted is refused", async () => {
     const { ca: _ignored, ...untrusted } = options();
     const outcome = await fetchMetadataDocument(server.url("/ok"), untrusted);
-    expect(!outcome.ok && outcome.failure.kind).toBe("tls_failed");
+    expect(!outcome.ok && outcome.error.kind).toBe("tls_failed");
   });
 
   test("a host name that does not resolve", async () => {
     const outcome = await fetchMetadataDocument("https://nowhere.test/client", options());
-    expect(!outcome.ok && outcome.failure.kind).toBe("dns_failed");
+    expect(!outcome.ok && outcome.error.kind).toBe("dns_failed");
   });
 
   test("nothing listening", async () => {
@@ -180,13 +180,13 @@ describe("fetchMetadataDocument", () => {
     const port = (probe.address() as { port: number }).port;
     await new Promise<void>((resolve) => probe.close(() => resolve()));
     const outcome = await fetchMetadataDocument(`https://cimd.test:${port}/client`, options());
-    expect(!outcome.ok && outcome.failure.kind).toBe("connect_failed");
+    expect(!outcome.ok && outcome.error.kind).toBe("connect_failed");
   });
 
   test("a client_id that is not a Client Identifier URL is never fetched", async () => {
     const opts = options();
     const outcome = await fetchMetadataDocument(`https://cimd.test:${server.port}/a/../ok`, opts);
-    expect(!outcome.ok && outcome.failure.kind).toBe("invalid_url");
+    expect(!outcome.ok && outcome.error.kind).toBe("invalid_url");
     expect(opts.lookup.calls).toEqual([]);
   });
 });

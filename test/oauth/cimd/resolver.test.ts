@@ -134,14 +134,14 @@ describe("ClientMetadataResolver", () => {
     const outcome = await resolver().resolve(id);
     expect(outcome.ok).toBe(false);
     if (outcome.ok) return;
-    expect(outcome.failure.kind).toBe("invalid_document");
-    expect(outcome.failure.description).toContain(problem);
+    expect(outcome.error.kind).toBe("invalid_document");
+    expect(outcome.error.description).toContain(problem);
   });
 
   test("the injected redirect URI validator decides", async () => {
     const id = serve((clientId) => json(documentFor(clientId, { redirect_uris: ["https://evil.example/cb"] })));
     const outcome = await resolver({ validateRedirectUris: (uris) => uris.map((uri) => `${uri}: not allowed`) }).resolve(id);
-    expect(!outcome.ok && outcome.failure.reason).toContain("https://evil.example/cb: not allowed");
+    expect(!outcome.ok && outcome.error.reason).toContain("https://evil.example/cb: not allowed");
   });
 
   test("a failure is held briefly: a flood of requests for a bad URL is one fetch", async () => {
@@ -188,7 +188,7 @@ describe("ClientMetadataResolver", () => {
     const cimd = resolver({ maxConcurrentFetches: 1 });
     const pending = cimd.resolve(slow);
     const refused = await cimd.resolve(other);
-    expect(!refused.ok && refused.failure.kind).toBe("busy");
+    expect(!refused.ok && refused.error.kind).toBe("busy");
     expect((await pending).ok).toBe(true);
     expect((await cimd.resolve(other)).ok).toBe(true);
   });
@@ -205,7 +205,7 @@ describe("ClientMetadataResolver", () => {
   test("a client_id that is not a Client Identifier URL: invalid_url, no lookup", async () => {
     const lookup = fakeLookup({});
     const outcome = await resolver({ lookup }).resolve("https://cimd.test/");
-    expect(!outcome.ok && outcome.failure.kind).toBe("invalid_url");
+    expect(!outcome.ok && outcome.error.kind).toBe("invalid_url");
     expect(lookup.calls).toEqual([]);
   });
 });

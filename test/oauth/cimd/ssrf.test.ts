@@ -42,8 +42,8 @@ describe("SSRF guard (strict default)", () => {
     const outcome = await fetchMetadataDocument(server.url("/client"), { lookup, ca: certs.ca });
     expect(outcome.ok).toBe(false);
     if (outcome.ok) return;
-    expect(outcome.failure.kind).toBe("forbidden_address");
-    expect(outcome.failure.description).not.toContain(address);
+    expect(outcome.error.kind).toBe("forbidden_address");
+    expect(outcome.error.description).not.toContain(address);
     expect(lookup.calls).toEqual(["cimd.test"]);
     expect(server.connections).toBe(connectionsBefore);
   });
@@ -56,7 +56,7 @@ describe("SSRF guard (strict default)", () => {
       ca: certs.ca,
       isAddressAllowed: (address) => address === "127.0.0.1",
     });
-    expect(!outcome.ok && outcome.failure.kind).toBe("forbidden_address");
+    expect(!outcome.ok && outcome.error.kind).toBe("forbidden_address");
     expect(server.connections).toBe(connectionsBefore);
   });
 
@@ -64,7 +64,7 @@ describe("SSRF guard (strict default)", () => {
     const lookup = fakeLookup({});
     const connectionsBefore = server.connections;
     const outcome = await fetchMetadataDocument(`https://${host}:${server.port}/client`, { lookup, ca: certs.ca });
-    expect(!outcome.ok && outcome.failure.kind).toBe("forbidden_address");
+    expect(!outcome.ok && outcome.error.kind).toBe("forbidden_address");
     expect(lookup.calls).toEqual([]);
     expect(server.connections).toBe(connectionsBefore);
   });
@@ -72,7 +72,7 @@ describe("SSRF guard (strict default)", () => {
   test("the system resolver's answer for localhost is refused too", async () => {
     const connectionsBefore = server.connections;
     const outcome = await fetchMetadataDocument(`https://localhost:${server.port}/client`, { ca: certs.ca });
-    expect(!outcome.ok && outcome.failure.kind).toBe("forbidden_address");
+    expect(!outcome.ok && outcome.error.kind).toBe("forbidden_address");
     expect(server.connections).toBe(connectionsBefore);
   });
 
@@ -81,7 +81,7 @@ describe("SSRF guard (strict default)", () => {
     const cimd = new ClientMetadataResolver({ lookup, ca: certs.ca, validateRedirectUris: () => [] });
     for (let i = 0; i < 3; i++) {
       const outcome = await cimd.resolve(server.url("/client"));
-      expect(!outcome.ok && outcome.failure.kind).toBe("forbidden_address");
+      expect(!outcome.ok && outcome.error.kind).toBe("forbidden_address");
     }
     expect(lookup.calls).toEqual(["cimd.test"]);
   });

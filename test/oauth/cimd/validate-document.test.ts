@@ -18,8 +18,8 @@ const base = {
 function problemOf(document: unknown, validate: (uris: readonly string[]) => readonly string[] = acceptAll) {
   const outcome = validateMetadataDocument(document, ID, validate);
   if (outcome.ok) throw new Error("expected a refusal");
-  expect(outcome.failure.kind).toBe("invalid_document");
-  return outcome.failure;
+  expect(outcome.error.kind).toBe("invalid_document");
+  return outcome.error;
 }
 
 describe("validateMetadataDocument", () => {
@@ -152,7 +152,7 @@ describe("parseMetadataDocument", () => {
     const outcome = parseMetadataDocument(body, ID, acceptAll);
     expect(outcome.ok).toBe(false);
     if (outcome.ok) return;
-    expect(outcome.failure.kind).toBe("invalid_json");
-    expect(`${outcome.failure.description} ${outcome.failure.reason}`).not.toContain("marker");
+    expect(outcome.error.kind).toBe("invalid_json");
+    expect(`${outcome.error.description} ${outcome.error.reason}`).not.toContain("marker");
   });
 });
