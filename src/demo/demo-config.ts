@@ -1,14 +1,17 @@
 // The built-in demo: the vault server of this program at /vault/mcp on a loopback address,
 // behind the authorization server (or, with `auth: "none"`, without it), notes and state kept
-// in a folder under the system's temp dir.
-import { tmpdir } from "node:os";
+// in `home`, the user's private demo directory (demo-home.ts).
 import { join } from "node:path";
 import { defaultLimitsConfig } from "../config/limits.ts";
 import { defaultOAuthConfig } from "../config/oauth.ts";
 import type { AppConfig, ListenAddress } from "../config/types.ts";
 
-export function demoConfig(self: { command: string; args: string[] }, listen: ListenAddress, auth: "oauth" | "none" = "oauth"): AppConfig {
-  const home = join(tmpdir(), "mcp-appliance-demo");
+export function demoConfig(
+  self: { command: string; args: string[] },
+  listen: ListenAddress,
+  auth: "oauth" | "none",
+  home: string,
+): AppConfig {
   return {
     file: "<built-in demo>",
     listen,

@@ -140,7 +140,7 @@ describe("the compiled executable", () => {
     expect(await css.text()).toContain(".card");
     expect(appliance.lines.join("\n")).toContain("owner-password.txt");
 
-    const password = readFileSync(join(lonely, "mcp-appliance-demo", "state", "owner-password.txt"), "utf8").trim();
+    const password = readFileSync(join(lonely, `mcp-appliance-demo-${process.getuid!()}`, "state", "owner-password.txt"), "utf8").trim();
     const provider = new MemoryOAuthProvider();
     const mcpUrl = new URL("/vault/mcp", url);
     const first = new StreamableHTTPClientTransport(mcpUrl, { authProvider: provider });

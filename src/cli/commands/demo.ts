@@ -1,8 +1,10 @@
 // `mcp-appliance demo`: the notes vault of this program on a loopback address, behind the
 // authorization server with a generated owner password (or without auth: --no-auth), and
 // `demo-vault-server`, the vault itself (the demo's child process).
+import { tmpdir } from "node:os";
 import { parseListen } from "../../config/net.ts";
 import { demoConfig, demoNotesFolder } from "../../demo/demo-config.ts";
+import { privateDemoHome } from "../../demo/demo-home.ts";
 import { runVaultServer } from "../../demo/vault-server.ts";
 import { createLogger } from "../../log.ts";
 import { optionValue, type ParsedArgs } from "../args.ts";
@@ -15,9 +17,11 @@ import { ensureDemoOwnerPassword } from "./demo-owner.ts";
 
 export async function demo(args: ParsedArgs, io: CommandIO): Promise<ExitCodeValue> {
   const listen = parseListen(optionValue(args, "listen") ?? "127.0.0.1:3001");
-  if (!listen.ok) throw fail(ExitCode.Usage, `--listen: ${listen.error}`);
+  if (!listen.ok) throw fail(ExitCode.Usage, `--listen: ${listen.problem}`);
   const auth = args.flags.has("no-auth") ? "none" : "oauth";
-  const config = demoConfig(selfCommand(), listen.value, auth);
+  const home = privateDemoHome(io.env.TMPDIR || tmpdir(), process.getuid?.() ?? 0);
+  if (!home.ok) throw fail(ExitCode.Failure, home.error);
+  const config = demoConfig(selfCommand(), listen.value, auth, home.value);
   const passwordFile = auth === "oauth" ? await ensureDemoOwnerPassword(config.stateDir) : undefined;
   return serve(config, createLogger(config.log.level), (url) => {
     const access = passwordFile
