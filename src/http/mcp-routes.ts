@@ -34,7 +34,7 @@ type Handler = (request: Request, notes: RequestNotes) => Response | Promise<Res
 function refused(decision: Extract<GuardDecision, { ok: false }>): Response {
   // RFC 6750 §3.1: without credentials there is no error code; the challenge says what to do.
   const body = decision.error
-    ? { error: decision.error, error_description: decision.description }
+    ? decision.error.toJSON()
     : { error: "unauthorized", error_description: "this MCP server needs an OAuth access token; see the WWW-Authenticate header" };
   return new Response(JSON.stringify(body), {
     status: decision.status,

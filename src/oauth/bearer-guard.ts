@@ -2,6 +2,7 @@
 // authorization §Access Token Usage): a Bearer access token issued for exactly this MCP
 // server's URL (RFC 8707 audience) with this server's scope, or a static API token scoped to it.
 import { sha256Hex } from "./crypto.ts";
+import { bearerChallenge, InsufficientScope, InvalidRequest, InvalidToken } from "./errors.ts";
 import type { ActiveToken, TokenCache } from "./token-cache.ts";
 
 export type { ActiveToken };
@@ -32,17 +33,18 @@ export interface TokenSource {
   staticToken(hash: string): { name: string; servers: readonly string[] } | undefined;
 }
 
-export type GuardDecision =
-  | { ok: true; principal: Principal }
-  | { ok: false; status: 400 | 401 | 403; challenge: string; error?: string; description?: string };
+/** RFC 6750 §3.1: the error codes a resource server answers a bearer request with. */
+export type BearerError = InvalidRequest | InvalidToken | InsufficientScope;
+
+/**
+ * A refusal has no error when the request had no credentials (RFC 6750 §3.1: it "SHOULD NOT
+ * include an error code"): a 401 whose challenge only says where to get a token.
+ */
+export type GuardDecision = { ok: true; principal: Principal } | { ok: false; status: number; challenge: string; error?: BearerError };
 
 /** RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=" */
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 const MAX_HEADER = 4096;
-
-function quoted(value: string): string {
-  return `"${value.replace(/["\\]/g, "")}"`;
-}
 
 /** RFC 6749 §3.3: scope is a space-separated list; `wanted` must be one of its entries. */
 function hasScope(scope: string, wanted: string): boolean {
@@ -60,35 +62,36 @@ export class BearerGuard {
   ) {}
 
   check(authorization: string | null, server: ProtectedServer, now: number, legacy = false): GuardDecision {
-    // The challenge's parameters are only spelled out for a refusal: the accepted request, the
-    // one every MCP message makes, builds no strings.
-    const base = () => `resource_metadata=${quoted(legacy ? server.legacyMetadataUrl : server.metadataUrl)}, scope=${quoted(server.scope)}`;
+    // The challenge is only spelled out for a refusal: the accepted request, the one every MCP
+    // message makes, builds no strings.
+    const refuse = (error?: BearerError): GuardDecision => ({
+      ok: false,
+      status: error?.status ?? 401,
+      challenge: bearerChallenge({ resourceMetadata: legacy ? server.legacyMetadataUrl : server.metadataUrl, scope: server.scope, error }),
+      ...(error && { error }),
+    });
     const credentials = authorization?.trim() ?? "";
     // RFC 6750 §3.1: a request without authentication information gets no error code.
-    if (credentials === "" || !/^bearer(\s|$)/i.test(credentials)) {
-      return { ok: false, status: 401, challenge: `Bearer ${base()}` };
-    }
+    if (credentials === "" || !/^bearer(\s|$)/i.test(credentials)) return refuse();
     const match = authorization!.length <= MAX_HEADER ? BEARER.exec(credentials) : null;
-    if (!match) {
-      return this.refuse(400, "invalid_request", "the Authorization header is not a well-formed Bearer credential", base());
-    }
+    if (!match) return refuse(new InvalidRequest("the Authorization header is not a well-formed Bearer credential"));
     const hash = sha256Hex(match[1]!);
 
     const token = this.cache.get(hash, now) ?? this.lookup(hash, now);
     if (!token) {
       const fixed = this.tokens.staticToken(hash);
-      if (!fixed) return this.refuse(401, "invalid_token", "the access token is invalid, expired or revoked", base());
+      if (!fixed) return refuse(new InvalidToken("the access token is invalid, expired or revoked"));
       if (!fixed.servers.includes(server.name)) {
-        return this.refuse(403, "insufficient_scope", `this API token is not allowed to use "${server.name}"`, base());
+        return refuse(new InsufficientScope(server.scope, `this API token is not allowed to use the server ${server.name}`));
       }
       return { ok: true, principal: { kind: "static", id: fixed.name } };
     }
     // RFC 8707 §2 / MCP: the token must have been issued for this very resource.
     if (token.resource !== server.resource && token.resource !== server.legacyResource) {
-      return this.refuse(401, "invalid_token", "the access token was issued for another resource", base());
+      return refuse(new InvalidToken("the access token was issued for another resource"));
     }
     if (!hasScope(token.scope, server.scope)) {
-      return this.refuse(403, "insufficient_scope", `the access token lacks the scope ${server.scope}`, base());
+      return refuse(new InsufficientScope(server.scope, `the access token lacks the scope ${server.scope}`));
     }
     return { ok: true, principal: { kind: "oauth", id: token.clientId } };
   }
@@ -97,15 +100,5 @@ export class BearerGuard {
     const token = this.tokens.accessToken(hash, now);
     if (token) this.cache.set(hash, token);
     return token;
-  }
-
-  private refuse(status: 400 | 401 | 403, error: string, description: string, base: string): GuardDecision {
-    return {
-      ok: false,
-      status,
-      error,
-      description,
-      challenge: `Bearer error=${quoted(error)}, error_description=${quoted(description)}, ${base}`,
-    };
   }
 }

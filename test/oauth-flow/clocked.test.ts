@@ -4,17 +4,12 @@
 // the real AuthorizationServer in process with a fake one: the same endpoint objects the HTTP
 // routes call, the same store, the same guard; only HTTP parsing is left out.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { defaultLimitsConfig } from "../../src/config/limits.ts";
 import { defaultOAuthConfig } from "../../src/config/oauth.ts";
-import type { AppConfig } from "../../src/config/types.ts";
 import { silentLogger } from "../../src/log.ts";
 import { AuthorizationServer } from "../../src/oauth/authorization-server.ts";
 import { LIFETIMES } from "../../src/oauth/context.ts";
 import { openStore, type Store } from "../../src/store/index.ts";
-import { stdioServer } from "../helpers/appliance.ts";
+import { stdioServer, testConfig } from "../helpers/appliance.ts";
 import { pkce, sha256Hex } from "../helpers/oauth-http.ts";
 
 const ISSUER = "https://mcp.example.com";
@@ -27,14 +22,7 @@ let server: AuthorizationServer;
 
 beforeEach(() => {
   clock = Date.UTC(2026, 0, 1);
-  const stateDir = mkdtempSync(join(tmpdir(), "mcp-appliance-clocked-"));
-  const config: AppConfig = {
-    file: "<test>",
-    listen: { host: "127.0.0.1", port: 0 },
-    extraHosts: [],
-    allowedOrigins: [],
-    stateDir,
-    trustProxy: [],
+  const config = testConfig([stdioServer("vault", "behaviour-server.mjs")], {
     auth: "oauth",
     log: { level: "info" },
     oauth: {
@@ -43,12 +31,8 @@ beforeEach(() => {
         { name: "Connector", clientId: "connector", clientSecretSha256: sha256Hex(SECRET), redirectUris: [CALLBACK], autoApprove: true },
       ],
     },
-    servers: [stdioServer("vault", "behaviour-server.mjs")],
-    httpServers: [],
-    limits: defaultLimitsConfig(),
-    firewall: { publicSources: [] },
-  };
-  store = openStore(stateDir, { now: () => clock });
+  });
+  store = openStore(config.stateDir, { now: () => clock });
   server = new AuthorizationServer({ config, issuer: ISSUER, store, log: silentLogger, now: () => clock });
 });
 afterEach(() => {
@@ -124,7 +108,7 @@ describe("what only time can show", () => {
       expect(decision.ok).toBe(false);
       if (!decision.ok) {
         expect(decision.status).toBe(401);
-        expect(decision.error).toBe("invalid_token");
+        expect(decision.error?.code).toBe("invalid_token");
       }
     }
   });
@@ -149,7 +133,7 @@ describe("what only time can show", () => {
     expect(decision.ok).toBe(false);
     if (!decision.ok) {
       expect(decision.status).toBe(401);
-      expect(decision.error).toBe("invalid_token");
+      expect(decision.error?.code).toBe("invalid_token");
     }
   });
 

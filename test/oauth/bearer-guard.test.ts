@@ -2,6 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { type ActiveToken, BearerGuard, type ProtectedServer, type TokenSource } from "../../src/oauth/bearer-guard.ts";
 import { sha256Hex } from "../../src/oauth/crypto.ts";
+import { bearerChallenge, InsufficientScope, InvalidRequest, InvalidToken } from "../../src/oauth/errors.ts";
 import { TokenCache } from "../../src/oauth/token-cache.ts";
 
 const server: ProtectedServer = {
@@ -53,7 +54,10 @@ describe("BearerGuard", () => {
       expect(decision.ok).toBe(false);
       if (!decision.ok) {
         expect(decision.status).toBe(400);
-        expect(decision.challenge).toStartWith('Bearer error="invalid_request"');
+        expect(decision.error).toBeInstanceOf(InvalidRequest);
+        expect(decision.challenge).toBe(
+          `Bearer resource_metadata="${server.metadataUrl}", scope="mcp:vault", error="invalid_request", error_description="the Authorization header is not a well-formed Bearer credential"`,
+        );
       }
     }
   });
@@ -69,10 +73,27 @@ describe("BearerGuard", () => {
   test("unknown token → 401 invalid_token; another resource → 401; the legacy resource is the same server", () => {
     const { guard } = guardWith({ other: { resource: "https://mcp.example.com/blog/mcp" }, legacy: { resource: server.legacyResource } });
     const unknown = guard.check("Bearer nope", server, NOW);
-    expect(!unknown.ok && [unknown.status, unknown.error]).toEqual([401, "invalid_token"]);
+    expect(!unknown.ok && [unknown.status, unknown.error?.code]).toEqual([401, "invalid_token"]);
     const other = guard.check("Bearer other", server, NOW);
-    expect(!other.ok && [other.status, other.error]).toEqual([401, "invalid_token"]);
+    expect(!other.ok && [other.status, other.error?.code]).toEqual([401, "invalid_token"]);
     expect(guard.check("Bearer legacy", server, NOW).ok).toBe(true);
+  });
+
+  test("refusals are the taxonomy's errors, and the challenge is the one bearerChallenge builds for them", () => {
+    const { guard } = guardWith({ narrow: { scope: "mcp:blog" } });
+    const unknown = guard.check("Bearer nope", server, NOW);
+    expect(!unknown.ok && unknown.error).toBeInstanceOf(InvalidToken);
+    expect(!unknown.ok && unknown.challenge).toBe(
+      `Bearer resource_metadata="${server.metadataUrl}", scope="mcp:vault", error="invalid_token", error_description="the access token is invalid, expired or revoked"`,
+    );
+    const narrow = guard.check("Bearer narrow", server, NOW, true);
+    expect(!narrow.ok && narrow.error).toBeInstanceOf(InsufficientScope);
+    expect(!narrow.ok && narrow.challenge).toBe(
+      bearerChallenge({
+        resourceMetadata: server.legacyMetadataUrl,
+        error: new InsufficientScope("mcp:vault", "the access token lacks the scope mcp:vault"),
+      }),
+    );
   });
 
   test("the scope must be one whole entry of the token's space-separated scope", () => {
@@ -92,7 +113,7 @@ describe("BearerGuard", () => {
     cases.forEach(([scope, allowed], i) => {
       const decision = guard.check(`Bearer t${i}`, server, NOW);
       expect([scope, decision.ok]).toEqual([scope, allowed]);
-      if (!decision.ok) expect([decision.status, decision.error]).toEqual([403, "insufficient_scope"]);
+      if (!decision.ok) expect([decision.status, decision.error?.code]).toEqual([403, "insufficient_scope"]);
     });
   });
 
@@ -100,6 +121,6 @@ describe("BearerGuard", () => {
     const { guard } = guardWith({}, { "static-a": ["vault"], "static-bb": ["blog"] });
     expect(guard.check("Bearer static-a", server, NOW)).toEqual({ ok: true, principal: { kind: "static", id: "static-8" } });
     const denied = guard.check("Bearer static-bb", server, NOW);
-    expect(!denied.ok && [denied.status, denied.error]).toEqual([403, "insufficient_scope"]);
+    expect(!denied.ok && [denied.status, denied.error?.code]).toEqual([403, "insufficient_scope"]);
   });
 });
