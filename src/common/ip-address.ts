@@ -1,7 +1,7 @@
-// IP addresses as numbers, for the question the appliance asks of a client address: is it inside
-// a trust_proxy range (IPv4 and IPv6 prefixes alike). An IPv4-mapped IPv6 address
-// (::ffff:192.0.2.1, RFC 4291 §2.5.5.2) is the IPv4 address: a dual-stack socket reports IPv4
-// peers that way.
+// IP addresses as numbers, for the two questions the appliance asks of a client address: is it
+// inside a trust_proxy range (IPv4 and IPv6 prefixes alike), and which key do per-address limits
+// count it under. An IPv4-mapped IPv6 address (::ffff:192.0.2.1, RFC 4291 §2.5.5.2) is the IPv4
+// address for both: a dual-stack socket reports IPv4 peers that way.
 
 import { isIPv4, isIPv6 } from "node:net";
 
@@ -76,6 +76,26 @@ export function parseIpRange(text: string): IpRange | undefined {
 /** True when `address` lies in `range`; an IPv4 address is never in an IPv6 range, nor the reverse. */
 function inIpRange(address: IpAddress, range: IpRange): boolean {
   return address.family === range.family && address.value >> BigInt(BITS[address.family] - range.prefix) === range.base;
+}
+
+// RFC 6177 §2 (and RFC 4291 §2.5.4): one site, one customer, gets at least a /64 and chooses the
+// interface identifier freely, so the address itself costs an attacker nothing to change.
+const IPV6_LIMIT_PREFIX = 64;
+
+/**
+ * The key every per-address limit counts `address` under: an IPv4 address itself, an IPv6
+ * address's /64 ("2001:db8:1:2::/64"); anything unparseable as it is.
+ */
+export function limitKeyOf(address: string): string {
+  const parsed = parseIpAddress(address);
+  if (parsed === undefined) return address;
+  if (parsed.family === 4) {
+    const v = Number(parsed.value);
+    return [v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff].join(".");
+  }
+  const network = parsed.value >> BigInt(128 - IPV6_LIMIT_PREFIX);
+  const groups = [48n, 32n, 16n, 0n].map((shift) => ((network >> shift) & 0xffffn).toString(16));
+  return `${groups.join(":")}::/${IPV6_LIMIT_PREFIX}`;
 }
 
 /** True when `address` lies in one of `ranges` (trust_proxy entries, checked by the config loader). */

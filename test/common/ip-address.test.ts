@@ -1,6 +1,7 @@
-// IP ranges for trust_proxy (issue 13: IPv6 CIDRs were accepted and never matched).
+// IP ranges for trust_proxy and the key of per-address limits (issue 13: IPv6 CIDRs that never
+// matched, and limits keyed on the full IPv6 address that one /64 could defeat).
 import { describe, expect, test } from "bun:test";
-import { inAnyIpRange, parseIpRange } from "../../src/common/ip-address.ts";
+import { inAnyIpRange, limitKeyOf, parseIpRange } from "../../src/common/ip-address.ts";
 
 function inRange(address: string, range: string): boolean {
   expect(parseIpRange(range)).toBeDefined();
@@ -58,5 +59,25 @@ describe("parseIpRange + inAnyIpRange", () => {
     "1.2.3.4/-1",
   ])("%p is not a range", (text) => {
     expect(parseIpRange(text)).toBeUndefined();
+  });
+});
+
+describe("limitKeyOf", () => {
+  test("an IPv6 address counts under its /64 (RFC 6177): every interface identifier alike", () => {
+    const key = limitKeyOf("2001:db8:1:2::1");
+    expect(key).toBe("2001:db8:1:2::/64");
+    for (const other of ["2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:DB8:1:2:a:b:c:d", "2001:0db8:0001:0002::9"]) {
+      expect(limitKeyOf(other)).toBe(key);
+    }
+    expect(limitKeyOf("2001:db8:1:3::1")).not.toBe(key);
+    expect(limitKeyOf("::1")).toBe("0:0:0:0::/64");
+  });
+
+  test("an IPv4 address is itself, however it is written; anything else is kept as it is", () => {
+    expect(limitKeyOf("192.0.2.7")).toBe("192.0.2.7");
+    expect(limitKeyOf("::ffff:192.0.2.7")).toBe("192.0.2.7");
+    expect(limitKeyOf("::ffff:c000:207")).toBe("192.0.2.7");
+    expect(limitKeyOf("192.0.2.8")).not.toBe(limitKeyOf("192.0.2.7"));
+    expect(limitKeyOf("unknown")).toBe("unknown");
   });
 });
