@@ -62,8 +62,8 @@ export class LegacySseEndpoint {
     }
     const text = await readBodyLimited(request, this.registry.server.maxMessageBytes);
     if (text === undefined) return jsonRpcErrorResponse(413, ErrorCode.MessageTooLarge, "the message exceeds max_message_size");
-    const body = parseBody(text);
-    if (!body.ok) return jsonRpcErrorResponse(body.status, body.code, body.message);
-    return session.receive(body.messages);
+    const parsed = parseBody(text);
+    if (!parsed.ok) return jsonRpcErrorResponse(400, parsed.error.code, parsed.error.message);
+    return session.receive(parsed.value.messages);
   }
 }

@@ -1,9 +1,23 @@
 // Parsing a POSTed JSON-RPC body (read by common/request-body.ts): JSON, and one message per line.
+import type { Result } from "../common/result.ts";
 import { classify, ErrorCode, type PeekedMessage } from "./jsonrpc.ts";
 
-export type ParsedBody =
-  | { ok: true; batch: boolean; messages: { text: string; message: PeekedMessage }[] }
-  | { ok: false; status: number; code: number; message: string };
+interface PostedMessages {
+  batch: boolean;
+  messages: { text: string; message: PeekedMessage }[];
+}
+
+/** Why a body is refused with 400: the JSON-RPC error to answer with. */
+interface BodyRefusal {
+  code: number;
+  message: string;
+}
+
+type ParsedBody = Result<PostedMessages, BodyRefusal>;
+
+function refuse(code: number, message: string): ParsedBody {
+  return { ok: false, error: { code, message } };
+}
 
 /**
  * Raw newlines can only be insignificant white space in valid JSON (a string cannot hold one),
@@ -18,26 +32,24 @@ export function parseBody(text: string): ParsedBody {
   try {
     value = JSON.parse(text);
   } catch {
-    return { ok: false, status: 400, code: ErrorCode.ParseError, message: "Parse error: the body is not valid JSON" };
+    return refuse(ErrorCode.ParseError, "Parse error: the body is not valid JSON");
   }
   if (Array.isArray(value)) {
-    if (value.length === 0)
-      return { ok: false, status: 400, code: ErrorCode.InvalidRequest, message: "an empty batch is not a valid request" };
+    if (value.length === 0) return refuse(ErrorCode.InvalidRequest, "an empty batch is not a valid request");
     const messages = [];
     for (const item of value) {
       const peeked = classify(item);
-      if (!peeked.ok) return { ok: false, status: 400, code: ErrorCode.InvalidRequest, message: `Invalid request: ${peeked.reason}` };
+      if (!peeked.ok) return refuse(ErrorCode.InvalidRequest, `Invalid request: ${peeked.reason}`);
       // A batch is re-serialised element by element: stdio carries single messages only.
       const text = stringifyBounded(item);
-      if (text === undefined)
-        return { ok: false, status: 400, code: ErrorCode.InvalidRequest, message: "Invalid request: the message is nested too deeply" };
+      if (text === undefined) return refuse(ErrorCode.InvalidRequest, "Invalid request: the message is nested too deeply");
       messages.push({ text, message: peeked.message });
     }
-    return { ok: true, batch: true, messages };
+    return { ok: true, value: { batch: true, messages } };
   }
   const peeked = classify(value);
-  if (!peeked.ok) return { ok: false, status: 400, code: ErrorCode.InvalidRequest, message: `Invalid request: ${peeked.reason}` };
-  return { ok: true, batch: false, messages: [{ text: oneLine(text), message: peeked.message }] };
+  if (!peeked.ok) return refuse(ErrorCode.InvalidRequest, `Invalid request: ${peeked.reason}`);
+  return { ok: true, value: { batch: false, messages: [{ text: oneLine(text), message: peeked.message }] } };
 }
 
 /** JSON.stringify, except that a value nested deeper than the stack allows is refused, not thrown. */

@@ -68,8 +68,9 @@ export class StreamableHttpEndpoint {
     if (text === undefined) {
       return jsonRpcErrorResponse(413, ErrorCode.MessageTooLarge, `the message exceeds max_message_size (${limit} bytes)`);
     }
-    const body = parseBody(text);
-    if (!body.ok) return jsonRpcErrorResponse(body.status, body.code, body.message);
+    const parsed = parseBody(text);
+    if (!parsed.ok) return jsonRpcErrorResponse(400, parsed.error.code, parsed.error.message);
+    const body = parsed.value;
 
     const initialize = body.messages.find((m) => m.message.kind === "request" && m.message.method === "initialize");
     const sessionId = request.headers.get(SESSION_HEADER);
