@@ -17,7 +17,7 @@ import { ensureDemoOwnerPassword } from "./demo-owner.ts";
 
 export async function demo(args: ParsedArgs, io: CommandIO): Promise<ExitCodeValue> {
   const listen = parseListen(optionValue(args, "listen") ?? "127.0.0.1:3001");
-  if (!listen.ok) throw fail(ExitCode.Usage, `--listen: ${listen.problem}`);
+  if (!listen.ok) throw fail(ExitCode.Usage, `--listen: ${listen.error}`);
   const auth = args.flags.has("no-auth") ? "none" : "oauth";
   const home = privateDemoHome(io.env.TMPDIR || tmpdir(), process.getuid?.() ?? 0);
   if (!home.ok) throw fail(ExitCode.Failure, home.error);
