@@ -3,7 +3,7 @@
 import { chmodSync, closeSync, existsSync, fchmodSync, fchownSync, fstatSync, mkdirSync, openSync, statSync } from "node:fs";
 import { join } from "node:path";
 
-export const STATE_FILE = "state.db";
+const STATE_FILE = "state.db";
 
 /**
  * Make `<stateDir>/state.db` exist with mode 0600 before SQLite opens it. SQLite gives the

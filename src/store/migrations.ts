@@ -115,7 +115,7 @@ export const MIGRATIONS: readonly string[] = [
 export class StoreVersionError extends Error {}
 
 /** The schema version recorded in the database; 0 for a database that has none yet. */
-export function schemaVersion(db: Database): number {
+function schemaVersion(db: Database): number {
   const table = db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").get();
   if (!table) return 0;
   const row = db.query<{ version: number | null }, []>("SELECT max(version) AS version FROM schema_version").get();

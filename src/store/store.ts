@@ -7,7 +7,7 @@ import { ConsentRepository } from "./consent.ts";
 import { prepareStateFile } from "./files.ts";
 import { GrantRepository } from "./grants.ts";
 import { Housekeeping, type PurgeCounts } from "./housekeeping.ts";
-import { MIGRATIONS, migrate } from "./migrations.ts";
+import { migrate } from "./migrations.ts";
 import { RefreshTokenRepository } from "./refresh-tokens.ts";
 import { SettingsRepository } from "./settings.ts";
 import { StaticTokenRepository } from "./static-tokens.ts";
@@ -77,6 +77,3 @@ export function openStore(stateDir: string, options: StoreOptions = {}): Store {
     close: () => db.close(),
   };
 }
-
-/** The newest schema version this build knows. */
-export const SCHEMA_VERSION = MIGRATIONS.length;

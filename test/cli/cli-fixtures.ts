@@ -10,7 +10,7 @@ import type { Answer } from "../../src/cli/prompt.ts";
 import { parseConfig } from "../../src/config/load.ts";
 import type { AppConfig } from "../../src/config/types.ts";
 import { sha256Hex } from "../../src/oauth/crypto.ts";
-import { openStore, STATE_FILE, type Store } from "../../src/store/index.ts";
+import { openStore, type Store } from "../../src/store/index.ts";
 
 export interface Input {
   /** Standard input is a pipe holding this text. */
@@ -101,7 +101,7 @@ ${extra}
 
 /** Every text value stored in the state database, whatever the table: for "no secret is stored" checks. */
 export function everyStoredValue(stateDir: string): string {
-  const db = new Database(join(stateDir, STATE_FILE), { readonly: true });
+  const db = new Database(join(stateDir, "state.db"), { readonly: true });
   try {
     const tables = db.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'table'").all();
     return tables.map(({ name }) => JSON.stringify(db.query(`SELECT * FROM "${name}"`).all())).join("\n");

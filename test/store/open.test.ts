@@ -6,8 +6,8 @@ import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync, statSync, write
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openConnection } from "../../src/store/connection.ts";
-import { openStore, SCHEMA_VERSION, StoreVersionError } from "../../src/store/index.ts";
-import { MIGRATIONS, migrate, schemaVersion } from "../../src/store/migrations.ts";
+import { openStore, StoreVersionError } from "../../src/store/index.ts";
+import { MIGRATIONS, migrate } from "../../src/store/migrations.ts";
 import { tempDir } from "./fixtures.ts";
 
 const dirs: string[] = [];
@@ -21,6 +21,11 @@ afterEach(() => {
 });
 
 const mode = (path: string) => statSync(path).mode & 0o777;
+
+/** The newest schema version this build knows. */
+const SCHEMA_VERSION = MIGRATIONS.length;
+const schemaVersion = (db: Database) =>
+  db.query<{ version: number }, []>("SELECT max(version) AS version FROM schema_version").get()?.version;
 
 describe("the state directory and file", () => {
   test("a missing directory is created 0700 (parents too) and the file 0600, even under umask 000", () => {
@@ -77,7 +82,6 @@ describe("migrations", () => {
     openStore(dir).close();
     const db = new Database(join(dir, "state.db"));
     expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
     const tables = db.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
     expect(tables.map((t) => t.name)).toEqual([
       "access_tokens",
