@@ -32,6 +32,9 @@ export class RevocationEndpoint {
     const owner = access?.client_id ?? refresh?.client_id;
     if (owner === undefined) return { ok: true, value: null };
     // RFC 7009 §2.1: the server verifies the token was issued to the client making the request.
+    // invalid_request, not the token endpoint's invalid_grant: here the token is not a grant
+    // being redeemed, and RFC 7009 §2.2.1 names no code; node-oidc-provider answers the same
+    // ("this token does not belong to you", lib/actions/revocation.js).
     if (owner !== client.client_id) return { ok: false, error: new InvalidRequest("the token was not issued to this client") };
     if (access) {
       store.accessTokens.revoke(hash, now);
