@@ -1,5 +1,5 @@
 // Dynamic client registration (RFC 7591 §3), limited: per-address rate, a cap on stored
-// registrations (registrations never used are expired first), and never auto-approved.
+// registrations (at the cap, registrations never used give way), and never auto-approved.
 
 import { isConfidential, parseClientRegistration, type RegistrationResponse, registrationResponse } from "./client-registration.ts";
 import type { OAuthContext } from "./context.ts";
@@ -34,12 +34,9 @@ export class RegistrationEndpoint {
     if (!parsed.ok) return parsed;
     const metadata = parsed.value;
 
-    const { store, config } = this.context;
-    if (store.clients.countByKind("dynamic") >= config.registrationLimit) {
-      store.clients.deleteUnusedDynamicOlderThan(now - config.unusedRegistrationTtlMs);
-      if (store.clients.countByKind("dynamic") >= config.registrationLimit) {
-        return { ok: false, error: new TemporarilyUnavailable("this server holds as many client registrations as it allows") };
-      }
+    const { store } = this.context;
+    if (!this.roomForOneMore(now)) {
+      return { ok: false, error: new TemporarilyUnavailable("this server holds as many client registrations as it allows") };
     }
 
     const clientId = randomToken("dyn_");
@@ -60,5 +57,20 @@ export class RegistrationEndpoint {
     });
     this.context.log.info({ client: clientId, name: metadata.client_name }, "client registered");
     return { ok: true, value: registrationResponse(metadata, { clientId, ...(secret ? { clientSecret: secret } : {}), issuedAtMs: now }) };
+  }
+
+  /**
+   * Under registration_limit, room for one more: the unused registrations past
+   * unused_registration_ttl go first, then the oldest never used. A flood of registrations (none
+   * of which obtains a token) then only pushes out its own kind, instead of refusing every real
+   * client until the ttl; only a table full of clients that obtained tokens refuses.
+   */
+  private roomForOneMore(now: number): boolean {
+    const { store, config } = this.context;
+    const excess = () => store.clients.countByKind("dynamic") - config.registrationLimit + 1;
+    if (excess() <= 0) return true;
+    store.clients.deleteUnusedDynamicOlderThan(now - config.unusedRegistrationTtlMs);
+    if (excess() > 0) store.clients.deleteOldestUnusedDynamic(excess());
+    return excess() <= 0;
   }
 }

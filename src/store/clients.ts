@@ -31,6 +31,7 @@ export class ClientRepository {
   private readonly touchStmt: Statement<Row, [number, string]>;
   private readonly countStmt: Statement<{ n: number }, [string]>;
   private readonly deleteUnusedStmt: Statement<Row, [number]>;
+  private readonly deleteOldestUnusedStmt: Statement<Row, [number]>;
   private readonly configIdsStmt: Statement<{ client_id: string }, []>;
 
   constructor(
@@ -46,6 +47,10 @@ export class ClientRepository {
     this.touchStmt = db.prepare("UPDATE clients SET last_used_at = ? WHERE client_id = ?");
     this.countStmt = db.prepare("SELECT count(*) AS n FROM clients WHERE kind = ?");
     this.deleteUnusedStmt = db.prepare("DELETE FROM clients WHERE kind = 'dynamic' AND last_used_at IS NULL AND created_at < ?");
+    this.deleteOldestUnusedStmt = db.prepare(
+      "DELETE FROM clients WHERE client_id IN (SELECT client_id FROM clients WHERE kind = 'dynamic' AND last_used_at IS NULL " +
+        "ORDER BY created_at, client_id LIMIT ?)",
+    );
     this.configIdsStmt = db.prepare("SELECT client_id FROM clients WHERE source = 'config'");
   }
 
@@ -84,6 +89,11 @@ export class ClientRepository {
   /** Dynamic registrations never used since before `cutoff` are dropped; returns how many. */
   deleteUnusedDynamicOlderThan(cutoff: number): number {
     return this.deleteUnusedStmt.run(cutoff).changes;
+  }
+
+  /** The `count` oldest dynamic registrations never used are dropped; returns how many. */
+  deleteOldestUnusedDynamic(count: number): number {
+    return this.deleteOldestUnusedStmt.run(count).changes;
   }
 
   /**

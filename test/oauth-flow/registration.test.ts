@@ -27,7 +27,7 @@ const CURSOR = ["cursor://anysphere.cursor-mcp/oauth/callback", "https://cursor.
 let main: TestAppliance;
 let rate: TestAppliance; // 2 registrations per hour per address; X-Forwarded-For trusted from 127.0.0.1
 let rateUntrusted: TestAppliance; // 2 per hour, no trusted proxy: X-Forwarded-For is ignored
-let capped: TestAppliance; // at most 2 stored registrations
+let capped: TestAppliance; // at most 2 stored registrations, unused ones kept 24 h (the default)
 let expiring: TestAppliance; // at most 2, unused ones expire after 1 ms
 let expiringProbed: TestAppliance; // the same, for registrations that only probed /token
 
@@ -42,7 +42,7 @@ beforeAll(async () => {
   });
   rate = await startTestAppliance(vault(), { auth: "oauth", trustProxy: ["127.0.0.1"], oauthOverrides: { registrationRate: hourly } });
   rateUntrusted = await startTestAppliance(vault(), { auth: "oauth", oauthOverrides: { registrationRate: hourly } });
-  capped = await startTestAppliance(vault(), { auth: "oauth", oauthOverrides: { registrationLimit: 2 } });
+  capped = await startTestAppliance(vault(), { auth: "oauth", oauthOverrides: { ownerPasswordHash: hash, registrationLimit: 2 } });
   expiring = await startTestAppliance(vault(), {
     auth: "oauth",
     oauthOverrides: { ownerPasswordHash: hash, registrationLimit: 2, unusedRegistrationTtlMs: 1 },
@@ -364,9 +364,37 @@ describe("limits on registration", () => {
     );
   });
 
-  test("registration_limit 2: the 3rd registration is refused (503 temporarily_unavailable)", async () => {
-    await created(await registration(capped.url, body));
-    await created(await registration(capped.url, body));
+  // A full table used to refuse everyone (503) until unused_registration_ttl: a flood of
+  // registrations (from one /64, or many) locked out every real client for a day.
+  test("registration_limit 2, full of never-used registrations: a new one takes the oldest one's place", async () => {
+    const first = (await created(await registration(capped.url, body))).client_id as string;
+    const second = (await created(await registration(capped.url, body))).client_id as string;
+    const third = (await created(await registration(capped.url, body))).client_id as string;
+    const probe = (clientId: string) =>
+      postForm(capped.url, "/token", {
+        grant_type: "authorization_code",
+        code: "mcpc_bogus",
+        code_verifier: pkce().verifier,
+        client_id: clientId,
+      });
+    await expectOAuthError(await probe(first), 401, "invalid_client");
+    await expectOAuthError(await probe(second), 400, "invalid_grant");
+    await expectOAuthError(await probe(third), 400, "invalid_grant");
+  });
+
+  test("registration_limit 2, full of registrations that obtained tokens: refused (503 temporarily_unavailable), none evicted", async () => {
+    // Two that obtain tokens push out whatever unused ones the table held.
+    for (let i = 0; i < 2; i++) {
+      const client = await registerPublic(capped.url, ["http://localhost/cb"]);
+      const { code, verifier } = await authorizeWithOwner(capped.url, { clientId: client.client_id, redirectUri: "http://localhost/cb" });
+      await tokens(capped.url, {
+        grant_type: "authorization_code",
+        code,
+        code_verifier: verifier,
+        client_id: client.client_id,
+        redirect_uri: "http://localhost/cb",
+      });
+    }
     await expectOAuthError(await registration(capped.url, body), 503, "temporarily_unavailable");
     await expectOAuthError(await registration(capped.url, body), 503, "temporarily_unavailable");
   });
