@@ -129,6 +129,24 @@ describe("a repeated resource is invalid_target everywhere (RFC 8707 §2)", () =
   });
 });
 
+describe("the same resource and scope refusals at /authorize and at /token", () => {
+  test("a resource not served here: invalid_target; a malformed scope: invalid_scope", async () => {
+    const foreign = "https://evil.example/vault/mcp";
+    expectErrorRedirect(await authorize((query) => query.set("resource", foreign), "t1"), CALLBACK, "invalid_target", "t1", appliance.url);
+    expectErrorRedirect(await authorize((query) => query.set("scope", 'mcp:"vault'), "s1"), CALLBACK, "invalid_scope", "s1", appliance.url);
+
+    const redeem = async () => {
+      const { code, verifier } = await connectorCode();
+      return { grant_type: "authorization_code", code, code_verifier: verifier, redirect_uri: CALLBACK, ...credentials };
+    };
+    await expectOAuthError(await postForm(appliance.url, "/token", { ...(await redeem()), resource: foreign }), 400, "invalid_target");
+    const issued = await tokens(appliance.url, await redeem());
+    const refresh = { grant_type: "refresh_token", refresh_token: issued.refresh_token!, ...credentials };
+    await expectOAuthError(await postForm(appliance.url, "/token", { ...refresh, resource: foreign }), 400, "invalid_target");
+    await expectOAuthError(await postForm(appliance.url, "/token", { ...refresh, scope: 'mcp:"vault' }), 400, "invalid_scope");
+  });
+});
+
 describe("request media types: forms at /token and /revoke, JSON at /register", () => {
   const form = `token=x&${new URLSearchParams(credentials)}`;
   const metadata = JSON.stringify({ redirect_uris: ["http://localhost/cb"], token_endpoint_auth_method: "none" });
