@@ -3,7 +3,9 @@
 import { describe, expect, test } from "bun:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { alive, eventually, groupMembers, startTestAppliance, stdioServer } from "../helpers/appliance.ts";
+import { eventually, startTestAppliance, stdioServer } from "../helpers/appliance.ts";
+import { alive, liveInGroups } from "../helpers/machine.ts";
+import { initializeRequest } from "../helpers/mcp-raw.ts";
 
 const textOf = (result: unknown) => (result as { content: { text: string }[] }).content.map((c) => c.text).join("");
 
@@ -32,7 +34,7 @@ describe("child process lifecycle", () => {
       await eventually(() => appliance.logs.some((l) => l.includes("child ignored SIGTERM")), "the SIGKILL stage is reached");
       // …and gone once the SIGKILL stage has come.
       await eventually(
-        () => !alive(pid) && !alive(grandchild) && groupMembers(pid).length === 0,
+        () => !alive(pid) && !alive(grandchild) && liveInGroups([pid]).length === 0,
         "the stubborn child and its group are gone",
         10_000,
       );
@@ -68,12 +70,7 @@ describe("child process lifecycle", () => {
       const response = await fetch(appliance.mcpUrl("missing"), {
         method: "POST",
         headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
-        body: JSON.stringify({
-          jsonrpc: "2.0",
-          id: 1,
-          method: "initialize",
-          params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "x", version: "1" } },
-        }),
+        body: JSON.stringify(initializeRequest({ client: "x" })),
       });
       expect(response.status).toBe(502);
       const body = (await response.json()) as { error: { message: string } };

@@ -2,6 +2,7 @@
 // never cut them (CLIENTS.md: "send a comment or event often enough…").
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
+import { initializeRequest } from "../helpers/mcp-raw.ts";
 
 let appliance: TestAppliance;
 beforeAll(async () => {
@@ -16,12 +17,7 @@ test("an idle GET stream receives a keep-alive frame", async () => {
   const init = await fetch(appliance.mcpUrl("quiet"), {
     method: "POST",
     headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id: 1,
-      method: "initialize",
-      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "k", version: "1" } },
-    }),
+    body: JSON.stringify(initializeRequest({ protocolVersion: "2025-06-18", client: "k" })),
   });
   const session = init.headers.get("mcp-session-id")!;
   await init.text();

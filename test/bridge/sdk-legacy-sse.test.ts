@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { CreateMessageRequestSchema } from "@modelcontextprotocol/sdk/types.js";
-import { alive, eventually, startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
+import { eventually, startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
+import { alive } from "../helpers/machine.ts";
 
 let appliance: TestAppliance;
 

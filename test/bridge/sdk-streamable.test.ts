@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CreateMessageRequestSchema, LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
-import { alive, eventually, groupMembers, startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
+import { eventually, startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
+import { alive, liveInGroups } from "../helpers/machine.ts";
 
 let appliance: TestAppliance;
 
@@ -134,7 +135,7 @@ describe("Streamable HTTP with the SDK client", () => {
     expect(alive(grandchild)).toBe(true);
     const sessionId = transport.sessionId!;
     await transport.terminateSession();
-    await eventually(() => !alive(pid) && !alive(grandchild) && groupMembers(pid).length === 0, "child and grandchild are gone");
+    await eventually(() => !alive(pid) && !alive(grandchild) && liveInGroups([pid]).length === 0, "child and grandchild are gone");
     const after = await fetch(appliance.mcpUrl("alpha"), {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-session-id": sessionId },

@@ -1,8 +1,10 @@
 // Status codes and error bodies of the Streamable HTTP transport, with hand-written requests
 // where the SDK client would never send the bad input (MCP 2025-11-25 transports).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { alive, eventually, FIXTURES, startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
-import { RawLegacyClient } from "../helpers/mcp-raw.ts";
+import { eventually, FIXTURES, startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
+import { alive } from "../helpers/machine.ts";
+import { initializeRequest, RawLegacyClient } from "../helpers/mcp-raw.ts";
+import { rawExchange } from "../helpers/raw-http.ts";
 
 let appliance: TestAppliance;
 type Json = { result: { content: [{ text: string }] } };
@@ -31,13 +33,7 @@ function post(body: string, headers: Record<string, string> = {}, server = "fx")
   });
 }
 
-const initialize = (id: number | string = 1) =>
-  JSON.stringify({
-    jsonrpc: "2.0",
-    id,
-    method: "initialize",
-    params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
-  });
+const initialize = (id: number | string = 1) => JSON.stringify(initializeRequest({ id, client: "raw" }));
 
 async function openSession(server = "fx"): Promise<string> {
   const response = await post(initialize(), {}, server);
@@ -150,10 +146,10 @@ describe("Streamable HTTP status codes", () => {
   test("a Host that is not served → refused (DNS rebinding)", async () => {
     // fetch() will not forge Host; a raw socket does.
     const url = appliance.mcpUrl("fx");
-    const reply = await rawHttp(url.port, `GET /healthz HTTP/1.1\r\nHost: attacker.example\r\nConnection: close\r\n\r\n`);
-    expect(reply).toMatch(/^HTTP\/1\.1 421/);
-    const good = await rawHttp(url.port, `GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
-    expect(good).toMatch(/^HTTP\/1\.1 200/);
+    const reply = await rawExchange(Number(url.port), `GET /healthz HTTP/1.1\r\nHost: attacker.example\r\nConnection: close\r\n\r\n`);
+    expect(reply.status).toBe(421);
+    const good = await rawExchange(Number(url.port), `GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
+    expect(good.status).toBe(200);
   });
 
   test("an oversized message → 413 with a JSON-RPC error, and the session survives", async () => {
@@ -303,19 +299,3 @@ describe("Streamable HTTP status codes", () => {
     expect(rest).toContain('"id":18');
   });
 });
-
-async function rawHttp(port: string, request: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = "";
-    Bun.connect({
-      hostname: "127.0.0.1",
-      port: Number(port),
-      socket: {
-        open: (socket) => void socket.write(request),
-        data: (_socket, chunk) => void (data += new TextDecoder().decode(chunk)),
-        close: () => resolve(data),
-        error: (_socket, error) => reject(error),
-      },
-    });
-  });
-}

@@ -2,9 +2,9 @@
 // downloads a browser of its own. Playwright starts the browser in its own process group, so
 // "nothing left behind" can be checked on that group once the browser is closed — and on the
 // crash handlers (chrome_crashpad_handler), which detach into sessions of their own.
-import { readdirSync, readFileSync } from "node:fs";
 import { type Browser, type BrowserContext, chromium } from "playwright-core";
-import { alive, eventually, groupMembers } from "../helpers/appliance.ts";
+import { eventually } from "../helpers/appliance.ts";
+import { alive, commandLine, liveInGroups, processTable } from "../helpers/machine.ts";
 
 export const CHROMIUM = "/usr/bin/chromium";
 
@@ -29,35 +29,17 @@ export interface LaunchedBrowser {
   close(): Promise<void>;
 }
 
-function parentOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-  } catch {
-    return undefined;
-  }
-}
-
-function cmdline(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
-  } catch {
-    return "";
-  }
-}
-
-const processes = () =>
-  readdirSync("/proc")
-    .filter((entry) => /^\d+$/.test(entry))
-    .map(Number);
-
 /** The browser's main process: our child, talking to us over --remote-debugging-pipe. */
 function browserPids(): number[] {
-  return processes().filter((pid) => parentOf(pid) === process.pid && cmdline(pid).includes("--remote-debugging-pipe"));
+  return processTable()
+    .filter((p) => p.ppid === process.pid && commandLine(p.pid).includes("--remote-debugging-pipe"))
+    .map((p) => p.pid);
 }
 
 function crashHandlers(): number[] {
-  return processes().filter((pid) => alive(pid) && cmdline(pid).includes("chrome_crashpad_handler"));
+  return processTable()
+    .filter((p) => alive(p.pid) && commandLine(p.pid).includes("chrome_crashpad_handler"))
+    .map((p) => p.pid);
 }
 
 export async function launchChromium(): Promise<LaunchedBrowser> {
@@ -78,7 +60,7 @@ export async function launchChromium(): Promise<LaunchedBrowser> {
     newContext: () => browser.newContext({ colorScheme: "light", viewport: { width: 800, height: 700 } }),
     async close() {
       await browser.close();
-      await eventually(() => groupMembers(pgid).length === 0, `the browser's processes (group ${pgid}) are gone`);
+      await eventually(() => liveInGroups([pgid]).length === 0, `the browser's processes (group ${pgid}) are gone`);
       await eventually(() => !handlers.some(alive), `the browser's crash handlers (${handlers.join(", ")}) are gone`);
     },
   };

@@ -7,8 +7,9 @@ import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import pkg from "../../package.json" with { type: "json" };
-import { alive, eventually, FIXTURES } from "../helpers/appliance.ts";
+import { eventually, FIXTURES } from "../helpers/appliance.ts";
 import { ApplianceProcess, ensureBinary } from "../helpers/binary.ts";
+import { alive } from "../helpers/machine.ts";
 import { MemoryOAuthProvider, OwnerBrowser } from "../helpers/oauth.ts";
 
 let binary: string;

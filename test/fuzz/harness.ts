@@ -3,8 +3,8 @@
 // socket timeout), and the checks every answer must pass: no 5xx but the deliberate 502/503/504
 // with a JSON error body, and no secret that the request did not itself carry.
 import { expect } from "bun:test";
-import { connect } from "node:net";
 import fc from "fast-check";
+import { RawConnection, type RawResponse } from "../helpers/raw-http.ts";
 
 /** One seed for the whole run, printed with every failure; FUZZ_SEED=<n> replays a run. */
 export const SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 0x7fffffff);
@@ -199,11 +199,16 @@ export async function send(sent: Sent, options: { count?: boolean } = {}): Promi
   }
 }
 
-export interface RawAnswer {
-  /** 0 when the connection closed without a status line (the HTTP parser refused the request). */
-  status: number;
-  head: string;
-  body: Buffer;
+export type RawAnswer = Pick<RawResponse, "status" | "head" | "body">;
+
+/** The head has come, and the body as far as Content-Length says; an event stream counts as complete once its head is in. */
+function answerComplete(data: Buffer): boolean {
+  const end = data.indexOf("\r\n\r\n");
+  if (end === -1) return false;
+  const head = data.subarray(0, end).toString("latin1").toLowerCase();
+  if (head.includes("content-type: text/event-stream")) return true;
+  const length = /\r\ncontent-length: *(\d+)/.exec(head);
+  return length !== null && data.length - end - 4 >= Number(length[1]);
 }
 
 /**
@@ -211,45 +216,20 @@ export interface RawAnswer {
  * methods, hostile header bytes). `Connection: close` is the caller's job; an event stream is
  * cut after its first bytes.
  */
-export function rawSend(port: number, bytes: Buffer): Promise<RawAnswer> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, "127.0.0.1");
-    let data = Buffer.alloc(0);
-    let settled = false;
-    const finish = () => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.destroy();
-      const end = data.indexOf("\r\n\r\n");
-      const head = end === -1 ? data.toString("latin1") : data.subarray(0, end).toString("latin1");
-      const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1] ?? "0");
-      noteStatus(status);
-      resolve({ status, head, body: end === -1 ? Buffer.alloc(0) : data.subarray(end + 4) });
-    };
-    const timer = setTimeout(() => {
-      if (settled) return;
-      settled = true;
-      socket.destroy();
-      reject(
-        new Error(
-          `hang: no complete answer within ${REQUEST_TIMEOUT_MS} ms to ${JSON.stringify(bytes.subarray(0, 120).toString("latin1"))}`,
-        ),
-      );
-    }, REQUEST_TIMEOUT_MS);
-    socket.on("connect", () => socket.write(bytes));
-    socket.on("data", (chunk: Buffer) => {
-      data = Buffer.concat([data, chunk]);
-      const end = data.indexOf("\r\n\r\n");
-      if (end === -1) return;
-      const head = data.subarray(0, end).toString("latin1").toLowerCase();
-      if (head.includes("content-type: text/event-stream")) return finish();
-      const length = /\r\ncontent-length: *(\d+)/.exec(head);
-      if (length && data.length - end - 4 >= Number(length[1])) return finish();
-    });
-    socket.on("error", () => finish());
-    socket.on("close", () => finish());
-  });
+export async function rawSend(port: number, bytes: Buffer): Promise<RawAnswer> {
+  const connection = new RawConnection(port, bytes);
+  try {
+    await connection.until(() => connection.ended || answerComplete(connection.data()), "a complete answer", REQUEST_TIMEOUT_MS);
+  } catch {
+    throw new Error(
+      `hang: no complete answer within ${REQUEST_TIMEOUT_MS} ms to ${JSON.stringify(bytes.subarray(0, 120).toString("latin1"))}`,
+    );
+  } finally {
+    connection.destroy();
+  }
+  const { status, head, body } = connection.response();
+  noteStatus(status);
+  return { status, head, body };
 }
 
 // ---- the checks -----------------------------------------------------------------------------

@@ -10,10 +10,11 @@ import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { eventually } from "../helpers/appliance.ts";
-import { MemoryOAuthProvider, OWNER_PASSWORD, OwnerBrowser } from "../helpers/oauth.ts";
+import { initializeRequest } from "../helpers/mcp-raw.ts";
+import { formField, MemoryOAuthProvider, OWNER_PASSWORD, OwnerBrowser } from "../helpers/oauth.ts";
 import { authorizeUrl, basicAuth, pkce, postForm, postJson } from "../helpers/oauth-http.ts";
 import { SecretBook, secretsInLog } from "./harness.ts";
-import { ACCEPT_BOTH, collectIssued, type FuzzTarget, field, startFuzzTarget } from "./target.ts";
+import { ACCEPT_BOTH, collectIssued, type FuzzTarget, startFuzzTarget } from "./target.ts";
 
 let target: FuzzTarget;
 /** Tool arguments and results the suite sent and received: message bodies, never to be logged. */
@@ -77,12 +78,7 @@ beforeAll(async () => {
     const init = await fetch(target.mcpUrl, {
       method: "POST",
       headers,
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: 1,
-        method: "initialize",
-        params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name, version: "1" } },
-      }),
+      body: JSON.stringify(initializeRequest({ client: name })),
     });
     await init.text();
     const session = init.headers.get("mcp-session-id")!;
@@ -132,8 +128,8 @@ beforeAll(async () => {
     }),
   );
   const html = await loginPage.text();
-  const request = field(html, "request");
-  const csrf = field(html, "csrf");
+  const request = formField(html, "request");
+  const csrf = formField(html, "csrf");
   book.add("a login-form CSRF token", csrf);
   for (const password of [
     `wrong-${randomBytes(9).toString("hex")}`,

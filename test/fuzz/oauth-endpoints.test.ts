@@ -10,7 +10,7 @@
 // registration, a code) join the secrets searched for.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { OWNER_PASSWORD } from "../helpers/oauth.ts";
+import { formField, OWNER_PASSWORD } from "../helpers/oauth.ts";
 import { basicAuth, pkce } from "../helpers/oauth-http.ts";
 import { anyText, authorizationHeader, encodeForm, headerText, QUERY_NAMES, rawFormBody, requestTarget } from "./arbitraries.ts";
 import {
@@ -24,7 +24,7 @@ import {
   secretsInLog,
   send,
 } from "./harness.ts";
-import { collectIssued, type FuzzTarget, field, startFuzzTarget } from "./target.ts";
+import { collectIssued, type FuzzTarget, startFuzzTarget } from "./target.ts";
 
 let target: FuzzTarget;
 /** The consent form of client B for the signed-in owner: its signed request and CSRF token. */
@@ -41,7 +41,7 @@ beforeAll(async () => {
     { headers: { cookie: target.ownerCookie } },
   );
   const html = await page.text();
-  consent = { request: field(html, "request"), csrf: field(html, "csrf") };
+  consent = { request: formField(html, "request"), csrf: formField(html, "csrf") };
 });
 afterAll(async () => {
   printSummary("oauth-endpoints");

@@ -1,7 +1,8 @@
 // Bugs the fuzz suite found, one regression test each: they stay fixed.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { connect } from "node:net";
 import { eventually } from "../helpers/appliance.ts";
+import { initializeRequest } from "../helpers/mcp-raw.ts";
+import { RawConnection } from "../helpers/raw-http.ts";
 import { rawSend } from "./harness.ts";
 import { ACCEPT_BOTH, type FuzzTarget, startFuzzTarget } from "./target.ts";
 
@@ -20,12 +21,7 @@ async function initialize(version: string, id: number | string = 0): Promise<str
   const response = await fetch(target.mcpUrl, {
     method: "POST",
     headers: { authorization: bearer(), "content-type": "application/json", accept: ACCEPT_BOTH },
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id,
-      method: "initialize",
-      params: { protocolVersion: version, capabilities: {}, clientInfo: { name: "bug", version: "1" } },
-    }),
+    body: JSON.stringify(initializeRequest({ id, protocolVersion: version, client: "bug" })),
   });
   await response.text();
   const session = response.headers.get("mcp-session-id");
@@ -49,27 +45,21 @@ async function headersAfter(url: string, headers: Record<string, string>, limitM
 const deep = (depth: number) => `${"[".repeat(depth)}${"]".repeat(depth)}`;
 
 /** Send `bytes` of a chunked body and never finish it: the status line if one comes within `limitMs`. */
-function stalledChunkedBody(path: string, contentType: string, bytes: number, limitMs: number): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect(target.appliance.port, "127.0.0.1");
-    let received = "";
-    const done = (result: string) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(result);
-    };
-    const timer = setTimeout(() => done(`no answer within ${limitMs} ms`), limitMs);
-    socket.on("connect", () => {
-      socket.write(`POST ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: ${contentType}\r\ntransfer-encoding: chunked\r\n\r\n`);
-      const chunk = "a".repeat(bytes);
-      socket.write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
-    });
-    socket.on("data", (data: Buffer) => {
-      received += data.toString("latin1");
-      if (received.includes("\r\n")) done(received.slice(0, received.indexOf("\r\n")));
-    });
-    socket.on("error", () => done(received || "connection error"));
-  });
+async function stalledChunkedBody(path: string, contentType: string, bytes: number, limitMs: number): Promise<string> {
+  const chunk = "a".repeat(bytes);
+  const connection = new RawConnection(
+    target.appliance.port,
+    `POST ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: ${contentType}\r\ntransfer-encoding: chunked\r\n\r\n${chunk.length.toString(16)}\r\n${chunk}\r\n`,
+  );
+  const received = () => connection.text("latin1");
+  try {
+    await connection.until(() => received().includes("\r\n"), "a status line", limitMs);
+    return received().slice(0, received().indexOf("\r\n"));
+  } catch {
+    return connection.ended ? received() || "connection error" : `no answer within ${limitMs} ms`;
+  } finally {
+    connection.destroy();
+  }
 }
 
 describe("bugs found by the fuzz suite", () => {

@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { openStore } from "../../src/store/index.ts";
 import { startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
-import { OWNER_PASSWORD, OwnerBrowser, ownerPasswordHash } from "../helpers/oauth.ts";
+import { formField, OWNER_PASSWORD, OwnerBrowser, ownerPasswordHash } from "../helpers/oauth.ts";
 import {
   authorizeUrl,
   authorizeWithOwner,
@@ -52,12 +52,6 @@ export interface FuzzTarget {
   /** A signed pending authorization request for client A and its login form's token (for /authorize POST). */
   pending: { request: string; csrf: string };
   stop(): Promise<void>;
-}
-
-export function field(html: string, name: string): string {
-  const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
-  if (!match) throw new Error(`no ${name} field in the page`);
-  return match[1]!.replace(/&amp;/g, "&");
 }
 
 export async function startFuzzTarget(options: { registrationRate?: { count: number; windowMs: number } } = {}): Promise<FuzzTarget> {
@@ -187,7 +181,7 @@ export async function startFuzzTarget(options: { registrationRate?: { count: num
     }),
   );
   const html = await page.text();
-  const pending = { request: field(html, "request"), csrf: field(html, "csrf") };
+  const pending = { request: formField(html, "request"), csrf: formField(html, "csrf") };
 
   return {
     appliance,

@@ -1,5 +1,5 @@
 // Starts the real appliance on port 0 for a test, with its log lines captured in memory.
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -30,6 +30,29 @@ export function stdioServer(name: string, script: string, overrides: Partial<Std
   };
 }
 
+/**
+ * The configuration a test starts from: these servers on 127.0.0.1 port 0, a fresh state
+ * directory, no authentication, every other section at its default; `overrides` replace whole keys.
+ */
+export function testConfig(servers: StdioServerConfig[], overrides: Partial<AppConfig> = {}): AppConfig {
+  return {
+    file: "<test>",
+    listen: { host: "127.0.0.1", port: 0 },
+    extraHosts: [],
+    allowedOrigins: [],
+    stateDir: mkdtempSync(join(tmpdir(), "mcp-appliance-test-")),
+    trustProxy: [],
+    auth: "none",
+    log: { level: "debug" },
+    oauth: defaultOAuthConfig(),
+    servers,
+    httpServers: [],
+    limits: defaultLimitsConfig(),
+    firewall: { publicSources: [] },
+    ...overrides,
+  };
+}
+
 export interface TestAppliance extends RunningAppliance {
   config: AppConfig;
   logs: string[];
@@ -49,22 +72,7 @@ export async function startTestAppliance(
       done();
     },
   });
-  const config: AppConfig = {
-    file: "<test>",
-    listen: { host: "127.0.0.1", port: 0 },
-    extraHosts: [],
-    allowedOrigins: [],
-    stateDir: mkdtempSync(join(tmpdir(), "mcp-appliance-test-")),
-    trustProxy: [],
-    auth: "none",
-    log: { level: "debug" },
-    oauth: defaultOAuthConfig(),
-    servers,
-    httpServers: [],
-    limits: defaultLimitsConfig(),
-    firewall: { publicSources: [] },
-    ...configOverrides,
-  };
+  const config = testConfig(servers, configOverrides);
   config.oauth = { ...config.oauth, ...oauthOverrides };
   config.limits = { ...config.limits, ...limitsOverrides };
   const running = await startAppliance(config, createLogger("debug", sink), options);
@@ -74,36 +82,6 @@ export async function startTestAppliance(
     logs,
     mcpUrl: (server) => new URL(config.servers.find((s) => s.name === server)!.path, running.url),
   };
-}
-
-/**
- * Is a process still running? A zombie counts as gone: it has exited and only waits for its
- * parent (for an orphan, PID 1) to collect its status.
- */
-export function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return state !== "Z" && state !== "X";
-  } catch {
-    return false;
-  }
-}
-
-/** Every live process of a process group, from /proc. */
-export function groupMembers(pgid: number): number[] {
-  const members: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[2]) === pgid && fields[0] !== "Z") members.push(Number(entry));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return members;
 }
 
 /** Poll until `check` holds (processes take a moment to be reaped); throws with `what` if it never does. */

@@ -1,6 +1,6 @@
 // What a process leaves on the machine, read from /proc: resident memory, open file
-// descriptors, and the processes descended from it. Used by the reliability suite to assert
-// that faults and load leave nothing behind.
+// descriptors, the processes descended from it or in its group, and TCP sockets. Used wherever
+// a test asserts that faults, load or a shutdown leave nothing behind.
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 
 /** Resident set size in bytes (VmRSS), or 0 when the process is gone. */
@@ -52,7 +52,7 @@ export function fdKinds(pid: number): Record<string, number> {
   return kinds;
 }
 
-interface ProcEntry {
+export interface ProcEntry {
   pid: number;
   ppid: number;
   pgid: number;
@@ -60,7 +60,8 @@ interface ProcEntry {
   command: string;
 }
 
-function processTable(): ProcEntry[] {
+/** Every process on the machine, from /proc/<pid>/stat. */
+export function processTable(): ProcEntry[] {
   const table: ProcEntry[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -99,6 +100,34 @@ export function descendants(pid: number): { pid: number; state: string; command:
     }
   }
   return found.map(({ pid, state, command }) => ({ pid, state, command }));
+}
+
+/** The fields of /proc/<pid>/stat after the command, or undefined when the process is gone. */
+function statFields(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Is a process still running? A zombie counts as gone: it has exited and only waits for its
+ * parent (for an orphan, PID 1) to collect its status.
+ */
+export function alive(pid: number): boolean {
+  const state = statFields(pid)?.[0];
+  return state !== undefined && state !== "Z" && state !== "X";
+}
+
+/** A process's command line, arguments joined by spaces ("" once it is gone). */
+export function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+  } catch {
+    return "";
+  }
 }
 
 /** Live (non-zombie) members of any of these process groups: what an orphaned child would be. */

@@ -3,6 +3,23 @@
 
 export const ACCEPT_BOTH = "application/json, text/event-stream";
 
+/**
+ * An initialize request (MCP lifecycle §Initialization): a client of no capabilities, named for
+ * the appliance's log, asking for `protocolVersion`.
+ */
+export function initializeRequest(options: { id?: string | number; protocolVersion?: string; client?: string } = {}) {
+  return {
+    jsonrpc: "2.0" as const,
+    id: options.id ?? 1,
+    method: "initialize" as const,
+    params: {
+      protocolVersion: options.protocolVersion ?? "2025-11-25",
+      capabilities: {},
+      clientInfo: { name: options.client ?? "test", version: "1" },
+    },
+  };
+}
+
 export interface RpcMessage {
   jsonrpc: "2.0";
   id?: string | number | null;
@@ -31,12 +48,7 @@ export class RawMcpClient {
 
   /** initialize + notifications/initialized; throws unless both succeed. */
   async open(protocolVersion = "2025-11-25"): Promise<string> {
-    const response = await this.post({
-      jsonrpc: "2.0",
-      id: this.nextId++,
-      method: "initialize",
-      params: { protocolVersion, capabilities: {}, clientInfo: { name: "reliability", version: "1" } },
-    });
+    const response = await this.post(initializeRequest({ id: this.nextId++, protocolVersion, client: "reliability" }));
     const body = await response.text();
     const session = response.headers.get("mcp-session-id");
     if (response.status !== 200 || !session) throw new Error(`initialize failed (${response.status}): ${body.slice(0, 500)}`);

@@ -3,7 +3,7 @@
 // approval of a hand-built authorization request, and MCP requests with a bearer token.
 import { expect } from "bun:test";
 import { createHash, randomBytes } from "node:crypto";
-import { connect } from "node:net";
+import { initializeRequest } from "./mcp-raw.ts";
 import { OwnerBrowser } from "./oauth.ts";
 
 export interface Pkce {
@@ -202,13 +202,6 @@ export async function expectHealthy(base: string): Promise<void> {
   expect(((await response.json()) as { status: string }).status).toBe("ok");
 }
 
-const INITIALIZE = {
-  jsonrpc: "2.0",
-  id: 1,
-  method: "initialize",
-  params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "oauth-http-test", version: "1" } },
-};
-
 export interface McpAnswer {
   status: number;
   session: string | null;
@@ -230,7 +223,7 @@ export async function mcpInitialize(
     ...extraHeaders,
   };
   if (authorization !== undefined) headers.authorization = authorization;
-  const response = await fetch(url, { method: "POST", headers, body: JSON.stringify(INITIALIZE) });
+  const response = await fetch(url, { method: "POST", headers, body: JSON.stringify(initializeRequest({ client: "oauth-http-test" })) });
   const body = await response.text();
   const session = response.headers.get("mcp-session-id");
   if (session && !keepSession) {
@@ -251,24 +244,4 @@ export function challengeParams(challenge: string | null): Record<string, string
   const params: Record<string, string> = {};
   for (const match of challenge!.slice(7).matchAll(/([a-z_]+)="([^"]*)"/g)) params[match[1]!] = match[2]!;
   return params;
-}
-
-/** One raw HTTP/1.1 request over TCP (for bytes fetch refuses to send); the status line's code. */
-export function rawRequest(port: number, head: Buffer | string, body: Buffer | string = ""): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, "127.0.0.1");
-    const chunks: Buffer[] = [];
-    socket.on("connect", () => {
-      socket.write(typeof head === "string" ? Buffer.from(head, "latin1") : head);
-      if (body.length > 0) socket.write(body);
-    });
-    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
-    socket.on("error", reject);
-    socket.on("end", () => {
-      const text = Buffer.concat(chunks).toString("utf8");
-      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? "0");
-      resolve({ status, text });
-    });
-    socket.setTimeout(10_000, () => socket.destroy(new Error("raw request timed out")));
-  });
 }

@@ -58,7 +58,8 @@ export class MemoryOAuthProvider implements OAuthClientProvider {
   }
 }
 
-function field(html: string, name: string): string {
+/** The value of a hidden field of one of the appliance's pages (login, consent), HTML entities decoded. */
+export function formField(html: string, name: string): string {
   const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
   if (!match) throw new Error(`no ${name} field in the page:\n${html.slice(0, 2000)}`);
   return match[1]!
@@ -101,12 +102,12 @@ export class OwnerBrowser {
       if (response.status === 303 || response.status === 302) return new URL(response.headers.get("location")!);
       const html = await response.text();
       if (html.includes('value="login"')) {
-        response = await this.post({ action: "login", request: field(html, "request"), csrf: field(html, "csrf"), password });
+        response = await this.post({ action: "login", request: formField(html, "request"), csrf: formField(html, "csrf"), password });
       } else if (html.includes('value="approve"')) {
         response = await this.post({
           action: "approve",
-          request: field(html, "request"),
-          csrf: field(html, "csrf"),
+          request: formField(html, "request"),
+          csrf: formField(html, "csrf"),
           ...(remember ? { remember: "yes" } : {}),
         });
       } else {

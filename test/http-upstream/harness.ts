@@ -8,6 +8,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { parseConfig } from "../../src/config/load.ts";
 import type { HttpServerConfig } from "../../src/config/types.ts";
 import { startTestAppliance, type TestAppliance } from "../helpers/appliance.ts";
+import { initializeRequest } from "../helpers/mcp-raw.ts";
 import { MemoryOAuthProvider, OwnerBrowser, ownerPasswordHash } from "../helpers/oauth.ts";
 
 /** [servers.*] tables through the real loader (secrets resolved from `env`), as the appliance would read them. */
@@ -54,12 +55,7 @@ export const textOf = (result: unknown) => (result as { content: { text: string 
 export const MCP_HEADERS = { "content-type": "application/json", accept: "application/json, text/event-stream" };
 
 export function initializeBody(id: number | string = 1): string {
-  return JSON.stringify({
-    jsonrpc: "2.0",
-    id,
-    method: "initialize",
-    params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
-  });
+  return JSON.stringify(initializeRequest({ id, client: "raw" }));
 }
 
 /** initialize + notifications/initialized with plain fetch: the session id. */

@@ -4,7 +4,7 @@
 // deny redirects access_denied with state and iss; "remember" skips the next consent.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
-import { OWNER_PASSWORD, OwnerBrowser, ownerPasswordHash } from "../helpers/oauth.ts";
+import { formField, OWNER_PASSWORD, OwnerBrowser, ownerPasswordHash } from "../helpers/oauth.ts";
 import { authorizeUrl, expectErrorPage, expectErrorRedirect, expectHealthy, pkce, registerPublic, tokens } from "../helpers/oauth-http.ts";
 
 const XSS_NAME = "<script>alert(1)</script>";
@@ -23,17 +23,6 @@ afterAll(async () => {
 afterEach(async () => {
   await expectHealthy(appliance.url);
 });
-
-function field(html: string, name: string): string {
-  const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
-  if (!match) throw new Error(`no ${name} field in the page:\n${html.slice(0, 1500)}`);
-  return match[1]!
-    .replace(/&amp;/g, "&")
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">");
-}
 
 function expectPageHeaders(response: Response) {
   expect(response.headers.get("content-type")).toStartWith("text/html");
@@ -66,14 +55,21 @@ async function atConsent(clientId: string, redirectUri = REDIRECT, state = "st-1
   const loginHtml = await login.text();
   const consent = await browser.post({
     action: "login",
-    request: field(loginHtml, "request"),
-    csrf: field(loginHtml, "csrf"),
+    request: formField(loginHtml, "request"),
+    csrf: formField(loginHtml, "csrf"),
     password: OWNER_PASSWORD,
   });
   expect(consent.status).toBe(200);
   const html = await consent.text();
   expect(html).toContain('value="approve"');
-  return { browser, consent, html, loginCsrf: field(loginHtml, "csrf"), request: field(html, "request"), csrf: field(html, "csrf") };
+  return {
+    browser,
+    consent,
+    html,
+    loginCsrf: formField(loginHtml, "csrf"),
+    request: formField(html, "request"),
+    csrf: formField(html, "csrf"),
+  };
 }
 
 describe("what the pages show", () => {
@@ -134,7 +130,12 @@ describe("what the pages show", () => {
       method: "POST",
       redirect: "manual",
       headers: { "content-type": "application/x-www-form-urlencoded", origin: appliance.url },
-      body: new URLSearchParams({ action: "login", request: field(html, "request"), csrf: field(html, "csrf"), password: OWNER_PASSWORD }),
+      body: new URLSearchParams({
+        action: "login",
+        request: formField(html, "request"),
+        csrf: formField(html, "csrf"),
+        password: OWNER_PASSWORD,
+      }),
     });
     expect(response.status).toBe(200);
     const cookie = response.headers.get("set-cookie") ?? "";
@@ -169,7 +170,7 @@ describe("the forms", () => {
     const html = await (await browser.get(request(client.client_id))).text();
     const variants: Record<string, string>[] = [{}, { csrf: "wrong" }];
     for (const fields of variants) {
-      const response = await browser.post({ action: "login", request: field(html, "request"), password: OWNER_PASSWORD, ...fields });
+      const response = await browser.post({ action: "login", request: formField(html, "request"), password: OWNER_PASSWORD, ...fields });
       expect(response.headers.get("set-cookie")).toBeNull();
       await expectErrorPage(response, 403);
     }
@@ -212,8 +213,8 @@ describe("the forms", () => {
     const html = await (await browser.get(request(client.client_id))).text();
     const wrong = await browser.post({
       action: "login",
-      request: field(html, "request"),
-      csrf: field(html, "csrf"),
+      request: formField(html, "request"),
+      csrf: formField(html, "csrf"),
       password: "not the password",
     });
     expect(wrong.status).toBe(401);
@@ -223,8 +224,8 @@ describe("the forms", () => {
     expect(again).toContain("Wrong password.");
     const right = await browser.post({
       action: "login",
-      request: field(again, "request"),
-      csrf: field(again, "csrf"),
+      request: formField(again, "request"),
+      csrf: formField(again, "csrf"),
       password: OWNER_PASSWORD,
     });
     expect(right.status).toBe(200);

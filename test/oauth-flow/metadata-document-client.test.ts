@@ -8,7 +8,7 @@ import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
-import { MemoryOAuthProvider, OWNER_PASSWORD, OwnerBrowser, ownerPasswordHash } from "../helpers/oauth.ts";
+import { formField, MemoryOAuthProvider, OWNER_PASSWORD, OwnerBrowser, ownerPasswordHash } from "../helpers/oauth.ts";
 import { type DocumentServer, json, startDocumentServer } from "../oauth/cimd/document-server.ts";
 import { allowTestServer, type FakeLookup, fakeLookup } from "../oauth/cimd/lookup-fixture.ts";
 import { makeTestCertificates, type TestCertificates } from "../oauth/cimd/tls-fixture.ts";
@@ -77,17 +77,6 @@ function requestedPaths(running: TestAppliance): string[] {
   });
 }
 
-function field(html: string, name: string): string {
-  const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
-  if (!match) throw new Error(`no ${name} field in the page:\n${html.slice(0, 2000)}`);
-  return match[1]!
-    .replace(/&amp;/g, "&")
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">");
-}
-
 /** The owner signs in and approves, keeping the login and consent pages to look at. */
 async function ownerApproves(origin: string, authorizationUrl: URL) {
   const browser = new OwnerBrowser(origin);
@@ -97,14 +86,18 @@ async function ownerApproves(origin: string, authorizationUrl: URL) {
   expect(loginHtml).toContain('value="login"');
   const consentResponse = await browser.post({
     action: "login",
-    request: field(loginHtml, "request"),
-    csrf: field(loginHtml, "csrf"),
+    request: formField(loginHtml, "request"),
+    csrf: formField(loginHtml, "csrf"),
     password: OWNER_PASSWORD,
   });
   expect(consentResponse.status).toBe(200);
   const consentHtml = await consentResponse.text();
   expect(consentHtml).toContain('value="approve"');
-  const approved = await browser.post({ action: "approve", request: field(consentHtml, "request"), csrf: field(consentHtml, "csrf") });
+  const approved = await browser.post({
+    action: "approve",
+    request: formField(consentHtml, "request"),
+    csrf: formField(consentHtml, "csrf"),
+  });
   expect(approved.status).toBe(303);
   return { loginHtml, consentHtml, redirect: new URL(approved.headers.get("location")!) };
 }

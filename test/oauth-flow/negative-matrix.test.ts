@@ -27,11 +27,12 @@ import {
   pkce,
   postForm,
   type Registered,
-  rawRequest,
   registerPublic,
   sha256Hex,
   tokens,
 } from "../helpers/oauth-http.ts";
+import { seedAuthorizationCode, seededTokens } from "../helpers/oauth-seed.ts";
+import { rawExchange } from "../helpers/raw-http.ts";
 
 // 32 characters, so wrong secrets of 31, 32 and 33 characters sit right around it.
 const SECRET = "Zq7vL0pX3nR8sT1uW4yA6cE9gJ2kM5oQ";
@@ -526,7 +527,7 @@ describe("/token: the authorization code", () => {
   });
 
   test("a code issued to another client: invalid_grant", async () => {
-    const { code, verifier } = await authorizeWithOwner(main.url, {
+    const { code, verifier } = seedAuthorizationCode(main, {
       clientId: loopbackClient.client_id,
       redirectUri: "http://localhost:40000/callback",
     });
@@ -555,7 +556,7 @@ describe("/token: the authorization code", () => {
 describe("/token: grants a client may not use, scopes that cannot be", () => {
   test("a DCR client registered without refresh_token: no refresh_token field (not null), and refresh is unauthorized_client", async () => {
     const client = await registerPublic(main.url, ["http://localhost/cb"], { grant_types: ["authorization_code"] });
-    const { code, verifier } = await authorizeWithOwner(main.url, { clientId: client.client_id, redirectUri: "http://localhost:40002/cb" });
+    const { code, verifier } = seedAuthorizationCode(main, { clientId: client.client_id, redirectUri: "http://localhost:40002/cb" });
     const response = await token(main, {
       grant_type: "authorization_code",
       code,
@@ -625,17 +626,7 @@ describe("/token: refresh tokens", () => {
       400,
       "invalid_grant",
     );
-    const { code, verifier } = await authorizeWithOwner(main.url, {
-      clientId: loopbackClient.client_id,
-      redirectUri: "http://localhost:40001/callback",
-    });
-    const theirs = await tokens(main.url, {
-      grant_type: "authorization_code",
-      code,
-      code_verifier: verifier,
-      redirect_uri: "http://localhost:40001/callback",
-      client_id: loopbackClient.client_id,
-    });
+    const theirs = await seededTokens(main, loopbackClient.client_id, "http://localhost:40001/callback");
     await expectOAuthError(
       await token(main, { grant_type: "refresh_token", refresh_token: theirs.refresh_token!, ...auth }),
       400,
@@ -734,13 +725,12 @@ describe("/token: the request itself", () => {
   test("an oversized body: 413 JSON with no-store", async () => {
     await expectOAuthError(await token(main, `grant_type=authorization_code&code=${"a".repeat(70_000)}`), 413, "invalid_request");
     // The declared length alone is enough to refuse.
-    const raw = await rawRequest(
+    const raw = await rawExchange(
       main.port,
-      `POST /token HTTP/1.1\r\nHost: 127.0.0.1:${main.port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 70000\r\nConnection: close\r\n\r\n`,
-      "a".repeat(70_000),
+      `POST /token HTTP/1.1\r\nHost: 127.0.0.1:${main.port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 70000\r\nConnection: close\r\n\r\n${"a".repeat(70_000)}`,
     );
     expect(raw.status).toBe(413);
-    expect(raw.text).toContain('"error":"invalid_request"');
+    expect(raw.body.toString()).toContain('"error":"invalid_request"');
   });
 
   test("a successful answer carries Cache-Control: no-store and Pragma: no-cache, and no null", async () => {
@@ -868,11 +858,11 @@ describe("the bearer guard on the MCP endpoint", () => {
           `POST /vault/mcp HTTP/1.1\r\nHost: 127.0.0.1:${main.port}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: 2\r\nConnection: close\r\nAuthorization: Bearer `,
         ),
         Buffer.from("mcpa_üñï€😀", "utf8"),
-        Buffer.from("\r\n\r\n"),
+        Buffer.from("\r\n\r\n{}"),
       ]);
-      const raw = await rawRequest(main.port, head, "{}");
+      const raw = await rawExchange(main.port, head);
       expect(raw.status).toBe(400);
-      expect(raw.text).toContain('error="invalid_request"');
+      expect(raw.head).toContain('error="invalid_request"');
     });
 
     test("an unknown token: 401 invalid_token", async () => {

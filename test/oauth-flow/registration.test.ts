@@ -21,6 +21,7 @@ import {
   registerPublic,
   tokens,
 } from "../helpers/oauth-http.ts";
+import { seedAuthorizationCode, seededTokens } from "../helpers/oauth-seed.ts";
 
 const CURSOR = ["cursor://anysphere.cursor-mcp/oauth/callback", "https://cursor.example/oauth/callback", "http://localhost:1234/cb"];
 
@@ -42,10 +43,10 @@ beforeAll(async () => {
   });
   rate = await startTestAppliance(vault(), { auth: "oauth", trustProxy: ["127.0.0.1"], oauthOverrides: { registrationRate: hourly } });
   rateUntrusted = await startTestAppliance(vault(), { auth: "oauth", oauthOverrides: { registrationRate: hourly } });
-  capped = await startTestAppliance(vault(), { auth: "oauth", oauthOverrides: { ownerPasswordHash: hash, registrationLimit: 2 } });
+  capped = await startTestAppliance(vault(), { auth: "oauth", oauthOverrides: { registrationLimit: 2 } });
   expiring = await startTestAppliance(vault(), {
     auth: "oauth",
-    oauthOverrides: { ownerPasswordHash: hash, registrationLimit: 2, unusedRegistrationTtlMs: 1 },
+    oauthOverrides: { registrationLimit: 2, unusedRegistrationTtlMs: 1 },
   });
   expiringProbed = await startTestAppliance(vault(), {
     auth: "oauth",
@@ -150,7 +151,7 @@ describe("registration responses", () => {
     const clientId = body.client_id as string;
     const secret = body.client_secret as string;
 
-    const { code, verifier } = await authorizeWithOwner(main.url, { clientId, redirectUri: "https://app.example/cb" });
+    const { code, verifier } = seedAuthorizationCode(main, { clientId, redirectUri: "https://app.example/cb" });
     const issued = await tokens(
       main.url,
       { grant_type: "authorization_code", code, code_verifier: verifier, redirect_uri: "https://app.example/cb" },
@@ -386,14 +387,7 @@ describe("limits on registration", () => {
     // Two that obtain tokens push out whatever unused ones the table held.
     for (let i = 0; i < 2; i++) {
       const client = await registerPublic(capped.url, ["http://localhost/cb"]);
-      const { code, verifier } = await authorizeWithOwner(capped.url, { clientId: client.client_id, redirectUri: "http://localhost/cb" });
-      await tokens(capped.url, {
-        grant_type: "authorization_code",
-        code,
-        code_verifier: verifier,
-        client_id: client.client_id,
-        redirect_uri: "http://localhost/cb",
-      });
+      await seededTokens(capped, client.client_id, "http://localhost/cb");
     }
     await expectOAuthError(await registration(capped.url, body), 503, "temporarily_unavailable");
     await expectOAuthError(await registration(capped.url, body), 503, "temporarily_unavailable");
@@ -401,17 +395,7 @@ describe("limits on registration", () => {
 
   test("at the cap, registrations never used give way; one that obtained a token stays", async () => {
     const used = await registerPublic(expiring.url, ["http://localhost/cb"]);
-    const { code, verifier } = await authorizeWithOwner(expiring.url, {
-      clientId: used.client_id,
-      redirectUri: "http://localhost:40100/cb",
-    });
-    const issued = await tokens(expiring.url, {
-      grant_type: "authorization_code",
-      code,
-      code_verifier: verifier,
-      client_id: used.client_id,
-      redirect_uri: "http://localhost:40100/cb",
-    });
+    const issued = await seededTokens(expiring, used.client_id, "http://localhost:40100/cb");
     const unused = await registerPublic(expiring.url, ["http://localhost/cb"]);
     // Past unused_registration_ttl (1 ms): the appliance takes no clock a test could move, and
     // only more time passing, never less, can follow.

@@ -7,7 +7,6 @@ import { eventually, startTestAppliance, stdioServer, type TestAppliance } from 
 import { ownerPasswordHash } from "../helpers/oauth.ts";
 import {
   authorizeUrl,
-  authorizeWithOwner,
   basicAuth,
   challengeParams,
   expectHealthy,
@@ -21,6 +20,7 @@ import {
   type TokenPair,
   tokens,
 } from "../helpers/oauth-http.ts";
+import { seededTokens } from "../helpers/oauth-seed.ts";
 
 const SECRET = "revocation-test-connector-secret";
 const OTHER_SECRET = "revocation-test-other-secret-xyz";
@@ -167,17 +167,7 @@ describe("revocation", () => {
 
   test("a public DCR client revokes its own token with client_id only, but not a confidential client's", async () => {
     const client = await registerPublic(appliance.url, ["http://localhost/cb"]);
-    const { code, verifier } = await authorizeWithOwner(appliance.url, {
-      clientId: client.client_id,
-      redirectUri: "http://localhost:40200/cb",
-    });
-    const own = await tokens(appliance.url, {
-      grant_type: "authorization_code",
-      code,
-      code_verifier: verifier,
-      client_id: client.client_id,
-      redirect_uri: "http://localhost:40200/cb",
-    });
+    const own = await seededTokens(appliance, client.client_id, "http://localhost:40200/cb");
     const confidential = await issue("connector");
     await expectOAuthError(await revoke({ token: confidential.access_token, client_id: client.client_id }), 400, "invalid_request");
     await expectRevoked(await revoke({ token: own.access_token, client_id: client.client_id }));
@@ -243,17 +233,7 @@ describe("revocation from outside the running appliance (what `mcp-appliance cli
   // is refused, so the cache is the only thing that keeps it alive.
   test("a removed client's access token that was already in use stops working", async () => {
     const client = await registerPublic(appliance.url, ["http://localhost/cb"]);
-    const { code, verifier } = await authorizeWithOwner(appliance.url, {
-      clientId: client.client_id,
-      redirectUri: "http://localhost:40300/cb",
-    });
-    const issued = await tokens(appliance.url, {
-      grant_type: "authorization_code",
-      code,
-      code_verifier: verifier,
-      client_id: client.client_id,
-      redirect_uri: "http://localhost:40300/cb",
-    });
+    const issued = await seededTokens(appliance, client.client_id, "http://localhost:40300/cb");
     const unused = await tokens(appliance.url, {
       grant_type: "refresh_token",
       refresh_token: issued.refresh_token!,

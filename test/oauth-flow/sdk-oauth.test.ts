@@ -6,6 +6,7 @@ import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
+import { initializeRequest } from "../helpers/mcp-raw.ts";
 import { MemoryOAuthProvider, OwnerBrowser, ownerPasswordHash } from "../helpers/oauth.ts";
 
 let appliance: TestAppliance;
@@ -148,12 +149,7 @@ async function callWith(accessToken: string): Promise<number> {
   const response = await fetch(appliance.mcpUrl("vault"), {
     method: "POST",
     headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${accessToken}` },
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id: 1,
-      method: "initialize",
-      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } },
-    }),
+    body: JSON.stringify(initializeRequest({ client: "t" })),
   });
   await response.text();
   const session = response.headers.get("mcp-session-id");

@@ -3,11 +3,11 @@
 // request and then nothing. Against the compiled binary; each test asserts what the client
 // sees, and what is left in the appliance process: memory, descriptors, child processes.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { connect, type Socket } from "node:net";
 import { eventually } from "../helpers/appliance.ts";
 import { logged, logLine, type StartedProcess, startApplianceProcess } from "../helpers/appliance-process.ts";
 import { descendants, fdCount, fdKinds, MiB, mib, rssBytes, rssSampler, serverConnections } from "../helpers/machine.ts";
 import { parseBody, RawMcpClient } from "../helpers/mcp-raw.ts";
+import { RawConnection } from "../helpers/raw-http.ts";
 
 /** Bun closes a connection that has sent no complete request head well before the idle timeout. */
 const IDLE_TIMEOUT_S = 60; // src/app.ts
@@ -42,20 +42,8 @@ async function nothingLeft(): Promise<void> {
   expect(fdCount(started.pid)).toBeLessThanOrEqual(fds0 + established);
 }
 
-/** A raw TCP connection that sends `head` and records what comes back. */
-function rawConnection(head: string): { socket: Socket; received: () => number; text: () => string; closed: Promise<number> } {
-  const socket = connect(Number(new URL(started.url).port), "127.0.0.1");
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  const closed = new Promise<number>((resolve) => socket.on("close", () => resolve(Date.now())));
-  socket.on("error", () => {}); // a reset is one of the expected endings
-  socket.on("connect", () => head && socket.write(head));
-  socket.on("data", (chunk: Buffer) => {
-    bytes += chunk.length;
-    if (chunks.length < 64) chunks.push(chunk);
-  });
-  return { socket, received: () => bytes, text: () => Buffer.concat(chunks).toString("utf8"), closed };
-}
+/** A raw TCP connection to the appliance that sends `head`; only the first 64 KiB of what comes back is kept. */
+const rawConnection = (head: string) => new RawConnection(Number(new URL(started.url).port), head, 64 * 1024);
 
 describe("a client that disconnects mid-stream", () => {
   test("the session survives and the answer goes to the event log, from where a resumed stream gets it", async () => {
@@ -134,7 +122,7 @@ describe("a client that reads an SSE stream very slowly", () => {
     const slow = rawConnection(
       `GET ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nAccept: text/event-stream\r\nMcp-Session-Id: ${client.sessionId}\r\nMcp-Protocol-Version: 2025-11-25\r\n\r\n`,
     );
-    await eventually(() => slow.text().includes("200 OK"), "the GET stream is open");
+    await slow.until(() => slow.text().includes("200 OK"), "the GET stream is open");
     slow.socket.pause(); // and never reads again until the end of the test
 
     const rss0 = rssBytes(started.pid);

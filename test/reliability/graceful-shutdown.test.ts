@@ -3,12 +3,12 @@
 // then ends every session, stops every child and exits 0. A request that outlives the drain
 // gets a JSON-RPC error; none is left without an answer, and no process is left behind.
 import { describe, expect, test } from "bun:test";
-import { connect } from "node:net";
 import { defaultLimitsConfig } from "../../src/config/limits.ts";
 import { eventually } from "../helpers/appliance.ts";
 import { logged, logLine, type StartedProcess, startApplianceProcess } from "../helpers/appliance-process.ts";
 import { descendants, liveInGroups } from "../helpers/machine.ts";
-import { RawMcpClient, type RpcAnswer } from "../helpers/mcp-raw.ts";
+import { initializeRequest, RawMcpClient, type RpcAnswer } from "../helpers/mcp-raw.ts";
+import { RawConnection } from "../helpers/raw-http.ts";
 
 /** How many sleep calls the flood-server children have begun (each says so on stderr, which is logged). */
 function sleeping(started: StartedProcess): number {
@@ -16,15 +16,14 @@ function sleeping(started: StartedProcess): number {
 }
 
 /** Does a TCP connection to the port open? */
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    socket.on("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on("error", () => resolve(false));
-  });
+async function accepts(port: number): Promise<boolean> {
+  const probe = new RawConnection(port);
+  const opened = await Promise.race([
+    new Promise<boolean>((resolve) => probe.socket.once("connect", () => resolve(true))),
+    probe.closed.then(() => false),
+  ]);
+  probe.destroy();
+  return opened;
 }
 
 /** Drain, then the staged stop of a child (stdin closed, SIGTERM, SIGKILL: 1.5 s + 2 s), then slack. */
@@ -77,14 +76,13 @@ describe("SIGTERM under load", () => {
     await client.open();
     // A keep-alive connection opened before the signal, used once: the listener's closing does not end it.
     const url = started.mcpUrl("fl");
-    const socket = connect(Number(url.port), "127.0.0.1");
-    let received = "";
-    socket.on("data", (chunk: Buffer) => (received += chunk.toString("utf8")));
-    socket.on("error", () => {});
-    await new Promise((resolve) => socket.on("connect", resolve));
-    socket.write(`GET /healthz HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
-    await eventually(() => received.includes("\r\n\r\n"), "the first answer on the kept-alive connection");
-    received = "";
+    const kept = new RawConnection(Number(url.port), `GET /healthz HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
+    await kept.until(() => {
+      const answer = kept.response();
+      return answer.status > 0 && answer.body.length >= Number(answer.headers["content-length"] ?? 0);
+    }, "the first answer on the kept-alive connection");
+    const firstAnswer = kept.data().length;
+    const received = () => kept.data().subarray(firstAnswer).toString("utf8");
 
     // Long enough to outlast the waits below (the binary's log reaches us in batches, once a
     // second), short enough to finish within the default 5 s drain.
@@ -100,24 +98,15 @@ describe("SIGTERM under load", () => {
       (error: Error) => String(error),
     );
     expect(fresh).toContain("ECONNREFUSED");
-    const initialize = JSON.stringify({
-      jsonrpc: "2.0",
-      id: 1,
-      method: "initialize",
-      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "late", version: "1" } },
-    });
-    socket.write(
+    const initialize = JSON.stringify(initializeRequest({ client: "late" }));
+    kept.write(
       `POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: ${initialize.length}\r\n\r\n${initialize}`,
     );
-    await eventually(
-      () => received.includes("shutting down") || socket.destroyed || socket.readyState !== "open",
-      "an answer to the late initialize",
-      5000,
-    );
-    console.log(`initialize during the drain, on a connection opened before: ${received.split("\r\n")[0] || "connection closed"}`);
-    if (received) expect(received).toMatch(/^HTTP\/1\.1 503[\s\S]*shutting down/);
-    else expect(socket.destroyed || socket.readyState !== "open").toBe(true);
-    socket.destroy();
+    await kept.until(() => received().includes("shutting down") || kept.ended, "an answer to the late initialize", 5000);
+    console.log(`initialize during the drain, on a connection opened before: ${received().split("\r\n")[0] || "connection closed"}`);
+    if (received()) expect(received()).toMatch(/^HTTP\/1\.1 503[\s\S]*shutting down/);
+    else expect(kept.ended).toBe(true);
+    kept.destroy();
 
     expect((await busy).answer?.result?.content?.[0]?.text).toBe("slept");
     expect(await started.appliance.exited).toBe(0);

@@ -6,9 +6,9 @@
 import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { alive, eventually } from "../helpers/appliance.ts";
+import { eventually } from "../helpers/appliance.ts";
 import { restartApplianceProcess, type StartedProcess, startApplianceProcess } from "../helpers/appliance-process.ts";
-import { descendants } from "../helpers/machine.ts";
+import { alive, descendants } from "../helpers/machine.ts";
 import { RawMcpClient } from "../helpers/mcp-raw.ts";
 import { authorizeUrl, pkce, postForm, sha256Hex } from "../helpers/oauth-http.ts";
 

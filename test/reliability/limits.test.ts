@@ -5,13 +5,13 @@
 // shutdown_timeout, which needs a SIGTERM of its own: there it is the compiled executable.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
-import { connect } from "node:net";
 import { eventually, startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
 import { startApplianceProcess } from "../helpers/appliance-process.ts";
 import { descendants, liveInGroups } from "../helpers/machine.ts";
-import { ACCEPT_BOTH, RawLegacyClient, RawMcpClient, type RpcAnswer, type RpcMessage } from "../helpers/mcp-raw.ts";
+import { ACCEPT_BOTH, initializeRequest, RawLegacyClient, RawMcpClient, type RpcAnswer, type RpcMessage } from "../helpers/mcp-raw.ts";
 import { OwnerBrowser, ownerPasswordHash } from "../helpers/oauth.ts";
 import { authorizeWithOwner, basicAuth, expectOAuthError, postForm, sha256Hex } from "../helpers/oauth-http.ts";
+import { rawExchange } from "../helpers/raw-http.ts";
 
 const TOO_MANY_REQUESTS = -32003;
 
@@ -32,14 +32,7 @@ async function expectTooMany(
   return body.error.message;
 }
 
-function initializeMessage(id: number | string = 1) {
-  return {
-    jsonrpc: "2.0",
-    id,
-    method: "initialize",
-    params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "limits", version: "1" } },
-  };
-}
+const initializeMessage = (id: number | string = 1) => initializeRequest({ id, client: "limits" });
 
 /** A bare initialize with these headers (whatever session it opens stays open). */
 function initialize(url: URL, headers: Record<string, string> = {}): Promise<Response> {
@@ -92,42 +85,6 @@ class EventReader {
   }
 }
 
-interface RawAnswer {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-  /** What ended the connection, when it was not a clean close. */
-  error?: string;
-}
-
-/** One raw HTTP/1.1 exchange, whatever happens to the connection (the server may reset it mid-send). */
-function rawExchange(port: number, request: string): Promise<RawAnswer> {
-  return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    const chunks: Buffer[] = [];
-    let error: string | undefined;
-    socket.on("connect", () => socket.write(request));
-    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
-    socket.on("error", (e: Error) => (error = e.message));
-    socket.on("close", () => {
-      const text = Buffer.concat(chunks).toString("latin1");
-      const split = text.indexOf("\r\n\r\n");
-      const head = split === -1 ? text : text.slice(0, split);
-      const [statusLine = "", ...lines] = head.split("\r\n");
-      const headers = Object.fromEntries(
-        lines.map((line) => [line.slice(0, line.indexOf(":")).toLowerCase(), line.slice(line.indexOf(":") + 1).trim()]),
-      );
-      resolve({
-        status: Number(/^HTTP\/1\.1 (\d{3})/.exec(statusLine)?.[1] ?? "0"),
-        headers,
-        body: split === -1 ? "" : text.slice(split + 4),
-        ...(error && { error }),
-      });
-    });
-    socket.setTimeout(10_000, () => socket.destroy(new Error("timed out")));
-  });
-}
-
 /** GET /healthz whose header names and values (Host, Connection, X-Pad) total exactly `total` bytes. */
 function healthzWithHeaders(port: number, total: number): string {
   const host = `127.0.0.1:${port}`;
@@ -151,12 +108,12 @@ describe("max_header_size", () => {
   test("names and values totalling exactly max_header_size are served; one byte more is 431 JSON from the front door", async () => {
     const under = await rawExchange(small.port, healthzWithHeaders(small.port, LIMIT));
     expect(under.status).toBe(200);
-    expect(JSON.parse(under.body)).toMatchObject({ status: "ok" });
+    expect(JSON.parse(under.body.toString())).toMatchObject({ status: "ok" });
 
     const over = await rawExchange(small.port, healthzWithHeaders(small.port, LIMIT + 1));
     expect(over.status).toBe(431);
     expect(over.headers["content-type"]).toStartWith("application/json");
-    expect(JSON.parse(over.body)).toEqual({
+    expect(JSON.parse(over.body.toString())).toEqual({
       error: "request_header_fields_too_large",
       error_description: `the request's header names and values total ${LIMIT + 1} bytes, more than max_header_size (${LIMIT} bytes)`,
     });
@@ -184,7 +141,7 @@ describe("max_header_size", () => {
     expect((await rawExchange(byDefault.port, healthzWithHeaders(byDefault.port, LIMIT_15K))).status).toBe(200);
     const over = await rawExchange(byDefault.port, healthzWithHeaders(byDefault.port, LIMIT_15K + 1));
     expect(over.status).toBe(431);
-    expect(JSON.parse(over.body)).toMatchObject({ error: "request_header_fields_too_large" });
+    expect(JSON.parse(over.body.toString())).toMatchObject({ error: "request_header_fields_too_large" });
   });
 
   test("beyond Bun's own cap (20 KiB, 64 KiB, 1 MiB of headers): Bun's bare 431, and the process keeps serving", async () => {
@@ -192,10 +149,10 @@ describe("max_header_size", () => {
       const answer = await rawExchange(byDefault.port, healthzWithHeaders(byDefault.port, size));
       // Bun answers from its parser, before any handler: no JSON body, and the connection is closed.
       // Had the reset of a connection still sending overtaken the answer, nothing at all arrives.
-      if (answer.status === 0) expect(answer.body).toBe("");
+      if (answer.status === 0) expect(answer.body.length).toBe(0);
       else {
         expect(answer.status).toBe(431);
-        expect(answer.body).toBe("");
+        expect(answer.body.length).toBe(0);
       }
       console.log(
         `${size} bytes of headers: ${answer.status === 0 ? `no answer (${answer.error ?? "closed"})` : `HTTP ${answer.status}, ${answer.body.length} bytes of body`}`,

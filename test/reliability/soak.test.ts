@@ -4,11 +4,12 @@
 // reader that stopped reading a large response. They must be closed within the idle timeout
 // while the soak's clients (and one more) are served as usual. The long soak is scripts/soak.ts.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { connect, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { eventually } from "../helpers/appliance.ts";
 import { type StartedProcess, startApplianceProcess } from "../helpers/appliance-process.ts";
 import { descendants, fdCount, fdKinds, MiB, mib, serverConnections, tcpSocket } from "../helpers/machine.ts";
 import { RawMcpClient } from "../helpers/mcp-raw.ts";
+import { RawConnection } from "../helpers/raw-http.ts";
 import { describeSoak, soak } from "./soak-driver.ts";
 
 const SOAK_MS = 60_000;
@@ -39,15 +40,16 @@ afterAll(async () => {
  * for a socket that no longer reads (its end of stream waits behind unread data), from the
  * kernel's table: the appliance's side of the connection is no longer held by any process.
  */
-function slowConnection(send: (socket: Socket) => void): { socket: Socket; closed: Promise<number>; received: () => number } {
-  const socket = connect(Number(new URL(started.url).port), "127.0.0.1");
-  let bytes = 0;
-  socket.on("error", () => {});
-  socket.on("connect", () => send(socket));
-  socket.on("data", (chunk: Buffer) => (bytes += chunk.length));
+function slowConnection(
+  first: string,
+  options: { stopReading?: boolean } = {},
+): { socket: Socket; closed: Promise<number>; received: () => number } {
+  const serverPort = Number(new URL(started.url).port);
+  const connection = new RawConnection(serverPort, first, 0);
+  const { socket } = connection;
+  if (options.stopReading) socket.on("connect", () => socket.pause());
   const closed = new Promise<number>((resolve) => {
-    socket.on("close", () => resolve(Date.now()));
-    const serverPort = Number(new URL(started.url).port);
+    void connection.closed.then(resolve);
     let accepted = false; // a connection not yet accepted is not owned either
     const watch = setInterval(() => {
       if (!socket.localPort) return;
@@ -60,7 +62,7 @@ function slowConnection(send: (socket: Socket) => void): { socket: Socket; close
     }, 100);
     socket.on("close", () => clearInterval(watch));
   });
-  return { socket, closed, received: () => bytes };
+  return { socket, closed, received: () => connection.received() };
 }
 
 test.concurrent("slowloris bodies and stalled readers are closed within the idle timeout; other clients are served meanwhile", async () => {
@@ -73,11 +75,9 @@ test.concurrent("slowloris bodies and stalled readers are closed within the idle
   const began = Date.now();
   // Request heads complete, bodies promised (Content-Length) but never finished.
   const bodies = Array.from({ length: 10 }, () =>
-    slowConnection((socket) =>
-      socket.write(
-        `POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n` +
-          `Mcp-Session-Id: ${client.sessionId}\r\nContent-Length: 1000\r\n\r\n{"jsonrpc":"2.0",`,
-      ),
+    slowConnection(
+      `POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n` +
+        `Mcp-Session-Id: ${client.sessionId}\r\nContent-Length: 1000\r\n\r\n{"jsonrpc":"2.0",`,
     ),
   );
   // A client that asked for 12.5 MiB (below streamBufferBytes, so only the idle timeout can help) and stopped reading.
@@ -88,13 +88,11 @@ test.concurrent("slowloris bodies and stalled readers are closed within the idle
     params: { name: "stream", arguments: { count: 200, bytes: 64 * 1024 } },
   });
   const flUrl = started.mcpUrl("fl");
-  const stalled = slowConnection((socket) => {
-    socket.write(
-      `POST ${flUrl.pathname} HTTP/1.1\r\nHost: ${flUrl.host}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n` +
-        `Mcp-Session-Id: ${streamer.sessionId}\r\nMcp-Protocol-Version: 2025-11-25\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
-    );
-    socket.pause();
-  });
+  const stalled = slowConnection(
+    `POST ${flUrl.pathname} HTTP/1.1\r\nHost: ${flUrl.host}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n` +
+      `Mcp-Session-Id: ${streamer.sessionId}\r\nMcp-Protocol-Version: 2025-11-25\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+    { stopReading: true },
+  );
 
   const slow = [...bodies, stalled];
   let allClosed = false;
