@@ -95,6 +95,30 @@ export class OwnerBrowser {
     );
   }
 
+  /**
+   * At the login page the authorization URL shows, sign in: the consent page that follows, not yet
+   * approved (its body already read into `consentHtml`; `consent` is there for its headers).
+   */
+  async signIn(
+    authorizationUrl: URL | string,
+    password = OWNER_PASSWORD,
+  ): Promise<{ loginHtml: string; consentHtml: string; consent: Response }> {
+    const login = await this.get(authorizationUrl);
+    const loginHtml = await login.text();
+    if (login.status !== 200 || !loginHtml.includes('value="login"'))
+      throw new Error(`expected the login page, got ${login.status}:\n${loginHtml.slice(0, 2000)}`);
+    const consent = await this.post({
+      action: "login",
+      request: formField(loginHtml, "request"),
+      csrf: formField(loginHtml, "csrf"),
+      password,
+    });
+    const consentHtml = await consent.text();
+    if (consent.status !== 200 || !consentHtml.includes('value="approve"'))
+      throw new Error(`expected the consent page, got ${consent.status}:\n${consentHtml.slice(0, 2000)}`);
+    return { loginHtml, consentHtml, consent };
+  }
+
   /** From the authorization URL to the redirect back to the client: sign in if asked, approve. */
   async approve(authorizationUrl: URL, password = OWNER_PASSWORD, remember = false): Promise<URL> {
     let response = await this.get(authorizationUrl);

@@ -50,18 +50,7 @@ function request(clientId: string, redirectUri = REDIRECT, state = "st-1") {
 /** Signed in, looking at the consent page of a new authorization request. */
 async function atConsent(clientId: string, redirectUri = REDIRECT, state = "st-1") {
   const browser = new OwnerBrowser(appliance.url);
-  const login = await browser.get(request(clientId, redirectUri, state));
-  expect(login.status).toBe(200);
-  const loginHtml = await login.text();
-  const consent = await browser.post({
-    action: "login",
-    request: formField(loginHtml, "request"),
-    csrf: formField(loginHtml, "csrf"),
-    password: OWNER_PASSWORD,
-  });
-  expect(consent.status).toBe(200);
-  const html = await consent.text();
-  expect(html).toContain('value="approve"');
+  const { loginHtml, consentHtml: html, consent } = await browser.signIn(request(clientId, redirectUri, state));
   return {
     browser,
     consent,

@@ -8,7 +8,7 @@ import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
-import { formField, MemoryOAuthProvider, OWNER_PASSWORD, OwnerBrowser, ownerPasswordHash } from "../helpers/oauth.ts";
+import { formField, MemoryOAuthProvider, OwnerBrowser, ownerPasswordHash } from "../helpers/oauth.ts";
 import { type DocumentServer, json, startDocumentServer } from "../oauth/cimd/document-server.ts";
 import { allowTestServer, type FakeLookup, fakeLookup } from "../oauth/cimd/lookup-fixture.ts";
 import { makeTestCertificates, type TestCertificates } from "../oauth/cimd/tls-fixture.ts";
@@ -80,19 +80,7 @@ function requestedPaths(running: TestAppliance): string[] {
 /** The owner signs in and approves, keeping the login and consent pages to look at. */
 async function ownerApproves(origin: string, authorizationUrl: URL) {
   const browser = new OwnerBrowser(origin);
-  const loginResponse = await browser.get(authorizationUrl);
-  expect(loginResponse.status).toBe(200);
-  const loginHtml = await loginResponse.text();
-  expect(loginHtml).toContain('value="login"');
-  const consentResponse = await browser.post({
-    action: "login",
-    request: formField(loginHtml, "request"),
-    csrf: formField(loginHtml, "csrf"),
-    password: OWNER_PASSWORD,
-  });
-  expect(consentResponse.status).toBe(200);
-  const consentHtml = await consentResponse.text();
-  expect(consentHtml).toContain('value="approve"');
+  const { loginHtml, consentHtml } = await browser.signIn(authorizationUrl);
   const approved = await browser.post({
     action: "approve",
     request: formField(consentHtml, "request"),
