@@ -1,13 +1,29 @@
 // Server-Sent Events framing (HTML Living Standard §9.2) and one outgoing SSE connection.
-// Each MCP message is a single line (stdio framing), so it fits one `data:` field unchanged.
+// Each MCP message is a single line (stdio framing), so it fits one `data:` field unchanged —
+// unless it holds a raw CR, which stdio framing allows and SSE does not (see dataFields).
 
 const encoder = new TextEncoder();
+
+// HTML §9.2.6: a line of the stream ends at CR, LF or CRLF, and the receiver joins the data
+// fields of one event with LF. So a payload holding any of them goes out as one data field per
+// line, never as a line the receiver would cut short. In a JSON text a raw CR or LF can only be
+// whitespace between tokens (RFC 8259 §2 and §7: strings cannot hold them unescaped), so the
+// message rebuilt with LF in their place is the same message.
+const LINE_BREAK = /\r\n|\r|\n/;
+
+function dataFields(data: string): string {
+  if (!data.includes("\r") && !data.includes("\n")) return `data: ${data}\n`;
+  return data
+    .split(LINE_BREAK)
+    .map((line) => `data: ${line}\n`)
+    .join("");
+}
 
 export function sseEvent(data: string, id?: string, event?: string): string {
   let frame = "";
   if (event) frame += `event: ${event}\n`;
   if (id !== undefined) frame += `id: ${id}\n`;
-  return `${frame}data: ${data}\n\n`;
+  return `${frame}${dataFields(data)}\n`;
 }
 
 /** MCP 2025-11-25 transports §Sending messages 6: an event with an id and empty data primes reconnection. */
