@@ -21,7 +21,7 @@ export interface PendingView {
   request: string;
 }
 
-export interface OwnerCookie {
+interface OwnerCookie {
   name: string;
   value: string;
   maxAgeS: number;
@@ -35,7 +35,7 @@ export type AuthorizeOutcome = (
   | { kind: "consent"; view: PendingView & { csrf: string }; formTargets: string[] }
 ) & { cookie?: OwnerCookie };
 
-export interface AuthorizePost {
+interface AuthorizePost {
   form: Map<string, string>;
   cookie: string | undefined;
   origin: string | null;

@@ -124,7 +124,7 @@ export async function checkAuthorizationRequest(
  * RFC 8707 §2 against every served URL (each server's MCP endpoint and its legacy SSE endpoint);
  * a missing resource means the one MCP endpoint when only one server is served.
  */
-export function resolveServedResource(requested: string | undefined, servers: readonly ProtectedServer[]): Outcome<string> {
+function resolveServedResource(requested: string | undefined, servers: readonly ProtectedServer[]): Outcome<string> {
   if (requested === undefined)
     return resolveResource(
       undefined,

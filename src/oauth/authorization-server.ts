@@ -25,7 +25,7 @@ import { SignedValues } from "./signed-value.ts";
 import { TokenCache } from "./token-cache.ts";
 import { TokenEndpoint } from "./token-endpoint.ts";
 
-export interface AuthorizationServerOptions {
+interface AuthorizationServerOptions {
   config: AppConfig;
   /** The public origin (public_url, or the bound loopback address). */
   issuer: string;

@@ -7,7 +7,7 @@ import type { ClientRecord, Store } from "../store/index.ts";
 import { type ClientMetadataResolver, isMetadataDocumentClientId } from "./client-metadata-document/index.ts";
 import { InvalidClient, type Outcome } from "./errors.ts";
 
-export interface ClientDirectoryOptions {
+interface ClientDirectoryOptions {
   store: Store;
   config: OAuthConfig;
   /** Absent when client_id_metadata_documents = false. */

@@ -23,12 +23,12 @@ export interface ClientMetadata {
   software_version?: string;
 }
 
-export interface RegistrationOptions {
+interface RegistrationOptions {
   /** scopes_supported: a requested scope outside it is dropped (RFC 7591 §3.2.1 lets the server substitute). */
   knownScopes: readonly string[];
 }
 
-export const MAX_REDIRECT_URIS = 20;
+const MAX_REDIRECT_URIS = 20;
 const MAX_TEXT = 200;
 const MAX_URL = 2048;
 
@@ -165,7 +165,7 @@ export function isConfidential(metadata: Pick<ClientMetadata, "token_endpoint_au
   return metadata.token_endpoint_auth_method !== "none";
 }
 
-export interface IssuedClient {
+interface IssuedClient {
   clientId: string;
   /** Present only for a confidential client (shown once, stored only as a hash). */
   clientSecret?: string;

@@ -5,7 +5,7 @@
 import type { Result } from "../common/result.ts";
 
 /** Codes from the IANA "OAuth Extensions Error Registry" and the RFCs that define them. */
-export type OAuthErrorCode =
+type OAuthErrorCode =
   | "invalid_request"
   | "invalid_client"
   | "invalid_grant"
@@ -23,7 +23,7 @@ export type OAuthErrorCode =
   | "invalid_token"
   | "insufficient_scope";
 
-export interface OAuthErrorOptions {
+interface OAuthErrorOptions {
   /** What happened, for the log only (may name hashes, ids, internal state; never secrets). */
   reason?: string;
   cause?: unknown;
@@ -132,7 +132,7 @@ export class BodyTooLarge extends InvalidRequest {
   }
 }
 
-export interface InvalidClientOptions extends OAuthErrorOptions {
+interface InvalidClientOptions extends OAuthErrorOptions {
   /** The client authenticated with the Authorization header (client_secret_basic). */
   usedBasic?: boolean;
 }
@@ -213,7 +213,7 @@ export class ServerError extends OAuthError {
   }
 }
 
-export interface TemporarilyUnavailableOptions extends OAuthErrorOptions {
+interface TemporarilyUnavailableOptions extends OAuthErrorOptions {
   /**
    * Set when this client address is over a per-address rate: the answer is then 429 (RFC 6585
    * §4) with this wait in Retry-After, rather than 503 for the server itself being full.

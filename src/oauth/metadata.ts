@@ -30,7 +30,7 @@ export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[numbe
 export const GRANT_TYPES = ["authorization_code", "refresh_token"] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
 
-export interface AuthorizationServerOptions {
+interface AuthorizationServerOptions {
   issuer: string;
   /** scopes_supported: one per served server ("mcp:vault"). */
   scopes: readonly string[];
@@ -87,7 +87,7 @@ export function authorizationServerMetadata(options: AuthorizationServerOptions)
   };
 }
 
-export interface ProtectedResourceOptions {
+interface ProtectedResourceOptions {
   issuer: string;
   /** The canonical MCP URL, `${issuer}${server.path}`. */
   resource: string;

@@ -15,9 +15,9 @@ export interface OwnerSession {
 }
 
 /** Why a sign-in failed: the caller words each kind for the owner. */
-export type LoginRefusal = { kind: "no_password" } | { kind: "wrong" } | { kind: "throttled"; retryAfterMs: number };
+type LoginRefusal = { kind: "no_password" } | { kind: "wrong" } | { kind: "throttled"; retryAfterMs: number };
 
-export type LoginResult = Result<OwnerSession, LoginRefusal>;
+type LoginResult = Result<OwnerSession, LoginRefusal>;
 
 export class Owner {
   private readonly throttle = new LoginThrottle();

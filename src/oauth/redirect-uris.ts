@@ -4,14 +4,14 @@
 // "https:///x") where a redirect check must not.
 import type { Result } from "../common/result.ts";
 
-export type RedirectUriKind = "https" | "loopback" | "private-use";
-export type RedirectUriCheck = Result<RedirectUriKind>;
-export interface RedirectUriProblem {
+type RedirectUriKind = "https" | "loopback" | "private-use";
+type RedirectUriCheck = Result<RedirectUriKind>;
+interface RedirectUriProblem {
   index: number;
   problem: string;
 }
 
-export const MAX_REDIRECT_URI_LENGTH = 2048;
+const MAX_REDIRECT_URI_LENGTH = 2048;
 
 // RFC 3986 §2: the characters a URI may contain; "%" only in a percent-encoded octet (§2.1).
 // Non-ASCII (IRIs), spaces, backslashes and control characters are refused outright.

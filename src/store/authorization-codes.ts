@@ -2,7 +2,7 @@
 import type { Database, Statement } from "bun:sqlite";
 import { type AuthorizationCodeRecord, type Insert, type Row, withoutNulls } from "./types.ts";
 
-export interface ConsumedCode {
+interface ConsumedCode {
   code: AuthorizationCodeRecord;
   /** The code had been consumed before: a replay. RFC 6749 §4.1.2: deny, and revoke what it issued. */
   replay: boolean;

@@ -6,7 +6,7 @@ import type { GrantRepository } from "./grants.ts";
 import { type Insert, type RefreshTokenRecord, type Row, withoutNulls } from "./types.ts";
 
 /** The token that replaces the presented one; grant, family and resource are inherited from it. */
-export interface RefreshReplacement {
+interface RefreshReplacement {
   token_hash: string;
   /** The authenticated client. A token presented by another client is "invalid" (RFC 6749 §6). */
   client_id: string;
@@ -16,7 +16,7 @@ export interface RefreshReplacement {
   created_at?: number;
 }
 
-export type RotateResult =
+type RotateResult =
   | { status: "rotated"; previous: RefreshTokenRecord; issued: RefreshTokenRecord }
   /** A concurrent refresh with the token just rotated: a fresh token in the same family. */
   | { status: "rotated_in_grace"; previous: RefreshTokenRecord; issued: RefreshTokenRecord }

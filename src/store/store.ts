@@ -12,7 +12,7 @@ import { RefreshTokenRepository } from "./refresh-tokens.ts";
 import { SettingsRepository } from "./settings.ts";
 import { StaticTokenRepository } from "./static-tokens.ts";
 
-export interface StoreOptions {
+interface StoreOptions {
   /** The clock for created_at and for methods called without `now` (tests pass a fake one). */
   now?: () => number;
 }

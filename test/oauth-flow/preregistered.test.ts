@@ -24,6 +24,7 @@ import {
   sha256Hex,
   tokens,
 } from "../helpers/oauth-http.ts";
+import { seedAuthorizationCode } from "../helpers/oauth-seed.ts";
 
 const CLAUDE_SECRET = "mcps_claude-connector-secret-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 // Characters that RFC 6749 §2.3.1 form-urlencoding changes in a Basic header.
@@ -202,7 +203,7 @@ describe("the Claude.ai connector path: a confidential client with a secret", ()
   });
 
   test("the code is bound to the client: redeeming it with the right secret but public auth fails", async () => {
-    const { code, verifier } = await authorizeWithOwner(appliance.url, { clientId: "claude-connector", redirectUri: CLAUDE_AI });
+    const { code, verifier } = seedAuthorizationCode(appliance, { clientId: "claude-connector", redirectUri: CLAUDE_AI });
     // client_id alone (no secret) for a confidential client: invalid_client, and the code survives.
     await expectOAuthError(
       await postForm(appliance.url, "/token", {

@@ -2,7 +2,7 @@
 // CIMD-02 §8.6: only fetch or parse URLs with known and supported URI schemes (a javascript:
 // client_uri rendered as a link would run in the consent page).
 
-export const MAX_DOCUMENT_URL_LENGTH = 2048;
+const MAX_DOCUMENT_URL_LENGTH = 2048;
 
 export function isHttpsUrl(value: unknown): value is string {
   if (typeof value !== "string" || value.length > MAX_DOCUMENT_URL_LENGTH) return false;

@@ -8,7 +8,7 @@ import { rootCertificates } from "node:tls";
 import { fail, type Outcome } from "./failure.ts";
 import type { ResolvedAddress } from "./resolve-host.ts";
 
-export interface PinnedGet {
+interface PinnedGet {
   url: URL;
   /** `url`'s host without IPv6 brackets: the name the certificate must carry. */
   host: string;
@@ -20,7 +20,7 @@ export interface PinnedGet {
   signal: AbortSignal;
 }
 
-export interface FetchedBody {
+interface FetchedBody {
   body: Buffer;
   headers: IncomingHttpHeaders;
 }
