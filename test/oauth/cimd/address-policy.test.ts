@@ -1,6 +1,6 @@
 // CIMD-02 §8.6 / RFC 6890: the strict default refuses every special-use address.
 import { describe, expect, test } from "bun:test";
-import { isPublicAddress } from "../../../src/oauth/client-metadata-document/index.ts";
+import { isPublicAddress } from "../../../src/oauth/client-metadata-document/address-policy.ts";
 
 describe("isPublicAddress", () => {
   test.each([

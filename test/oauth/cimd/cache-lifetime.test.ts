@@ -1,6 +1,6 @@
 // CIMD §4.4 + RFC 9111: how long a valid document is reused.
 import { describe, expect, test } from "bun:test";
-import { cacheLifetimeMs } from "../../../src/oauth/client-metadata-document/index.ts";
+import { cacheLifetimeMs } from "../../../src/oauth/client-metadata-document/cache-lifetime.ts";
 
 const bounds = { minTtlMs: 60_000, maxTtlMs: 86_400_000, defaultTtlMs: 300_000 };
 const NOW = Date.parse("Tue, 02 Jun 2026 10:00:00 GMT");

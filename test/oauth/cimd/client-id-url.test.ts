@@ -1,6 +1,6 @@
 // CIMD §3: which client_id values are Client Identifier URLs.
 import { describe, expect, test } from "bun:test";
-import { checkClientIdUrl, isMetadataDocumentClientId } from "../../../src/oauth/client-metadata-document/index.ts";
+import { checkClientIdUrl, isMetadataDocumentClientId } from "../../../src/oauth/client-metadata-document/client-id-url.ts";
 
 describe("isMetadataDocumentClientId", () => {
   test.each([

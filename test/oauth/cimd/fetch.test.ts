@@ -2,7 +2,7 @@
 // redirects, status, content type, size and time limits (CIMD §4, §6.5-6.6; CIMD-02 §5).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createServer } from "node:net";
-import { fetchMetadataDocument, type MetadataFetchOptions } from "../../../src/oauth/client-metadata-document/index.ts";
+import { fetchMetadataDocument, type MetadataFetchOptions } from "../../../src/oauth/client-metadata-document/fetch-document.ts";
 import { type DocumentServer, json, startDocumentServer } from "./document-server.ts";
 import { allowTestServer, documentFor, fakeLookup } from "./lookup-fixture.ts";
 import { makeTestCertificates, type TestCertificates } from "./tls-fixture.ts";

@@ -1,6 +1,6 @@
 // A resolver for tests: fixed answers, counted calls, and never the real DNS.
 import { isIP } from "node:net";
-import type { LookupAll, ResolvedAddress } from "../../../src/oauth/client-metadata-document/index.ts";
+import type { LookupAll, ResolvedAddress } from "../../../src/oauth/client-metadata-document/resolve-host.ts";
 
 export interface FakeLookup extends LookupAll {
   calls: string[];

@@ -1,7 +1,7 @@
 // The resolver the authorization endpoint calls: validation end to end, caching per HTTP headers
 // (CIMD §4.4), the failure hold, shared in-flight fetches and the bounds on memory and fetches.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { ClientMetadataResolver, type ClientMetadataResolverOptions } from "../../../src/oauth/client-metadata-document/index.ts";
+import { ClientMetadataResolver, type ClientMetadataResolverOptions } from "../../../src/oauth/client-metadata-document/resolver.ts";
 import { type DocumentServer, json, type Route, startDocumentServer } from "./document-server.ts";
 import { allowTestServer, documentFor, fakeLookup } from "./lookup-fixture.ts";
 import { makeTestCertificates, type TestCertificates } from "./tls-fixture.ts";

@@ -1,7 +1,8 @@
 // CIMD-02 §8.6: never fetch from a special-use address. Every case runs with the strict default
 // policy and a real HTTPS server listening on 127.0.0.1: a refusal must come before any connection.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { ClientMetadataResolver, fetchMetadataDocument } from "../../../src/oauth/client-metadata-document/index.ts";
+import { fetchMetadataDocument } from "../../../src/oauth/client-metadata-document/fetch-document.ts";
+import { ClientMetadataResolver } from "../../../src/oauth/client-metadata-document/resolver.ts";
 import { type DocumentServer, json, startDocumentServer } from "./document-server.ts";
 import { documentFor, fakeLookup } from "./lookup-fixture.ts";
 import { makeTestCertificates, type TestCertificates } from "./tls-fixture.ts";

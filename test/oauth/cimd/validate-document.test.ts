@@ -1,6 +1,6 @@
 // CIMD §4.1, §6.2 and the MCP 2025-11-25 requirements on the document's content.
 import { describe, expect, test } from "bun:test";
-import { parseMetadataDocument, validateMetadataDocument } from "../../../src/oauth/client-metadata-document/index.ts";
+import { parseMetadataDocument, validateMetadataDocument } from "../../../src/oauth/client-metadata-document/validate-document.ts";
 
 const ID = "https://app.example.com/oauth/client-metadata.json";
 const acceptAll = () => [];
