@@ -2,7 +2,7 @@
 // CIMD §4.4: the server SHOULD respect HTTP cache headers (RFC 9111) but MAY define its own upper
 // and/or lower bounds on an acceptable cache lifetime.
 
-export interface CacheHeaders {
+interface CacheHeaders {
   cacheControl?: string;
   expires?: string;
   date?: string;

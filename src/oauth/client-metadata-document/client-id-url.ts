@@ -5,9 +5,9 @@
 import type { Result } from "../../common/result.ts";
 
 /** Longer identifiers are refused: they are shown to the user and used as cache keys. */
-export const MAX_CLIENT_ID_URL_LENGTH = 2048;
+const MAX_CLIENT_ID_URL_LENGTH = 2048;
 
-export type ClientIdUrlCheck = Result<URL>;
+type ClientIdUrlCheck = Result<URL>;
 
 /** A dot segment, also spelled with percent-encoded dots (the URL parser decodes "%2e" as "."). */
 const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;

@@ -4,7 +4,7 @@
 // it is content chosen by whoever controls the client_id URL.
 import type { Result } from "../../common/result.ts";
 
-export type MetadataDocumentFailureKind =
+type MetadataDocumentFailureKind =
   | "invalid_url" // the client_id is not a Client Identifier URL (CIMD §3)
   | "dns_failed"
   | "forbidden_address" // SSRF guard: the host resolves to a special-use address
@@ -19,7 +19,7 @@ export type MetadataDocumentFailureKind =
   | "invalid_document"
   | "busy"; // too many fetches in flight; not remembered as a failure
 
-export interface MetadataDocumentFailure {
+interface MetadataDocumentFailure {
   readonly kind: MetadataDocumentFailureKind;
   /** Public: fit for the user and for error_description. */
   readonly description: string;

@@ -7,8 +7,8 @@ import { fail, type Outcome } from "./failure.ts";
 import { bareHost, type LookupAll, resolveVettedAddress, systemLookup } from "./resolve-host.ts";
 
 /** CIMD §6.6: "The recommended maximum response size for client metadata documents is 5 kilobytes." */
-export const DEFAULT_MAX_BYTES = 5 * 1024;
-export const DEFAULT_TIMEOUT_MS = 5_000;
+const DEFAULT_MAX_BYTES = 5 * 1024;
+const DEFAULT_TIMEOUT_MS = 5_000;
 
 /**
  * How documents are fetched. The defaults are strict and are what production uses; the options
@@ -31,7 +31,7 @@ export interface MetadataFetchOptions {
   maxBytes?: number;
 }
 
-export interface FetchedDocument {
+interface FetchedDocument {
   body: Buffer;
   /** The response headers that decide how long the document may be cached (RFC 9111). */
   cacheHeaders: { cacheControl?: string; expires?: string; date?: string; age?: string };

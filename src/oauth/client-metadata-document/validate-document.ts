@@ -6,7 +6,7 @@ import { fail, type Outcome } from "./failure.ts";
 import { isHttpsUrl } from "./https-url.ts";
 import { checkKeyMaterial } from "./key-material.ts";
 
-export type MetadataDocumentAuthMethod = "none" | "private_key_jwt";
+type MetadataDocumentAuthMethod = "none" | "private_key_jwt";
 
 /** A validated, normalised metadata-document client. */
 export interface MetadataDocumentClient {
@@ -21,7 +21,7 @@ export interface MetadataDocumentClient {
 /** Checks each redirect URI (rules live elsewhere); returns one problem per bad URI, [] when fine. */
 export type RedirectUriValidator = (uris: readonly string[]) => readonly string[];
 
-export const MAX_CLIENT_NAME_LENGTH = 200;
+const MAX_CLIENT_NAME_LENGTH = 200;
 // Shown on the consent page: control characters and bidirectional overrides could disguise it.
 const UNSAFE_NAME_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 // CIMD §4.1: no method based around a shared symmetric secret.
