@@ -107,3 +107,17 @@ export function inAnyIpRange(address: string, ranges: readonly string[]): boolea
     return range !== undefined && inIpRange(parsed, range);
   });
 }
+
+/**
+ * The IPv4 range `text` names, in IPv4 notation ("::ffff:10.0.0.0/104" -> "10.0.0.0/8"), or
+ * undefined when it names IPv6 addresses. A packet filter sees IPv4 traffic as IPv4 whatever the
+ * socket reports, so an IPv4-mapped entry written in an IPv6 rule would never match.
+ */
+export function ipv4RangeText(text: string): string | undefined {
+  const range = parseIpRange(text);
+  if (range === undefined || range.family !== 4) return undefined;
+  if (isIPv4(text.split("/")[0] ?? "")) return text;
+  const v = Number(range.base << BigInt(32 - range.prefix));
+  const address = [v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff].join(".");
+  return range.prefix === 32 ? address : `${address}/${range.prefix}`;
+}

@@ -1,7 +1,7 @@
 // What the firewall has to say about a configuration, before any nftables syntax: which TCP
 // ports must never be reached from another machine, and whether the public port is limited to
 // some source ranges. render.ts turns this into the nftables snippet.
-import { isIPv4 } from "node:net";
+import { ipv4RangeText } from "../common/ip-address.ts";
 import { formatListen, isLoopbackHost } from "../config/net.ts";
 import type { AppConfig } from "../config/types.ts";
 import { upstreamAddress } from "../config/upstream.ts";
@@ -51,10 +51,11 @@ export function planFirewall(config: FirewallInput): FirewallPlan {
   } else {
     publicPort = port;
     if (publicSources.length > 0) {
+      const ipv4 = publicSources.map(ipv4RangeText);
       plan.limitedPort = {
         port,
-        ipv4: publicSources.filter((source) => isIPv4(source.split("/")[0]!)),
-        ipv6: publicSources.filter((source) => !isIPv4(source.split("/")[0]!)),
+        ipv4: ipv4.filter((source) => source !== undefined),
+        ipv6: publicSources.filter((_, index) => ipv4[index] === undefined),
       };
     } else {
       plan.notes.push(`listen ${listen} is open to every source: firewall.public_sources is empty.`);

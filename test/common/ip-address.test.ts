@@ -1,7 +1,7 @@
 // IP ranges for trust_proxy and the key of per-address limits (issue 13: IPv6 CIDRs that never
 // matched, and limits keyed on the full IPv6 address that one /64 could defeat).
 import { describe, expect, test } from "bun:test";
-import { inAnyIpRange, limitKeyOf, parseIpRange } from "../../src/common/ip-address.ts";
+import { inAnyIpRange, ipv4RangeText, limitKeyOf, parseIpRange } from "../../src/common/ip-address.ts";
 
 function inRange(address: string, range: string): boolean {
   expect(parseIpRange(range)).toBeDefined();
@@ -79,5 +79,19 @@ describe("limitKeyOf", () => {
     expect(limitKeyOf("::ffff:c000:207")).toBe("192.0.2.7");
     expect(limitKeyOf("192.0.2.8")).not.toBe(limitKeyOf("192.0.2.7"));
     expect(limitKeyOf("unknown")).toBe("unknown");
+  });
+});
+
+describe("ipv4RangeText", () => {
+  test("an IPv4 range as written; an IPv4-mapped one in IPv4 notation; IPv6 none", () => {
+    expect(ipv4RangeText("10.0.0.0/8")).toBe("10.0.0.0/8");
+    expect(ipv4RangeText("192.0.2.7")).toBe("192.0.2.7");
+    expect(ipv4RangeText("::ffff:10.0.0.0/104")).toBe("10.0.0.0/8");
+    expect(ipv4RangeText("::ffff:192.0.2.7")).toBe("192.0.2.7");
+    expect(ipv4RangeText("::ffff:c000:200/120")).toBe("192.0.2.0/24");
+    expect(ipv4RangeText("::ffff:0:0/96")).toBe("0.0.0.0/0");
+    expect(ipv4RangeText("2001:db8::/32")).toBeUndefined();
+    expect(ipv4RangeText("::ffff:0:0/80")).toBeUndefined();
+    expect(ipv4RangeText("not an address")).toBeUndefined();
   });
 });

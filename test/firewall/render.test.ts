@@ -51,11 +51,14 @@ describe("the firewall plan", () => {
   test("a public listen port is limited only when sources are given, split by family", () => {
     expect(planFirewall(config({ host: "0.0.0.0", port: 3001 })).limitedPort).toBeUndefined();
     expect(
-      planFirewall(config({ host: "::", port: 3001 }, ["10.0.0.0/8", "::ffff:10.0.0.1", "2001:db8::/32", "192.0.2.7"])).limitedPort,
+      planFirewall(
+        config({ host: "::", port: 3001 }, ["10.0.0.0/8", "::ffff:10.0.0.1", "2001:db8::/32", "192.0.2.7", "::ffff:198.51.100.0/120"]),
+      ).limitedPort,
     ).toEqual({
       port: 3001,
-      ipv4: ["10.0.0.0/8", "192.0.2.7"],
-      ipv6: ["::ffff:10.0.0.1", "2001:db8::/32"],
+      // An IPv4-mapped source is IPv4 traffic to the packet filter: an ip6 rule would never match it.
+      ipv4: ["10.0.0.0/8", "10.0.0.1", "192.0.2.7", "198.51.100.0/24"],
+      ipv6: ["2001:db8::/32"],
     });
     expect(planFirewall(config({ host: "0.0.0.0", port: 3001 })).internalPorts).toEqual([]);
   });
