@@ -80,7 +80,7 @@ level = "info"                              # trace | debug | info | warn | erro
 # client_id = "claude-connector"
 # client_secret = "env:CLAUDE_CLIENT_SECRET"
 # redirect_uris = ["https://claude.ai/api/mcp/auth_callback"]
-# auto_approve = false                      # true only for the one client you trust
+# auto_approve = false                      # true: no sign-in; only for a client with a secret, one you trust
 
 # The MCP servers, one [servers.<name>] table each: a stdio program, one child process per
 # session, served at /<name>/mcp (Streamable HTTP) and /<name>/sse (legacy SSE).
