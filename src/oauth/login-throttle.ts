@@ -6,7 +6,7 @@
 import { BoundedMap } from "../common/bounded-map.ts";
 import { limitKeyOf } from "../common/ip-address.ts";
 
-export const LOGIN_THROTTLE = {
+const LOGIN_THROTTLE = {
   freeFailures: 3,
   firstDelayMs: 1_000,
   maxDelayMs: 15 * 60_000,

@@ -36,11 +36,6 @@ export function matchResource(requested: string, served: readonly string[]): str
   });
 }
 
-/** When the request names no resource: the only served one, or undefined when there are several. */
-export function defaultResource(served: readonly string[]): string | undefined {
-  return served.length === 1 ? served[0] : undefined;
-}
-
 /**
  * The resource a grant is bound to, or the error to send. RFC 8707 §2: a resource the server
  * does not accept is "invalid_target". A missing resource means the single served MCP URL
@@ -48,8 +43,7 @@ export function defaultResource(served: readonly string[]): string | undefined {
  */
 export function resolveResource(requested: string | undefined, served: readonly string[]): Outcome<string> {
   if (requested === undefined) {
-    const only = defaultResource(served);
-    if (only !== undefined) return { ok: true, value: only };
+    if (served.length === 1) return { ok: true, value: served[0]! };
     return { ok: false, error: new InvalidTarget("resource is required: this server serves several MCP URLs") };
   }
   const normal = normalizeResource(requested);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { defaultResource, matchResource, normalizeResource, resolveResource } from "../../src/oauth/resource.ts";
+import { matchResource, normalizeResource, resolveResource } from "../../src/oauth/resource.ts";
 
 describe("normalizeResource (RFC 8707 §2, MCP canonical server URI)", () => {
   test.each([
@@ -81,10 +81,8 @@ describe("defaultResource and resolveResource", () => {
   const one = ["https://mcp.example.com/vault/mcp"];
   const two = [...one, "https://mcp.example.com/notes/mcp"];
   test("a missing resource means the only served one", () => {
-    expect(defaultResource(one)).toBe(one[0]);
-    expect(defaultResource(two)).toBeUndefined();
-    expect(defaultResource([])).toBeUndefined();
     expect(resolveResource(undefined, one)).toEqual({ ok: true, value: one[0] as string });
+    expect(resolveResource(undefined, []).ok).toBe(false);
   });
   test("with several served, a missing resource is invalid_target", () => {
     const result = resolveResource(undefined, two);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { LOGIN_THROTTLE, LoginThrottle } from "../../src/oauth/login-throttle.ts";
+import { LoginThrottle } from "../../src/oauth/login-throttle.ts";
 import { SignedValues } from "../../src/oauth/signed-value.ts";
 
 const KEY = "k".repeat(32);
@@ -41,6 +41,8 @@ describe("SignedValues", () => {
 });
 
 describe("LoginThrottle", () => {
+  // The policy: 3 free failures, then 1 s, doubling up to 15 minutes; forgotten after a quiet hour.
+  const LOGIN_THROTTLE = { freeFailures: 3, firstDelayMs: 1_000, maxDelayMs: 15 * 60_000, forgetAfterMs: 60 * 60_000 };
   test("free failures, then doubling waits, cleared by success", () => {
     const throttle = new LoginThrottle();
     for (let i = 0; i < LOGIN_THROTTLE.freeFailures; i++) {
