@@ -6,7 +6,7 @@
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 
-export type Frame = { bytes: Uint8Array } | { oversized: number };
+type Frame = { bytes: Uint8Array } | { oversized: number };
 
 export async function* readFrames(input: AsyncIterable<Uint8Array | string>, maxFrameBytes: number): AsyncGenerator<Frame> {
   let parts: Uint8Array[] = [];

@@ -8,7 +8,7 @@ import { checkRedirectUris } from "./redirect-uris.ts";
 import { formatScope, parseScope } from "./scopes.ts";
 
 /** Registered client metadata, under its RFC 7591 §2 names (the names of the response too). */
-export interface ClientMetadata {
+interface ClientMetadata {
   redirect_uris: string[];
   token_endpoint_auth_method: TokenEndpointAuthMethod;
   grant_types: GrantType[];

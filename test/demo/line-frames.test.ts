@@ -1,14 +1,14 @@
 // Framing of the stdio transport: one message per newline, CRLF tolerated, a capped frame size.
 
 import { describe, expect, test } from "bun:test";
-import { type Frame, readFrames } from "../../src/demo/line-frames.ts";
+import { readFrames } from "../../src/demo/line-frames.ts";
 
 async function frames(chunks: string[], max = 16): Promise<(string | number)[]> {
   async function* input() {
     for (const chunk of chunks) yield new TextEncoder().encode(chunk);
   }
   const out: (string | number)[] = [];
-  for await (const frame of readFrames(input(), max) as AsyncGenerator<Frame>) {
+  for await (const frame of readFrames(input(), max)) {
     out.push("bytes" in frame ? new TextDecoder().decode(frame.bytes) : frame.oversized);
   }
   return out;

@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { type ClientMetadata, isConfidential, parseClientRegistration, registrationResponse } from "../../src/oauth/client-registration.ts";
+import { isConfidential, parseClientRegistration, registrationResponse } from "../../src/oauth/client-registration.ts";
 
 const knownScopes = ["mcp:vault", "mcp:notes"];
 
-function accepted(body: unknown): ClientMetadata {
+function accepted(body: unknown) {
   const result = parseClientRegistration(body, { knownScopes });
   if (!result.ok) throw new Error(`unexpected ${result.error.code}: ${result.error.description}`);
   return result.value;

@@ -9,7 +9,7 @@ import { fail, type Outcome } from "./failure.ts";
 import { fetchMetadataDocument, type MetadataFetchOptions } from "./fetch-document.ts";
 import { type MetadataDocumentClient, parseMetadataDocument, type RedirectUriValidator } from "./validate-document.ts";
 
-export interface ClientMetadataResolverOptions extends MetadataFetchOptions, Partial<CacheBounds> {
+interface ClientMetadataResolverOptions extends MetadataFetchOptions, Partial<CacheBounds> {
   /** Redirect URI rules live with the rest of the redirect URI code; [] means all acceptable. */
   validateRedirectUris: RedirectUriValidator;
   /**

@@ -1,7 +1,7 @@
 // The resolver the authorization endpoint calls: validation end to end, caching per HTTP headers
 // (CIMD §4.4), the failure hold, shared in-flight fetches and the bounds on memory and fetches.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { ClientMetadataResolver, type ClientMetadataResolverOptions } from "../../../src/oauth/client-metadata-document/resolver.ts";
+import { ClientMetadataResolver } from "../../../src/oauth/client-metadata-document/resolver.ts";
 import { type DocumentServer, json, type Route, startDocumentServer } from "./document-server.ts";
 import { allowTestServer, documentFor, fakeLookup } from "./lookup-fixture.ts";
 import { makeTestCertificates, type TestCertificates } from "./tls-fixture.ts";
@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-function resolver(extra: Partial<ClientMetadataResolverOptions> = {}) {
+function resolver(extra: Partial<ConstructorParameters<typeof ClientMetadataResolver>[0]> = {}) {
   return new ClientMetadataResolver({
     lookup: fakeLookup({ "cimd.test": ["127.0.0.1"] }),
     isAddressAllowed: allowTestServer,
