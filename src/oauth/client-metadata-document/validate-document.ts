@@ -46,7 +46,7 @@ export function parseMetadataDocument(
   return validateMetadataDocument(document, clientId, validateRedirectUris);
 }
 
-export function validateMetadataDocument(
+function validateMetadataDocument(
   document: unknown,
   clientId: string,
   validateRedirectUris: RedirectUriValidator,

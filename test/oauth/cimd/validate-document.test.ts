@@ -1,9 +1,14 @@
 // CIMD §4.1, §6.2 and the MCP 2025-11-25 requirements on the document's content.
 import { describe, expect, test } from "bun:test";
-import { parseMetadataDocument, validateMetadataDocument } from "../../../src/oauth/client-metadata-document/validate-document.ts";
+import { parseMetadataDocument } from "../../../src/oauth/client-metadata-document/validate-document.ts";
 
 const ID = "https://app.example.com/oauth/client-metadata.json";
 const acceptAll = () => [];
+
+/** A document as a client would serve it: the content rules are checked on the parsed JSON. */
+function validateMetadataDocument(document: unknown, clientId: string, validate: (uris: readonly string[]) => readonly string[]) {
+  return parseMetadataDocument(new TextEncoder().encode(JSON.stringify(document)), clientId, validate);
+}
 const base = {
   client_id: ID,
   client_name: "Example MCP Client",
