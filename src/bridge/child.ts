@@ -5,7 +5,7 @@ import type { Subprocess } from "bun";
 import type { Logger } from "../log.ts";
 import { BoundedLineReader, type LineSink } from "./line-reader.ts";
 
-export interface ChildSpec {
+interface ChildSpec {
   server: string;
   command: string;
   args: readonly string[];
@@ -21,7 +21,7 @@ export interface ChildEvents extends LineSink {
 }
 
 /** How long each stage of a stop may take before the next, harder one. */
-export const STOP_STAGES_MS = { afterStdinClose: 1500, afterTerm: 2000 } as const;
+const STOP_STAGES_MS = { afterStdinClose: 1500, afterTerm: 2000 } as const;
 const STDERR_LINE_MAX = 8192;
 /**
  * A child that exits closes its stdout at the same moment; the exit may be noticed a little

@@ -2,7 +2,7 @@
 // (MCP 2025-11-25 transports §Resumability and Redelivery). Event ids are `<stream>.<seq>`,
 // so an id names the stream it belongs to and replay never crosses streams.
 
-export interface LoggedEvent {
+interface LoggedEvent {
   stream: string;
   seq: number;
   data: string;

@@ -9,7 +9,7 @@ import { jsonResponse } from "./http-responses.ts";
 import { primingEvent, SSE_HEADERS, SseConnection, sseEvent } from "./sse.ts";
 import type { StreamSlots } from "./stream-slots.ts";
 
-export interface ExchangeOptions {
+interface ExchangeOptions {
   streamId: string;
   /** idKeys of the requests this exchange answers. */
   awaiting: Set<string>;

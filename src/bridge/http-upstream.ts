@@ -19,7 +19,7 @@ const METHODS = ["GET", "POST", "DELETE"];
 
 class UpstreamTimeout extends Error {}
 
-export interface HttpUpstreamOptions {
+interface HttpUpstreamOptions {
   /** Most sessions whose owner is remembered (tests make it small). */
   maxTrackedSessions?: number;
   /** A quiet SSE stream gets a keep-alive comment this often (as the stdio bridge's streams do). */

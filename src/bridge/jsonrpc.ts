@@ -9,7 +9,7 @@ export type PeekedMessage =
   | { kind: "notification"; method: string; params: Record<string, unknown> | undefined }
   | { kind: "response"; id: JsonRpcId | null; isError: boolean; result: unknown };
 
-export type PeekResult = { ok: true; message: PeekedMessage } | { ok: false; reason: string };
+type PeekResult = { ok: true; message: PeekedMessage } | { ok: false; reason: string };
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

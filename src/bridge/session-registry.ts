@@ -47,7 +47,7 @@ export class SessionLimitError extends Error {
 export class SpawnError extends Error {}
 
 /** 192 bits from the CSPRNG, base64url: visible ASCII as MCP session ids must be. */
-export function newSessionId(): string {
+function newSessionId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(24));
   return Buffer.from(bytes).toString("base64url");
 }

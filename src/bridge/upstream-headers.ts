@@ -53,7 +53,7 @@ export function headerSafe(text: string): string {
   return text.replace(/[^\x20-\x7e]/gu, (char) => encodeURIComponent(char));
 }
 
-export interface UpstreamHeaderOptions {
+interface UpstreamHeaderOptions {
   /** Configured headers, values already resolved. */
   headers: Record<string, string>;
   identityHeader?: string;

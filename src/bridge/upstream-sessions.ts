@@ -8,7 +8,7 @@
 import { BoundedMap } from "../common/bounded-map.ts";
 
 /** Sessions remembered per server; past this the least recently used are forgotten (their clients get a 404 and start again). */
-export const DEFAULT_MAX_TRACKED_SESSIONS = 10_000;
+const DEFAULT_MAX_TRACKED_SESSIONS = 10_000;
 
 export class SessionOwners {
   private readonly owners: BoundedMap<string, string>;

@@ -38,7 +38,7 @@ function betweenEvents(tail: string): boolean {
   return tail === "" || tail.endsWith("\n\n") || tail.endsWith("\r\n\r\n") || tail.endsWith("\r\r");
 }
 
-export interface RelayOptions {
+interface RelayOptions {
   /**
    * For an SSE stream: after this long without a byte, a comment frame is slipped in between
    * two events, so that the appliance's own idle timeout and proxies in front of it do not cut
