@@ -69,10 +69,6 @@ export class StdioChild {
     return new StdioChild(spec, log, events);
   }
 
-  get alive(): boolean {
-    return !this.exited;
-  }
-
   /** Write one message; the caller guarantees it contains no newline. Returns false if the child is gone. */
   send(line: string): boolean {
     if (this.exited) return false;
