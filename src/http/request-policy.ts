@@ -3,7 +3,7 @@
 // validate the Origin header … If the Origin header is present and invalid, servers MUST respond
 // with HTTP 403"). Pure functions of the configuration; no web framework.
 
-export interface PolicyOptions {
+interface PolicyOptions {
   publicUrl?: string;
   extraHosts: readonly string[];
   allowedOrigins: readonly string[];
@@ -13,7 +13,7 @@ export interface PolicyOptions {
 const WILDCARD_HOSTS = new Set(["0.0.0.0", "::", ""]);
 
 /** Hostname of a Host header or URL authority, lowercased, without port or IPv6 brackets. */
-export function hostnameOf(authority: string): string {
+function hostnameOf(authority: string): string {
   const value = authority.trim().toLowerCase();
   if (value.startsWith("[")) {
     const end = value.indexOf("]");
@@ -36,7 +36,7 @@ function validPort(authority: string): boolean {
   return /^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535;
 }
 
-export function isLoopbackHostname(hostname: string): boolean {
+function isLoopbackHostname(hostname: string): boolean {
   return hostname === "localhost" || hostname === "::1" || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 

@@ -26,7 +26,7 @@ interface Waiting {
   answer: (line: string) => void;
 }
 
-export interface InitializeTransport {
+interface InitializeTransport {
   request(method: string, params: Record<string, unknown>, onAnswer: (line: string, message: PeekedMessage) => void): void;
   notify(line: string): void;
 }
