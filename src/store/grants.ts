@@ -8,7 +8,6 @@ import { type GrantRecord, type Insert, type Row, withoutNulls } from "./types.t
 export class GrantRepository {
   private readonly insertStmt: Statement<Row, [string, string, string, string, number]>;
   private readonly getStmt: Statement<Row, [string]>;
-  private readonly listByClientStmt: Statement<Row, [string]>;
   private readonly revokeGrantStmt: Statement<Row, [number, string]>;
   private readonly revokeAccessStmt: Statement<Row, [number, string]>;
   private readonly revokeRefreshStmt: Statement<Row, [number, string]>;
@@ -20,7 +19,6 @@ export class GrantRepository {
   ) {
     this.insertStmt = db.prepare("INSERT INTO grants (grant_id, client_id, resource, scope, created_at) VALUES (?, ?, ?, ?, ?)");
     this.getStmt = db.prepare("SELECT * FROM grants WHERE grant_id = ?");
-    this.listByClientStmt = db.prepare("SELECT * FROM grants WHERE client_id = ? ORDER BY created_at, grant_id");
     this.revokeGrantStmt = db.prepare("UPDATE grants SET revoked_at = ? WHERE grant_id = ? AND revoked_at IS NULL");
     this.revokeAccessStmt = db.prepare("UPDATE access_tokens SET revoked_at = ? WHERE grant_id = ? AND revoked_at IS NULL");
     this.revokeRefreshStmt = db.prepare("UPDATE refresh_tokens SET revoked_at = ? WHERE grant_id = ? AND revoked_at IS NULL");
@@ -44,10 +42,6 @@ export class GrantRepository {
   get(grantId: string): GrantRecord | undefined {
     const row = this.getStmt.get(grantId);
     return row ? (withoutNulls(row) as unknown as GrantRecord) : undefined;
-  }
-
-  listByClient(clientId: string): GrantRecord[] {
-    return this.listByClientStmt.all(clientId).map((row) => withoutNulls(row) as unknown as GrantRecord);
   }
 
   /**
