@@ -38,6 +38,11 @@ export class EventLog {
     }
   }
 
+  /** Events of `stream` after `seq` that are still kept, whether or not some were evicted. */
+  kept(stream: string, seq: number): LoggedEvent[] {
+    return this.events.filter((e) => e.stream === stream && e.seq > seq);
+  }
+
   /** Events of `stream` after `seq`, or undefined if some of them were already evicted. */
   after(stream: string, seq: number): LoggedEvent[] | undefined {
     const found = this.events.filter((e) => e.stream === stream && e.seq > seq);

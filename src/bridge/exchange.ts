@@ -4,6 +4,8 @@
 // as anything else has to travel first (MCP 2025-11-25 transports §Sending Messages 5–6), or
 // when the answer is slow in coming, so that idle timeouts of proxies never cut the request.
 // A stream takes one of the session's stream slots ([limits] max_streams_per_session).
+
+import type { AnswerLedger } from "./answer-ledger.ts";
 import { type EventLog, eventId } from "./event-log.ts";
 import { jsonResponse } from "./http-responses.ts";
 import { primingEvent, SSE_HEADERS, SseConnection, sseEvent } from "./sse.ts";
@@ -19,6 +21,8 @@ interface ExchangeOptions {
   eventLog: EventLog;
   maxStreamBufferBytes: number;
   retryMs: number;
+  /** Where the answers sent on this exchange's stream are noted, to tell a resume what it lost. */
+  answers: AnswerLedger;
   /** Told when the reader of this exchange's stream fell too far behind and was cut off. */
   onOverflow?: (bufferedBytes: number) => void;
   streams: StreamSlots;
@@ -91,8 +95,22 @@ export class Exchange {
       this.finishWith(this.options.noStreamFree());
       return;
     }
-    this.emit(line);
+    const seq = this.emit(line);
+    if (answers !== undefined) this.options.answers.record(this.streamId, answers, seq);
     if (complete) this.finishStream();
+  }
+
+  /**
+   * A request the client cancelled: its answer is never sent (MCP 2025-11-25 cancellation
+   * §Behavior Requirements 4). When nothing else is awaited the exchange ends with what it has:
+   * the stream closes, or the other answers of a batch go as one array, or, with nothing to
+   * say, an event stream that ends at once (a POST of requests is answered with JSON or a stream).
+   */
+  withdraw(answers: string): void {
+    if (this.mode === "done" || !this.options.awaiting.delete(answers) || this.options.awaiting.size > 0) return;
+    if (this.mode === "sse") this.finishStream();
+    else if (this.collected.length > 0) this.finishWith(jsonResponse(`[${this.collected.join(",")}]`, this.options.extraHeaders));
+    else this.finishWith(new Response("", { status: 200, headers: { ...SSE_HEADERS, ...this.options.extraHeaders } }));
   }
 
   /**
@@ -142,10 +160,11 @@ export class Exchange {
     return true;
   }
 
-  private emit(line: string): void {
+  private emit(line: string): number {
     const seq = ++this.seq;
     this.options.eventLog.append({ stream: this.streamId, seq, data: line });
     if (!this.abandoned) this.connection?.write(sseEvent(line, eventId(this.streamId, seq)));
+    return seq;
   }
 
   private finishStream(): void {

@@ -57,6 +57,11 @@ export function idKey(id: JsonRpcId): string {
   return typeof id === "number" ? `n:${id}` : `s:${id}`;
 }
 
+/** The id an idKey was made of. */
+export function idOfKey(key: string): JsonRpcId {
+  return key.startsWith("n:") ? Number(key.slice(2)) : key.slice(2);
+}
+
 /** JSON-RPC error codes the bridge produces (JSON-RPC 2.0 §5.1, MCP). */
 export const ErrorCode = {
   ParseError: -32700,
@@ -70,8 +75,8 @@ export const ErrorCode = {
   MessageTooLarge: -32002,
   /** Over one of the [limits] (HTTP 429): retry later. */
   TooManyRequests: -32003,
-  /** LSP's code for a request the client cancelled; MCP leaves the code open. */
-  RequestCancelled: -32800,
+  /** An answer that was sent on a stream, evicted from the replay buffer before the client resumed. */
+  AnswerLost: -32004,
 } as const;
 
 export function errorResponse(id: JsonRpcId | null, code: number, message: string): string {

@@ -3,10 +3,11 @@
 // session's [limits] (requests in flight, open streams).
 import type { StdioServerConfig } from "../config/types.ts";
 import type { Logger } from "../log.ts";
+import { AnswerLedger } from "./answer-ledger.ts";
 import type { ChildChannel } from "./channel/child-channel.ts";
-import { EventLog, eventId, parseEventId } from "./event-log.ts";
+import { EventLog, parseEventId } from "./event-log.ts";
 import { Exchange } from "./exchange.ts";
-import { GetStreamBacklog } from "./get-stream-backlog.ts";
+import { GET_STREAM, SessionGetStream } from "./get-stream.ts";
 import { acceptedResponse, jsonRpcErrorResponse, tooManyRequestsResponse } from "./http-responses.ts";
 import {
   cancelledNotification,
@@ -21,9 +22,10 @@ import {
   sniffId,
 } from "./jsonrpc.ts";
 import { DEFAULT_PROTOCOL_VERSION, understandsPrimingEvents } from "./protocol-version.ts";
+import { replay } from "./replay.ts";
 import { SESSION_LIMITS } from "./session-limits.ts";
 import type { LiveSession, SessionLimits } from "./session-registry.ts";
-import { primingEvent, SSE_HEADERS, SseConnection, sseEvent } from "./sse.ts";
+import { SSE_HEADERS, SseConnection } from "./sse.ts";
 import { StreamSlots } from "./stream-slots.ts";
 
 export interface IncomingMessage {
@@ -39,17 +41,14 @@ interface InFlight {
   progressToken?: string;
 }
 
-const GET_STREAM = "g";
-
 export class Session implements LiveSession {
   private readonly inFlight = new Map<string, InFlight>();
   private readonly byProgressToken = new Map<string, string>();
   private readonly exchanges = new Set<Exchange>();
   private readonly eventLog = new EventLog(SESSION_LIMITS.eventLogEvents, SESSION_LIMITS.eventLogBytes);
+  private readonly answers = new AnswerLedger(SESSION_LIMITS.eventLogEvents);
   private readonly streams: StreamSlots;
-  private getStream: SseConnection | undefined;
-  private getStreamSeq = 0;
-  private readonly backlog: GetStreamBacklog;
+  private readonly getStream: SessionGetStream;
   private exchangeCount = 0;
   private initializeKey: string | undefined;
   private closed = false;
@@ -68,17 +67,7 @@ export class Session implements LiveSession {
     readonly owner?: string,
   ) {
     this.streams = new StreamSlots(limits.maxStreamsPerSession);
-    this.backlog = new GetStreamBacklog(SESSION_LIMITS.queuedForGetStream, SESSION_LIMITS.queuedForGetStreamBytes, () =>
-      this.log.warn(
-        {
-          server: this.server.name,
-          session: this.id,
-          keep: SESSION_LIMITS.queuedForGetStream,
-          keepBytes: SESSION_LIMITS.queuedForGetStreamBytes,
-        },
-        "no GET stream is open: dropping the oldest queued server messages (reported again, with a count, when a GET stream opens or the session ends)",
-      ),
-    );
+    this.getStream = new SessionGetStream(this.eventLog, log, { server: server.name, session: id });
   }
 
   get isClosed(): boolean {
@@ -91,7 +80,7 @@ export class Session implements LiveSession {
 
   /** Idle: nothing in flight and no stream open. */
   get idle(): boolean {
-    return this.inFlight.size === 0 && !this.getStream?.isOpen && this.exchanges.size === 0;
+    return this.inFlight.size === 0 && !this.getStream.isOpen && this.exchanges.size === 0;
   }
 
   // ---- client → child ----------------------------------------------------------------------
@@ -141,6 +130,7 @@ export class Session implements LiveSession {
       primeStreams: understandsPrimingEvents(protocolVersion),
       extraHeaders,
       eventLog: this.eventLog,
+      answers: this.answers,
       maxStreamBufferBytes: SESSION_LIMITS.streamBufferBytes,
       retryMs: SESSION_LIMITS.reconnectRetryMs,
       onOverflow: this.streamOverflowed,
@@ -172,11 +162,11 @@ export class Session implements LiveSession {
     this.lastActivity = Date.now();
     const resume = lastEventId ? parseEventId(lastEventId) : undefined;
     const exchange = resume && resume.stream !== GET_STREAM ? [...this.exchanges].find((e) => e.streamId === resume.stream) : undefined;
-    if (this.getStream?.isOpen && !resume) {
+    if (this.getStream.isOpen && !resume) {
       return jsonRpcErrorResponse(409, ErrorCode.InvalidRequest, "this session already has an open GET stream");
     }
     // A resumed stream replaces the one it resumes (whose client has gone): that one's slot is its.
-    if (resume?.stream === GET_STREAM) this.getStream?.close();
+    if (resume?.stream === GET_STREAM) this.getStream.closeCurrent();
     exchange?.detach();
     const connection = new SseConnection(SESSION_LIMITS.streamBufferBytes, this.streamOverflowed);
     if (!this.streams.claim(connection)) {
@@ -191,33 +181,32 @@ export class Session implements LiveSession {
     connection.write(":\n\n");
 
     if (resume && resume.stream !== GET_STREAM) {
-      const missed = this.eventLog.after(resume.stream, resume.seq) ?? [];
-      for (const e of missed) connection.write(sseEvent(e.data, eventId(e.stream, e.seq)));
+      this.replayOn(connection, resume.stream, resume.seq);
       if (exchange && !exchange.done) exchange.attach(connection);
       else connection.close();
       return new Response(connection.body, { headers: SSE_HEADERS });
     }
 
-    this.getStream = connection;
-    connection.onClose(() => {
-      if (this.getStream === connection) this.getStream = undefined;
-    });
-    if (resume) {
-      for (const e of this.eventLog.after(GET_STREAM, resume.seq) ?? []) {
-        connection.write(sseEvent(e.data, eventId(e.stream, e.seq)));
-      }
-    } else if (understandsPrimingEvents(protocolVersion)) {
-      connection.write(primingEvent(eventId(GET_STREAM, this.getStreamSeq), SESSION_LIMITS.reconnectRetryMs));
-    }
-    const { lines, dropped } = this.backlog.take();
-    this.reportBacklogDrops(dropped);
-    for (const line of lines) this.emitOnGetStream(line);
+    if (resume) this.replayOn(connection, GET_STREAM, resume.seq);
+    this.getStream.attach(connection, !resume && understandsPrimingEvents(protocolVersion));
     return new Response(connection.body, { headers: SSE_HEADERS });
   }
 
+  private replayOn(connection: SseConnection, stream: string, afterSeq: number): void {
+    const { frames, evicted, lostAnswers } = replay(this.eventLog, this.answers, stream, afterSeq);
+    for (const frame of frames) connection.write(frame);
+    if (evicted) {
+      this.log.warn(
+        { server: this.server.name, session: this.id, stream, lostAnswers },
+        "a stream resumed after some of its events left the replay buffer; requests whose answers were lost got a JSON-RPC error",
+      );
+    }
+  }
+
   private noteClientMessage(message: PeekedMessage): void {
-    // MCP cancellation §Behavior: the receiver SHOULD NOT answer a cancelled request, so the
-    // waiting HTTP request is ended here rather than left to time out.
+    // MCP 2025-11-25 cancellation §Behavior Requirements 4: the receiver SHOULD NOT send a
+    // response for a cancelled request. The waiting POST ends here, without an answer for it
+    // (an answer the client no longer expects is an error at its end), not at request_timeout.
     if (message.kind === "notification" && message.method === "notifications/cancelled") {
       const requestId = message.params?.requestId;
       if (typeof requestId === "string" || typeof requestId === "number") {
@@ -225,7 +214,7 @@ export class Session implements LiveSession {
         const entry = this.inFlight.get(key);
         if (entry) {
           this.settle(key, entry);
-          entry.exchange.deliver(errorResponse(entry.id, ErrorCode.RequestCancelled, "request cancelled by the client"), key);
+          entry.exchange.withdraw(key);
         }
       }
     }
@@ -271,7 +260,7 @@ export class Session implements LiveSession {
     }
     const target = this.attribute(message, relatedTo);
     if (target) target.deliver(line);
-    else this.emitOnGetStream(line);
+    else this.getStream.emit(line);
   }
 
   /** A line longer than max_message_size: answer its request with an error instead of losing it. */
@@ -311,21 +300,6 @@ export class Session implements LiveSession {
     }
     const live = [...this.exchanges].filter((e) => !e.done);
     return live.length === 1 ? live[0] : undefined;
-  }
-
-  private emitOnGetStream(line: string): void {
-    if (!this.getStream?.isOpen) {
-      this.backlog.push(line);
-      return;
-    }
-    const seq = ++this.getStreamSeq;
-    this.eventLog.append({ stream: GET_STREAM, seq, data: line });
-    this.getStream.write(sseEvent(line, eventId(GET_STREAM, seq)));
-  }
-
-  private reportBacklogDrops(dropped: number): void {
-    if (dropped === 0) return;
-    this.log.warn({ server: this.server.name, session: this.id, dropped }, "server messages dropped while no GET stream was open");
   }
 
   private readonly streamOverflowed = (buffered: number): void => {
@@ -397,7 +371,7 @@ export class Session implements LiveSession {
     if (now - this.lastKeepAlive >= SESSION_LIMITS.keepAliveEveryMs) {
       this.lastKeepAlive = now;
       for (const exchange of this.exchanges) exchange.keepAlive();
-      this.getStream?.write(":\n\n");
+      this.getStream.keepAlive();
     }
   }
 
@@ -414,9 +388,8 @@ export class Session implements LiveSession {
     if (this.closed) return;
     this.closed = true;
     this.log.info({ server: this.server.name, session: this.id, reason }, "session ended");
-    this.reportBacklogDrops(this.backlog.take().dropped);
     for (const exchange of [...this.exchanges]) this.failInFlight(exchange, `session ended: ${reason}`);
-    this.getStream?.close();
+    this.getStream.end();
     this.onEnded(this);
     await this.child.stop();
   }
