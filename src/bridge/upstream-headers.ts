@@ -49,7 +49,7 @@ function isHopByHop(name: string, named: Set<string>): boolean {
 }
 
 /** Header values are visible ASCII: anything else in a principal's id is percent-encoded. */
-export function headerSafe(text: string): string {
+function headerSafe(text: string): string {
   return text.replace(/[^\x20-\x7e]/gu, (char) => encodeURIComponent(char));
 }
 

@@ -1,6 +1,6 @@
 // The proxy's small parts on their own: which headers cross, and the bounded session-owner map.
 import { describe, expect, test } from "bun:test";
-import { clientResponseHeaders, headerSafe, upstreamRequestHeaders } from "../../src/bridge/upstream-headers.ts";
+import { clientResponseHeaders, upstreamRequestHeaders } from "../../src/bridge/upstream-headers.ts";
 import { SessionOwners } from "../../src/bridge/upstream-sessions.ts";
 import { upstreamAddress } from "../../src/config/upstream.ts";
 
@@ -54,7 +54,8 @@ describe("headers towards the upstream", () => {
   });
 
   test("principals outside visible ASCII are percent-encoded", () => {
-    expect(headerSafe("static:café 😀")).toBe("static:caf%C3%A9 %F0%9F%98%80");
+    const out = upstreamRequestHeaders(incoming, { headers: {}, identityHeader: "X-MCP-Client", principal: "static:café 😀" });
+    expect(out.get("x-mcp-client")).toBe("static:caf%C3%A9 %F0%9F%98%80");
   });
 });
 
