@@ -10,10 +10,11 @@ import { listenOrigin } from "./config/rules.ts";
 import type { AppConfig } from "./config/types.ts";
 import { assetRoutes } from "./http/assets.ts";
 import { clientAddress } from "./http/client-address.ts";
-import { frontDoor } from "./http/front-door.ts";
 import { healthRoutes } from "./http/health.ts";
-import { mcpRoutes, type ProxiedServer, type ServedServer } from "./http/mcp-routes.ts";
-import { oauthRoutes } from "./http/oauth-routes.ts";
+import { mcpRoutes, mcpRouteTable, type ProxiedServer, type ServedServer } from "./http/mcp-routes.ts";
+import { OAUTH_API_PATHS, oauthRoutes } from "./http/oauth-routes.ts";
+import { NO_PATHS, PathKinds } from "./http/path-kinds.ts";
+import { requestPipeline } from "./http/pipeline.ts";
 import { RequestPolicy } from "./http/request-policy.ts";
 import { flushLog, type Logger, silentLogger } from "./log.ts";
 import { AuthorizationServer } from "./oauth/authorization-server.ts";
@@ -52,10 +53,7 @@ export async function startAppliance(config: AppConfig, log: Logger = silentLogg
   }));
   const upstreams = config.httpServers.map((server) => new HttpUpstreamEndpoint(server, log));
   const proxied: ProxiedServer[] = upstreams.map((upstream) => ({ path: upstream.server.path, upstream }));
-  const mcpPaths = new Set([
-    ...config.servers.flatMap((s) => [s.path, s.ssePath, `${s.ssePath}/message`]),
-    ...config.httpServers.map((s) => s.path),
-  ]);
+  const mcp = mcpRouteTable(served, proxied);
 
   const policy = new RequestPolicy({
     publicUrl: config.publicUrl,
@@ -73,22 +71,18 @@ export async function startAppliance(config: AppConfig, log: Logger = silentLogg
 
   // Bun's own cap on request bodies; each server's max_message_size is checked by the bridge.
   const maxBody = Math.max(0, ...[...config.servers, ...config.httpServers].map((s) => s.maxMessageBytes)) + 64 * 1024;
-  // The error handler comes first: Elysia applies a hook to the routes registered after it.
+  // The pipeline comes first: Elysia applies a hook to the routes registered after it.
+  const paths = new PathKinds(
+    mcp.map((route) => route.path),
+    oauth ? OAUTH_API_PATHS : NO_PATHS,
+  );
   const app = new Elysia()
-    .onError(({ code, error, request }) => {
-      if (code === "NOT_FOUND") return Response.json({ error: "not_found" }, { status: 404 });
-      log.error(
-        { method: request.method, code, reason: error instanceof Error ? error.message : String(error) },
-        "unhandled error while serving a request",
-      );
-      return Response.json({ error: "server_error" }, { status: 500 });
-    })
-    .use(frontDoor(policy, log, (path) => mcpPaths.has(path), config.limits.maxHeaderBytes))
+    .use(requestPipeline({ log, policy, paths, maxHeaderBytes: config.limits.maxHeaderBytes }))
     .use(healthRoutes(registries, upstreams));
   const addressOf = (request: Request) =>
     clientAddress(app.server?.requestIP(request)?.address, request.headers.get("x-forwarded-for"), config.trustProxy);
   if (auth) app.use(await assetRoutes()).use(oauthRoutes(auth, log, addressOf));
-  app.use(mcpRoutes(served, log, policy, auth, proxied, addressOf)).listen({
+  app.use(mcpRoutes(mcp, auth, addressOf)).listen({
     hostname: config.listen.host,
     port: config.listen.port,
     idleTimeout: IDLE_TIMEOUT_S,

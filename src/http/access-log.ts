@@ -1,6 +1,8 @@
-// One log line per HTTP request: method, path, status, duration, server, session.
-// Never the body, the query string or any header value (they may carry secrets).
+// One log line per HTTP request: method, path, status, duration, server, session. The request
+// pipeline writes it, once for every answer. Never the body, the query string or any header
+// value (they may carry secrets).
 import type { Logger } from "../log.ts";
+import { pathOf } from "./path-kinds.ts";
 
 export interface AccessNotes {
   server?: string;
@@ -10,10 +12,7 @@ export interface AccessNotes {
 export function logRequest(log: Logger, request: Request, status: number, startedAt: number, notes: AccessNotes): void {
   // Checked first: building the line costs more than pino's own level check saves.
   if (!log.isLevelEnabled("info")) return;
-  const url = request.url;
-  const pathStart = url.indexOf("/", url.indexOf("//") + 2);
-  const queryStart = url.indexOf("?", pathStart);
-  const path = url.slice(pathStart, queryStart === -1 ? undefined : queryStart);
+  const path = pathOf(request.url);
   log.info(
     {
       method: request.method,

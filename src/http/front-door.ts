@@ -1,24 +1,11 @@
-// The first thing every request meets: the header size limit, the Host check (DNS rebinding)
-// and CORS preflights, answered before any route or authentication runs. Preflights for the MCP
-// endpoints are only granted to allowed origins; discovery and token endpoints serve any origin.
-import { Elysia } from "elysia";
-import type { Logger } from "../log.ts";
-import { logRequest } from "./access-log.ts";
+// The first thing every request meets, before any route or authentication runs: the header size
+// limit, the Host check (DNS rebinding), the Origin check of the MCP endpoints and CORS
+// preflights. Preflights for the MCP endpoints are only granted to allowed origins; other paths
+// (discovery and token endpoints among them) grant them to any origin.
 import { preflightResponse } from "./cors.ts";
+import { errorResponse } from "./error-responses.ts";
+import type { PathKind } from "./path-kinds.ts";
 import type { RequestPolicy } from "./request-policy.ts";
-
-function refusal(status: number, error: string, description: string): Response {
-  return new Response(JSON.stringify({ error, error_description: description }), {
-    status,
-    headers: { "content-type": "application/json" },
-  });
-}
-
-function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  const query = url.indexOf("?", start);
-  return url.slice(start, query === -1 ? undefined : query);
-}
 
 /**
  * The total of a request's header names and values, as [limits] max_header_size counts them.
@@ -33,34 +20,24 @@ function headerBytes(headers: Headers): number {
   return total;
 }
 
-export function frontDoor(policy: RequestPolicy, log: Logger, isMcpPath: (path: string) => boolean, maxHeaderBytes: number) {
-  return new Elysia({ name: "front-door" }).onRequest(({ request }) => {
-    const startedAt = performance.now();
-    // RFC 6585 §5: 431 when the header fields are too large, collectively. (Bun's parser answers
-    // a header section over 16 KiB itself, with a 431 and no body, before this runs.)
-    const headerTotal = headerBytes(request.headers);
-    if (headerTotal > maxHeaderBytes) {
-      const response = refusal(
-        431,
-        "request_header_fields_too_large",
-        `the request's header names and values total ${headerTotal} bytes, more than max_header_size (${maxHeaderBytes} bytes)`,
-      );
-      logRequest(log, request, response.status, startedAt, {});
-      return response;
-    }
-    if (!policy.hostAllowed(request.headers.get("host"))) {
-      const response = refusal(421, "misdirected_request", "this host name is not served here");
-      logRequest(log, request, response.status, startedAt, {});
-      return response;
-    }
-    const origin = request.headers.get("origin");
-    if (request.method === "OPTIONS" && origin !== null) {
-      const response =
-        isMcpPath(pathOf(request.url)) && !policy.originAllowed(origin)
-          ? refusal(403, "forbidden_origin", "requests from this Origin are not allowed")
-          : preflightResponse(origin);
-      logRequest(log, request, response.status, startedAt, {});
-      return response;
-    }
-  });
+/** The answer the front door gives itself, or undefined when the request goes on to its route. */
+export function frontDoorAnswer(request: Request, kind: PathKind, policy: RequestPolicy, maxHeaderBytes: number): Response | undefined {
+  // RFC 6585 §5: 431 when the header fields are too large, collectively. (Bun's parser answers
+  // a header section over 16 KiB itself, with a 431 and no body, before this runs.)
+  const headerTotal = headerBytes(request.headers);
+  if (headerTotal > maxHeaderBytes) {
+    return errorResponse(
+      kind,
+      431,
+      `the request's header names and values total ${headerTotal} bytes, more than max_header_size (${maxHeaderBytes} bytes)`,
+    );
+  }
+  // RFC 9110 §15.5.20: 421 for a request this server is not configured to answer for.
+  if (!policy.hostAllowed(request.headers.get("host"))) return errorResponse(kind, 421, "this host name is not served here");
+  const origin = request.headers.get("origin");
+  if (origin === null) return undefined;
+  // MCP 2025-11-25 transports §Security Warning: "If the Origin header is present and invalid,
+  // servers MUST respond with HTTP 403 Forbidden"; the preflight of such a request too.
+  if (kind === "mcp" && !policy.originAllowed(origin)) return errorResponse(kind, 403, "requests from this Origin are not allowed");
+  return request.method === "OPTIONS" ? preflightResponse(origin) : undefined;
 }

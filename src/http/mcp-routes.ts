@@ -1,21 +1,20 @@
-// Mounts each configured server's MCP endpoints: for a stdio server Streamable HTTP at its path
-// and the legacy HTTP+SSE stream and message endpoint at its sse_path; for an HTTP upstream
-// server the proxy at its path. Every request passes the Origin check
-// (MCP transports §Security Warning) and, with auth on, the bearer guard; the principal it
-// establishes is handed to the bridge, which binds sessions to it and counts them per client
-// (without auth, per client address). Bodies are read (or streamed upstream) by the bridge
-// itself (`parse: "none"`), so a message is never parsed twice.
+// Mounts each configured server's MCP endpoints from one route table: for a stdio server
+// Streamable HTTP at its path and the legacy HTTP+SSE stream and message endpoint at its
+// sse_path; for an HTTP upstream server the proxy at its path. The request pipeline has checked
+// the Origin (MCP transports §Security Warning) before a route runs; with auth on, each route
+// passes the bearer guard, and the principal it establishes is handed to the bridge, which binds
+// sessions to it and counts them per client (without auth, per client address). Bodies are read
+// (or streamed upstream) by the bridge itself (`parse: "none"`), so a message is never parsed twice.
 import type { Server } from "bun";
 import { Elysia } from "elysia";
 import type { HttpUpstreamEndpoint } from "../bridge/http-upstream.ts";
 import type { LegacySseEndpoint } from "../bridge/legacy-sse.ts";
 import type { RequestNotes, StreamableHttpEndpoint } from "../bridge/streamable-http.ts";
-import type { Logger } from "../log.ts";
 import type { AuthorizationServer } from "../oauth/authorization-server.ts";
 import type { GuardDecision } from "../oauth/bearer-guard.ts";
-import { logRequest } from "./access-log.ts";
-import { withCors } from "./cors.ts";
-import type { RequestPolicy } from "./request-policy.ts";
+import type { AccessNotes } from "./access-log.ts";
+import { errorResponse } from "./error-responses.ts";
+import { noteRequest } from "./pipeline.ts";
 
 export interface ServedServer {
   path: string;
@@ -29,85 +28,96 @@ export interface ProxiedServer {
   upstream: HttpUpstreamEndpoint;
 }
 
-type Handler = (request: Request, notes: RequestNotes) => Response | Promise<Response>;
+type Handler = (request: Request, notes: RequestNotes, server: Server<unknown> | null) => Response | Promise<Response>;
 
-function refused(decision: Extract<GuardDecision, { ok: false }>): Response {
-  // RFC 6750 §3.1: without credentials there is no error code; the challenge says what to do.
-  const body = decision.error
-    ? decision.error.toJSON()
-    : { error: "unauthorized", error_description: "this MCP server needs an OAuth access token; see the WWW-Authenticate header" };
-  return new Response(JSON.stringify(body), {
-    status: decision.status,
-    headers: { "content-type": "application/json", "www-authenticate": decision.challenge },
-  });
+/** One MCP endpoint: the route table is the one list of MCP paths (the pipeline's too). */
+export interface McpRoute {
+  method: "ALL" | "GET" | "POST";
+  path: string;
+  /** The configured server's name: its protected resource, its access-log name. */
+  server: string;
+  /** The legacy HTTP+SSE transport: its own resource metadata URL in the challenge. */
+  legacy: boolean;
+  handle: Handler;
 }
 
-export function mcpRoutes(
-  servers: readonly ServedServer[],
-  log: Logger,
-  policy: RequestPolicy,
-  auth: (() => AuthorizationServer) | undefined,
-  proxied: readonly ProxiedServer[],
-  addressOf: (request: Request) => string,
-) {
-  const guarded = (server: string, legacy: boolean, handler: Handler) => {
-    return async ({ request }: { request: Request }): Promise<Response> => {
-      const startedAt = performance.now();
-      const notes: RequestNotes = {};
-      const origin = request.headers.get("origin");
-      let response: Response;
-      if (!policy.originAllowed(origin)) {
-        response = new Response(
-          JSON.stringify({ error: "forbidden_origin", error_description: "requests from this Origin are not allowed" }),
-          {
-            status: 403,
-            headers: { "content-type": "application/json" },
-          },
-        );
-      } else {
-        const decision = auth?.().guard.check(request.headers.get("authorization"), auth().serverFor(server)!, Date.now(), legacy);
-        if (decision && !decision.ok) response = refused(decision);
-        else {
-          if (decision?.ok) notes.principal = `${decision.principal.kind}:${decision.principal.id}`;
-          notes.client = () => notes.principal ?? `address:${addressOf(request)}`;
-          response = await handler(request, notes);
-        }
-        response = withCors(response, origin);
-      }
-      logRequest(log, request, response.status, startedAt, { server, session: notes.session });
-      return response;
-    };
-  };
-
-  const app = new Elysia({ name: "mcp-routes" });
-  for (const served of servers) {
-    const name = served.streamable.serverName;
-    app.all(
-      served.path,
-      guarded(name, false, (req, notes) => served.streamable.handle(req, notes)),
-      { parse: "none" },
-    );
-    app.get(
-      served.legacy.streamPath,
-      guarded(name, true, (req, notes) => served.legacy.openStream(req, notes)),
-      { parse: "none" },
-    );
-    app.post(
-      served.legacy.messagePath,
-      guarded(name, true, (req, notes) => served.legacy.postMessage(req, notes)),
-      { parse: "none" },
+export function mcpRouteTable(servers: readonly ServedServer[], proxied: readonly ProxiedServer[]): McpRoute[] {
+  const routes: McpRoute[] = [];
+  for (const { path, streamable, legacy } of servers) {
+    const server = streamable.serverName;
+    routes.push(
+      { method: "ALL", path, server, legacy: false, handle: (req, notes) => streamable.handle(req, notes) },
+      { method: "GET", path: legacy.streamPath, server, legacy: true, handle: (req, notes) => legacy.openStream(req, notes) },
+      { method: "POST", path: legacy.messagePath, server, legacy: true, handle: (req, notes) => legacy.postMessage(req, notes) },
     );
   }
   for (const { path, upstream } of proxied) {
-    const route = ({ request, server }: { request: Request; server: Server<unknown> | null }) =>
-      guarded(upstream.serverName, false, (req, notes) => {
+    routes.push({
+      method: "ALL",
+      path,
+      server: upstream.serverName,
+      legacy: false,
+      handle: (req, notes, bun) => {
         // A proxied exchange lasts as long as the upstream takes: upstream_timeout bounds the
         // wait for its headers, keep-alive frames the quiet of its streams. Bun's idle timeout
         // (app.ts) would cut a longer wait, so it is lifted, once the client is authenticated.
-        server?.timeout(req, 0);
+        bun?.timeout(req, 0);
         return upstream.handle(req, notes);
-      })({ request });
-    app.all(path, route, { parse: "none" });
+      },
+    });
+  }
+  return routes;
+}
+
+/** RFC 6750 §3: the guard's status and challenge, the body a JSON-RPC error as on every MCP path. */
+function refused(decision: Extract<GuardDecision, { ok: false }>): Response {
+  // RFC 6750 §3.1: without credentials there is no error code; the challenge says what to do.
+  const message = decision.error
+    ? `${decision.error.code}: ${decision.error.description}`
+    : "this MCP server needs an OAuth access token; see the WWW-Authenticate header";
+  return errorResponse("mcp", decision.status, message, { "www-authenticate": decision.challenge });
+}
+
+/**
+ * A route's bearer check, bound to its protected server once: the authorization server exists
+ * only once the port is bound, so the binding happens at the first request.
+ */
+function bearerCheck(auth: () => AuthorizationServer, route: McpRoute): (authorization: string | null) => GuardDecision {
+  let bound: ((authorization: string | null) => GuardDecision) | undefined;
+  return (authorization) => {
+    if (!bound) {
+      const { guard } = auth();
+      const target = auth().serverFor(route.server);
+      if (!target) throw new Error(`no protected resource for the server ${route.server}`);
+      bound = (header) => guard.check(header, target, Date.now(), route.legacy);
+    }
+    return bound(authorization);
+  };
+}
+
+export function mcpRoutes(
+  routes: readonly McpRoute[],
+  auth: (() => AuthorizationServer) | undefined,
+  addressOf: (request: Request) => string,
+) {
+  const app = new Elysia({ name: "mcp-routes" });
+  for (const route of routes) {
+    const check = auth && bearerCheck(auth, route);
+    const handler = async ({ request, server }: { request: Request; server: Server<unknown> | null }): Promise<Response> => {
+      const access: AccessNotes = { server: route.server };
+      noteRequest(request, access);
+      const decision = check?.(request.headers.get("authorization"));
+      if (decision && !decision.ok) return refused(decision);
+      const notes: RequestNotes = {};
+      if (decision?.ok) notes.principal = `${decision.principal.kind}:${decision.principal.id}`;
+      notes.client = () => notes.principal ?? `address:${addressOf(request)}`;
+      const response = await route.handle(request, notes, server);
+      access.session = notes.session;
+      return response;
+    };
+    if (route.method === "GET") app.get(route.path, handler, { parse: "none" });
+    else if (route.method === "POST") app.post(route.path, handler, { parse: "none" });
+    else app.all(route.path, handler, { parse: "none" });
   }
   return app;
 }

@@ -4,36 +4,40 @@ import { Elysia } from "elysia";
 import type { Logger } from "../log.ts";
 import type { AuthorizeOutcome } from "../oauth/authorization-endpoint.ts";
 import type { AuthorizationServer } from "../oauth/authorization-server.ts";
-import { asOAuthError, type OAuthError } from "../oauth/errors.ts";
+import type { OAuthError } from "../oauth/errors.ts";
 import { WELL_KNOWN } from "../oauth/metadata.ts";
 import { readFormBody, readFormFields, readJsonBody } from "../oauth/request-body.ts";
-import { logRequest } from "./access-log.ts";
+import { errorResponse } from "./error-responses.ts";
 import { consentPage, errorPage, loginPage } from "./pages/authorize-pages.ts";
 import { pageHeaders } from "./pages/layout.ts";
+import type { PathSet } from "./path-kinds.ts";
 
 const NO_STORE = { "cache-control": "no-store", pragma: "no-cache" };
+const TOKEN = "/token";
+const REGISTER = "/register";
+const REVOKE = "/revoke";
 
-/** Discovery and token endpoints are for any origin: browser-based clients call them directly. */
-function cors(request: Request): Record<string, string> {
-  const origin = request.headers.get("origin");
-  return origin ? { "access-control-allow-origin": origin, "access-control-expose-headers": "www-authenticate", vary: "Origin" } : {};
-}
+/** Discovery, token, registration, revocation: browser-based clients call them directly, from any origin. */
+export const OAUTH_API_PATHS: PathSet = {
+  exact: [WELL_KNOWN.authorizationServer, WELL_KNOWN.openidConfiguration, WELL_KNOWN.protectedResource, TOKEN, REGISTER, REVOKE],
+  prefixes: [`${WELL_KNOWN.protectedResource}/`],
+};
 
-function json(request: Request, status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...cors(request), ...headers } });
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 }
 
 /** RFC 6749 §5.2: errors as JSON, never HTML; Cache-Control: no-store. */
-function oauthError(request: Request, error: OAuthError, log: Logger): Response {
+function oauthError(error: OAuthError, log: Logger): Response {
   if (error.status >= 500) log.error({ code: error.code, reason: error.reason }, "authorization server error");
   else log.info({ code: error.code, reason: error.reason ?? error.description }, "oauth request refused");
-  return json(request, error.status, error.toJSON(), { ...NO_STORE, ...error.headers() });
+  return json(error.status, error.toJSON(), { ...NO_STORE, ...error.headers() });
 }
 
 /** An RFC 6749 form body (application/x-www-form-urlencoded), or the error response to send. */
 async function readForm(request: Request, log: Logger): Promise<Map<string, string> | Response> {
   const form = await readFormBody(request);
-  return form.ok ? form.value : oauthError(request, form.error, log);
+  return form.ok ? form.value : oauthError(form.error, log);
 }
 
 function cookieOf(request: Request, name: string): string | undefined {
@@ -70,40 +74,35 @@ function render(outcome: AuthorizeOutcome): Response {
 }
 
 export function oauthRoutes(auth: () => AuthorizationServer, log: Logger, addressOf: (request: Request) => string) {
-  const timed =
+  // Timing, CORS (any origin: browser-based clients call these endpoints directly), the access
+  // line and the answer to a thrown error are the request pipeline's (pipeline.ts).
+  const answer =
     (handler: (request: Request) => Promise<Response> | Response) =>
-    async ({ request }: { request: Request }) => {
-      const startedAt = performance.now();
-      let response: Response;
-      try {
-        response = await handler(request);
-      } catch (error) {
-        response = oauthError(request, asOAuthError(error), log);
-      }
-      logRequest(log, request, response.status, startedAt, {});
-      return response;
-    };
+    ({ request }: { request: Request }) =>
+      handler(request);
 
   const app = new Elysia({ name: "oauth-routes" });
-  const asMetadata = timed((request) => json(request, 200, auth().metadata(), { "cache-control": "max-age=300" }));
+  const asMetadata = answer(() => json(200, auth().metadata(), { "cache-control": "max-age=300" }));
   app.get(WELL_KNOWN.authorizationServer, asMetadata);
   app.get(WELL_KNOWN.openidConfiguration, asMetadata);
   app.get(
     `${WELL_KNOWN.protectedResource}/*`,
-    timed((request) => {
+    answer((request) => {
       const path = new URL(request.url).pathname.slice(WELL_KNOWN.protectedResource.length);
       const doc = auth().resourceMetadata(path === "" || path === "/" ? undefined : path);
-      return doc ? json(request, 200, doc, { "cache-control": "max-age=300" }) : json(request, 404, { error: "not_found" });
+      return doc
+        ? json(200, doc, { "cache-control": "max-age=300" })
+        : errorResponse("oauth-api", 404, "no protected resource is described at this path");
     }),
   );
   app.get(
     WELL_KNOWN.protectedResource,
-    timed((request) => json(request, 200, auth().resourceMetadata(undefined), { "cache-control": "max-age=300" })),
+    answer(() => json(200, auth().resourceMetadata(undefined), { "cache-control": "max-age=300" })),
   );
 
   app.get(
     "/authorize",
-    timed(async (request) => {
+    answer(async (request) => {
       const server = auth();
       const query = new URL(request.url).searchParams;
       return render(await server.authorization.start(query, cookieOf(request, server.authorization.cookieName)));
@@ -112,7 +111,7 @@ export function oauthRoutes(auth: () => AuthorizationServer, log: Logger, addres
   );
   app.post(
     "/authorize",
-    timed(async (request) => {
+    answer(async (request) => {
       const server = auth();
       const form = await readFormFields(request);
       if (!form.ok)
@@ -130,37 +129,37 @@ export function oauthRoutes(auth: () => AuthorizationServer, log: Logger, addres
   );
 
   app.post(
-    "/token",
-    timed(async (request) => {
+    TOKEN,
+    answer(async (request) => {
       const form = await readForm(request, log);
       if (form instanceof Response) return form;
       const result = await auth().token.exchange(form, request.headers.get("authorization"), addressOf(request));
-      if (!result.ok) return oauthError(request, result.error, log);
-      return json(request, 200, result.value, NO_STORE);
+      if (!result.ok) return oauthError(result.error, log);
+      return json(200, result.value, NO_STORE);
     }),
     { parse: "none" },
   );
 
   app.post(
-    "/revoke",
-    timed(async (request) => {
+    REVOKE,
+    answer(async (request) => {
       const form = await readForm(request, log);
       if (form instanceof Response) return form;
       const result = await auth().revocation.revoke(form, request.headers.get("authorization"));
-      if (!result.ok) return oauthError(request, result.error, log);
-      return new Response(null, { status: 200, headers: { ...cors(request), ...NO_STORE } });
+      if (!result.ok) return oauthError(result.error, log);
+      return new Response(null, { status: 200, headers: NO_STORE });
     }),
     { parse: "none" },
   );
 
   app.post(
-    "/register",
-    timed(async (request) => {
+    REGISTER,
+    answer(async (request) => {
       const registration = auth().registration;
-      if (!registration) return json(request, 404, { error: "not_found", error_description: "dynamic client registration is turned off" });
+      if (!registration) return errorResponse("oauth-api", 404, "dynamic client registration is turned off");
       const result = registration.register(await readJsonBody(request), addressOf(request));
-      if (!result.ok) return oauthError(request, result.error, log);
-      return json(request, 201, result.value, NO_STORE);
+      if (!result.ok) return oauthError(result.error, log);
+      return json(201, result.value, NO_STORE);
     }),
     { parse: "none" },
   );

@@ -166,7 +166,8 @@ describe("RFC 8414 authorization server metadata", () => {
     });
     expect(refused.status).toBe(404);
     expect(refused.headers.get("content-type")).toStartWith("application/json");
-    expect(((await refused.json()) as { error: string }).error).toBe("not_found");
+    // RFC 6749 §5.2 has no "not found": invalid_request, as node-oidc-provider answers an unknown route.
+    expect(((await refused.json()) as { error: string }).error).toBe("invalid_request");
   });
 });
 
@@ -398,14 +399,19 @@ describe("CORS for browser clients", () => {
     const bare = await mcpInitialize(single.mcpUrl("vault"), undefined, { origin: INSPECTOR });
     expect(bare.status).toBe(403);
     expect(bare.challenge).toBeNull();
-    expect(JSON.parse(bare.body).error).toBe("forbidden_origin");
+    // A JSON-RPC error with no id, as on every MCP path (the MCP SDK's Origin check answers the same).
+    expect(JSON.parse(bare.body)).toEqual({
+      jsonrpc: "2.0",
+      id: null,
+      error: { code: -32000, message: "requests from this Origin are not allowed" },
+    });
 
     // With a valid token the answer is the same: the Origin check comes first.
     const token = await trustedAccessToken();
     expect(await mcpInitialize(`${localOf(public_)}/vault/mcp`, `Bearer ${token}`).then((a) => a.status)).toBe(200);
     const withToken = await mcpInitialize(`${localOf(public_)}/vault/mcp`, `Bearer ${token}`, { origin: INSPECTOR });
     expect(withToken.status).toBe(403);
-    expect(JSON.parse(withToken.body).error).toBe("forbidden_origin");
+    expect(JSON.parse(withToken.body).error.code).toBe(-32000);
 
     const preflight = await fetch(single.mcpUrl("vault"), {
       method: "OPTIONS",

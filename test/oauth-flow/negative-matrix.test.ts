@@ -756,7 +756,7 @@ describe("the bearer guard on the MCP endpoint", () => {
     expect(params.error).toBe("invalid_token");
     expect(params.resource_metadata).toBe(`${two.url}/.well-known/oauth-protected-resource/beta/mcp`);
     expect(params.scope).toBe("mcp:beta");
-    expect(JSON.parse(beta.body).error).toBe("invalid_token");
+    expect(JSON.parse(beta.body).error.message).toStartWith("invalid_token: ");
   });
 
   test("with two servers, /authorize without a resource is refused: invalid_target", async () => {
@@ -840,7 +840,7 @@ describe("the bearer guard on the MCP endpoint", () => {
         const answer = await mcpInitialize(main.mcpUrl("vault"), header);
         expect(answer.status).toBe(400);
         expect(challengeParams(answer.challenge).error).toBe("invalid_request");
-        expect(JSON.parse(answer.body).error).toBe("invalid_request");
+        expect(JSON.parse(answer.body).error.message).toStartWith("invalid_request: ");
       }
     });
 
@@ -870,7 +870,7 @@ describe("the bearer guard on the MCP endpoint", () => {
         const answer = await mcpInitialize(main.mcpUrl("vault"), `Bearer ${unknown}`);
         expect(answer.status).toBe(401);
         expect(challengeParams(answer.challenge).error).toBe("invalid_token");
-        expect(JSON.parse(answer.body).error).toBe("invalid_token");
+        expect(JSON.parse(answer.body).error.message).toStartWith("invalid_token: ");
       }
     });
 

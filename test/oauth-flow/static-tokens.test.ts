@@ -106,7 +106,12 @@ describe("static API tokens", () => {
     expect(params.error).toBe("insufficient_scope");
     expect(params.scope).toBe("mcp:beta");
     expect(params.resource_metadata).toBe(`${appliance.url}/.well-known/oauth-protected-resource/beta/mcp`);
-    expect(JSON.parse(answer.body).error).toBe("insufficient_scope");
+    // On an MCP path the body is a JSON-RPC error with no id; the challenge carries the OAuth code.
+    expect(JSON.parse(answer.body)).toEqual({
+      jsonrpc: "2.0",
+      id: null,
+      error: { code: -32000, message: "insufficient_scope: this API token is not allowed to use the server beta" },
+    });
   });
 
   test("a token scoped to both servers works on both", async () => {
@@ -132,7 +137,7 @@ describe("static API tokens", () => {
       const answer = await mcpInitialize(appliance.mcpUrl("alpha"), `Bearer ${wrong}`);
       expect(answer.status).toBe(401);
       expect(challengeParams(answer.challenge).error).toBe("invalid_token");
-      expect(JSON.parse(answer.body).error).toBe("invalid_token");
+      expect(JSON.parse(answer.body).error.message).toStartWith("invalid_token: ");
     }
   });
 
