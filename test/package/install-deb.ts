@@ -8,7 +8,7 @@ export { ROOT };
 
 /**
  * dist/mcp-appliance_<version>_amd64.deb as `npm run package` makes it: scripts/package.ts builds
- * it when it is missing or older than what it is made of (packaging/, the script, the baseline
+ * it when it is missing or older than what it is made of (packaging/, the script, the linux-x64
  * executable), the same one the package checks (checks.test.ts) look at.
  */
 export function packageUnderTest(): string {
@@ -46,7 +46,7 @@ export function newerBuild(deb: string, outDir: string): { deb: string; version:
       const sum = hostRun(["md5sum", "etc/mcp.toml"], { cwd: dir }).stdout;
       writeFileSync(md5sums, readFileSync(md5sums, "utf8").replace(/^\S+ {2}etc\/mcp\.toml$/m, sum.trim()));
     }
-    const out = join(outDir, `mcp-appliance_${version}_amd64.deb`);
+    const out = join(outDir, `mcp-appliance_${version}_${debField(deb, "Architecture")}.deb`);
     hostRun(["dpkg-deb", "--root-owner-group", "-Znone", "--build", dir, out]);
     return { deb: out, version, addedLine };
   } finally {
