@@ -18,7 +18,7 @@ import { bunRuntime } from "./bun-runtime.ts";
 const root = `${import.meta.dir}/..`;
 
 /** --target → Bun's compile target and the npm package of its runtime. */
-export const TARGETS = {
+const TARGETS = {
   "linux-x64": { bunTarget: "bun-linux-x64-baseline", runtime: "@oven/bun-linux-x64-baseline" },
   "linux-arm64": { bunTarget: "bun-linux-arm64", runtime: "@oven/bun-linux-aarch64" },
 } as const;
