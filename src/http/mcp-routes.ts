@@ -31,7 +31,7 @@ export interface ProxiedServer {
 type Handler = (request: Request, notes: RequestNotes, server: Server<unknown> | null) => Response | Promise<Response>;
 
 /** One MCP endpoint: the route table is the one list of MCP paths (the pipeline's too). */
-export interface McpRoute {
+interface McpRoute {
   method: "ALL" | "GET" | "POST";
   path: string;
   /** The configured server's name: its protected resource, its access-log name. */

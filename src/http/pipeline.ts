@@ -12,7 +12,7 @@ import { frontDoorAnswer } from "./front-door.ts";
 import { type PathKind, type PathKinds, pathOf } from "./path-kinds.ts";
 import type { RequestPolicy } from "./request-policy.ts";
 
-export interface PipelineOptions {
+interface PipelineOptions {
   log: Logger;
   policy: RequestPolicy;
   paths: PathKinds;

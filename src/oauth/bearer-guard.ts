@@ -20,7 +20,7 @@ export interface ProtectedServer {
 }
 
 /** Who a request acts for; a session may only be used by the principal that opened it. */
-export interface Principal {
+interface Principal {
   kind: "oauth" | "static";
   /** client_id, or the static token's name. */
   id: string;
@@ -34,7 +34,7 @@ export interface TokenSource {
 }
 
 /** RFC 6750 §3.1: the error codes a resource server answers a bearer request with. */
-export type BearerError = InvalidRequest | InvalidToken | InsufficientScope;
+type BearerError = InvalidRequest | InvalidToken | InsufficientScope;
 
 /**
  * A refusal has no error when the request had no credentials (RFC 6750 §3.1: it "SHOULD NOT
