@@ -22,10 +22,10 @@ export class AnswerLedger {
     answers.set(key, seq);
   }
 
-  /** The requests whose answers went out on `stream` after `seq` as events other than `kept`. */
-  lost(stream: string, seq: number, kept: ReadonlySet<number>): JsonRpcId[] {
-    const lost: JsonRpcId[] = [];
-    for (const [key, at] of this.byStream.get(stream) ?? []) if (at > seq && !kept.has(at)) lost.push(idOfKey(key));
-    return lost;
+  /** The requests whose answers went out on `stream` after `seq` as events other than `kept`, and those events' seqs. */
+  lost(stream: string, seq: number, kept: ReadonlySet<number>): { id: JsonRpcId; seq: number }[] {
+    const lost: { id: JsonRpcId; seq: number }[] = [];
+    for (const [key, at] of this.byStream.get(stream) ?? []) if (at > seq && !kept.has(at)) lost.push({ id: idOfKey(key), seq: at });
+    return lost.sort((a, b) => a.seq - b.seq);
   }
 }

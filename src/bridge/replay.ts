@@ -24,7 +24,9 @@ export function replay(log: EventLog, answers: AnswerLedger, stream: string, aft
   const lost = answers.lost(stream, afterSeq, new Set(kept.map((e) => e.seq)));
   const evicted = lost.length > 0 || log.after(stream, afterSeq) === undefined;
   const frames = kept.map((e) => sseEvent(e.data, eventId(e.stream, e.seq)));
-  for (const id of lost) {
+  // Each error takes the event id of the answer it stands for: a client that comes back again
+  // resumes after it.
+  for (const { id, seq } of lost) {
     frames.push(
       sseEvent(
         errorResponse(
@@ -32,6 +34,7 @@ export function replay(log: EventLog, answers: AnswerLedger, stream: string, aft
           ErrorCode.AnswerLost,
           "the answer to this request was lost: the stream's events were evicted from the replay buffer before it resumed",
         ),
+        eventId(stream, seq),
       ),
     );
   }

@@ -165,6 +165,11 @@ export class Session implements LiveSession {
     if (this.getStream.isOpen && !resume) {
       return jsonRpcErrorResponse(409, ErrorCode.InvalidRequest, "this session already has an open GET stream");
     }
+    const missed = resume ? this.replayFrames(resume.stream, resume.seq) : [];
+    // A POST's stream that is over, with nothing of it left to send (a cancelled request's, say):
+    // 204 tells an SSE client to stop reconnecting (HTML §9.2.3 server-sent events), where an
+    // empty stream would have it come back without a Last-Event-ID.
+    if (resume && resume.stream !== GET_STREAM && !exchange && missed.length === 0) return new Response(null, { status: 204 });
     // A resumed stream replaces the one it resumes (whose client has gone): that one's slot is its.
     if (resume?.stream === GET_STREAM) this.getStream.closeCurrent();
     exchange?.detach();
@@ -180,27 +185,26 @@ export class Session implements LiveSession {
     // comment, which every SSE parser ignores, instead of after the first keep-alive.
     connection.write(":\n\n");
 
+    for (const frame of missed) connection.write(frame);
     if (resume && resume.stream !== GET_STREAM) {
-      this.replayOn(connection, resume.stream, resume.seq);
       if (exchange && !exchange.done) exchange.attach(connection);
       else connection.close();
       return new Response(connection.body, { headers: SSE_HEADERS });
     }
 
-    if (resume) this.replayOn(connection, GET_STREAM, resume.seq);
     this.getStream.attach(connection, !resume && understandsPrimingEvents(protocolVersion));
     return new Response(connection.body, { headers: SSE_HEADERS });
   }
 
-  private replayOn(connection: SseConnection, stream: string, afterSeq: number): void {
+  private replayFrames(stream: string, afterSeq: number): string[] {
     const { frames, evicted, lostAnswers } = replay(this.eventLog, this.answers, stream, afterSeq);
-    for (const frame of frames) connection.write(frame);
     if (evicted) {
       this.log.warn(
         { server: this.server.name, session: this.id, stream, lostAnswers },
         "a stream resumed after some of its events left the replay buffer; requests whose answers were lost got a JSON-RPC error",
       );
     }
+    return frames;
   }
 
   private noteClientMessage(message: PeekedMessage): void {

@@ -99,6 +99,8 @@ describe("a session's answers", () => {
     await (await response).text();
     const resumed = session.openStream("p1.1", "2025-11-25");
     expect(messagesOf(await resumed.text())).toEqual([{ jsonrpc: "2.0", id: 3, result: {} }]);
+    // Once nothing of the ended stream is left to send, 204 tells the client to stop coming back.
+    expect(session.openStream("p1.2", "2025-11-25").status).toBe(204);
     await session.close("test over");
   });
 });

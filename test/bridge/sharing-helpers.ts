@@ -23,7 +23,7 @@ export interface Connected {
   close(): Promise<void>;
 }
 
-/** An SDK client (Streamable HTTP, or legacy SSE) with `token`, its transport errors collected. */
+/** An SDK client (Streamable HTTP, or legacy SSE) with `token` (if any), its transport errors collected. */
 export async function connectClient(
   url: URL,
   token: string,
@@ -33,7 +33,9 @@ export async function connectClient(
   const client = new Client({ name: "sharing-test", version: "1.0.0" }, { capabilities });
   const errors: Error[] = [];
   client.onerror = (error) => errors.push(error);
-  const requestInit = { headers: { authorization: `Bearer ${token}` } };
+  // Without a token (auth = "none"), no authorization header at all.
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  const requestInit = { headers };
   if (transportKind === "sse") {
     // The SDK sends requestInit's headers with the GET of the event stream too.
     const transport = new SSEClientTransport(url, { requestInit });
