@@ -8,7 +8,7 @@ import { type EventLog, eventId } from "./event-log.ts";
 import { ErrorCode, errorResponse } from "./jsonrpc.ts";
 import { sseEvent } from "./sse.ts";
 
-export interface Replay {
+interface Replay {
   /** SSE frames to write on the resumed stream, in order. */
   frames: string[];
   /** Some events were evicted before the client came back. */

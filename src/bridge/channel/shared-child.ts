@@ -17,7 +17,7 @@ import { SubscriptionCounts } from "./subscription-counts.ts";
  * No 2025 revision carries the id of the request a server's own request is about (the SDKs keep
  * it inside the HTTP transport); a child may name it here, in the child's numbering.
  */
-export const RELATED_REQUEST_META = "io.modelcontextprotocol/related-request-id";
+const RELATED_REQUEST_META = "io.modelcontextprotocol/related-request-id";
 
 /** The client capability each server-to-client request needs (MCP 2025-11-25 client features). */
 const NEEDS_CAPABILITY: Record<string, string> = {

@@ -2,9 +2,12 @@
 // attribution of the child's requests, initialize once, subscriptions, logging, exits.
 import { describe, expect, test } from "bun:test";
 import type { ChildChannel } from "../../../src/bridge/channel/child-channel.ts";
-import { RELATED_REQUEST_META, SharedChild } from "../../../src/bridge/channel/shared-child.ts";
+import { SharedChild } from "../../../src/bridge/channel/shared-child.ts";
 import { createLogger } from "../../../src/log.ts";
 import { FakeChild, initializingScript, notification, RecordingListener, request, settled } from "./fake-child.ts";
+
+/** Where a child names the request its own request is about (shared-child.ts). */
+const RELATED_REQUEST_META = "io.modelcontextprotocol/related-request-id";
 
 // Warnings of the channel are expected in these tests; keep them off the output.
 const log = createLogger("error", { write: () => {} });
