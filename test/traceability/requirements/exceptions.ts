@@ -110,7 +110,7 @@ export const UNTESTED: readonly Untested[] = [
     source: "MCP 2024-11-05 transports §Security Warning",
     level: "MUST",
     text: "The Origin header is validated on the legacy SSE and message endpoints too (403 for a foreign one).",
-    implementedIn: "src/http/ (the Origin check every MCP route passes, legacy paths included)",
+    implementedIn: "src/http/front-door.ts (the Origin check of every MCP path, legacy paths included)",
   },
   {
     id: "authorization.cimd.request-redirect-uri",
