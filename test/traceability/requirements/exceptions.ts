@@ -99,13 +99,6 @@ export const UNTESTED: readonly Untested[] = [
     implementedIn: "src/bridge/event-log.ts",
   },
   {
-    id: "transports.no-foreign-replay",
-    source: "MCP 2025-11-25 transports §Resumability and Redelivery",
-    level: "MUST NOT",
-    text: "A resumed stream replays only messages of the stream that was disconnected, never those of another stream.",
-    implementedIn: "src/bridge/event-log.ts, src/bridge/session.ts",
-  },
-  {
     id: "transports.legacy.origin",
     source: "MCP 2024-11-05 transports §Security Warning",
     level: "MUST",

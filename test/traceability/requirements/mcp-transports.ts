@@ -8,6 +8,7 @@ const sdk = (title: string) => testRef("test/bridge/sdk-streamable.test.ts", "St
 const legacy = (title: string) => testRef("test/bridge/sdk-legacy-sse.test.ts", "legacy HTTP+SSE with the SDK client", title);
 const childFaults = (describe: string, title: string) => testRef("test/reliability/child-faults.test.ts", describe, title);
 const clientFaults = (describe: string, title: string) => testRef("test/reliability/client-faults.test.ts", describe, title);
+const answers = (title: string) => testRef("test/bridge/session-answers.test.ts", "a session's answers", title);
 const golden = (name: string) => testRef("test/config/golden.test.ts", "config goldens", name);
 
 export const MCP_TRANSPORTS: readonly Requirement[] = [
@@ -241,6 +242,16 @@ export const MCP_TRANSPORTS: readonly Requirement[] = [
         "a client that disconnects mid-stream",
         "the session survives and the answer goes to the event log, from where a resumed stream gets it",
       ),
+    ],
+  },
+  {
+    id: "transports.resume.no-foreign-replay",
+    source: `${T} §Resumability and Redelivery`,
+    level: "MUST NOT",
+    text: "A resumed stream replays only what its own stream missed: the GET stream's events never appear on a resumed POST stream.",
+    tests: [
+      answers("a stream resumed after its answer was evicted from the replay buffer gets an error for it, and it is logged"),
+      answers("a resume with nothing evicted replays what was missed, and no error"),
     ],
   },
   {
