@@ -285,7 +285,7 @@ export class InsufficientScope extends OAuthError {
   }
 }
 
-export interface BearerChallenge {
+interface BearerChallenge {
   /** RFC 9728 §5.1: where the protected resource metadata is. */
   resourceMetadata: string;
   /** RFC 6750 §3.1: the error, when credentials were presented (none when the request had none). */

@@ -6,7 +6,7 @@ import { BodyTooLarge, InvalidRequest, type Outcome } from "./errors.ts";
 import { parseForm } from "./form.ts";
 
 /** Large enough for any token request or client registration, small enough that a hostile body costs nothing. */
-export const REQUEST_BODY_LIMIT_BYTES = 64 * 1024;
+const REQUEST_BODY_LIMIT_BYTES = 64 * 1024;
 
 const FORM = "application/x-www-form-urlencoded";
 const JSON_TYPE = "application/json";
