@@ -2,6 +2,8 @@
 // message (kind, id, method, a few params) and forwards the original text untouched, so tool
 // schemas and results reach the other side byte for byte as they were written.
 
+import type { Result } from "../common/result.ts";
+
 export type JsonRpcId = string | number;
 
 export type PeekedMessage =
@@ -9,7 +11,7 @@ export type PeekedMessage =
   | { kind: "notification"; method: string; params: Record<string, unknown> | undefined }
   | { kind: "response"; id: JsonRpcId | null; isError: boolean; result: unknown };
 
-type PeekResult = { ok: true; message: PeekedMessage } | { ok: false; reason: string };
+type PeekResult = Result<PeekedMessage>;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -21,24 +23,24 @@ function isId(value: unknown): value is JsonRpcId {
 
 /** Classify one already-parsed JSON-RPC message (JSON-RPC 2.0 §4, §5). */
 export function classify(value: unknown): PeekResult {
-  if (!isObject(value)) return { ok: false, reason: "a JSON-RPC message must be an object" };
-  if (value.jsonrpc !== "2.0") return { ok: false, reason: 'jsonrpc must be "2.0"' };
+  if (!isObject(value)) return { ok: false, error: "a JSON-RPC message must be an object" };
+  if (value.jsonrpc !== "2.0") return { ok: false, error: 'jsonrpc must be "2.0"' };
   const params = isObject(value.params) ? value.params : undefined;
   if (value.params !== undefined && params === undefined && !Array.isArray(value.params)) {
-    return { ok: false, reason: "params must be an object or an array" };
+    return { ok: false, error: "params must be an object or an array" };
   }
   if (typeof value.method === "string") {
-    if (!("id" in value)) return { ok: true, message: { kind: "notification", method: value.method, params } };
+    if (!("id" in value)) return { ok: true, value: { kind: "notification", method: value.method, params } };
     // MCP (basic §JSON-RPC requests): the ID MUST be a string or integer, and MUST NOT be null.
-    if (!isId(value.id)) return { ok: false, reason: "a request id must be a string or a number" };
-    return { ok: true, message: { kind: "request", id: value.id, method: value.method, params } };
+    if (!isId(value.id)) return { ok: false, error: "a request id must be a string or a number" };
+    return { ok: true, value: { kind: "request", id: value.id, method: value.method, params } };
   }
   if ("result" in value || "error" in value) {
     const id = value.id === null ? null : isId(value.id) ? value.id : undefined;
-    if (id === undefined) return { ok: false, reason: "a response id must be a string, a number or null" };
-    return { ok: true, message: { kind: "response", id, isError: "error" in value, result: value.result } };
+    if (id === undefined) return { ok: false, error: "a response id must be a string, a number or null" };
+    return { ok: true, value: { kind: "response", id, isError: "error" in value, result: value.result } };
   }
-  return { ok: false, reason: "not a request, notification or response" };
+  return { ok: false, error: "not a request, notification or response" };
 }
 
 /** Parse and classify a line of text. */
@@ -47,7 +49,7 @@ export function peek(text: string): PeekResult {
   try {
     value = JSON.parse(text);
   } catch {
-    return { ok: false, reason: "not valid JSON" };
+    return { ok: false, error: "not valid JSON" };
   }
   return classify(value);
 }

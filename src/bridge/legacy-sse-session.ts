@@ -76,14 +76,14 @@ export class LegacySseSession implements LiveSession {
     const peeked = peek(line);
     if (!peeked.ok) {
       this.log.warn(
-        { server: this.server.name, session: this.id, length: line.length, reason: peeked.reason },
+        { server: this.server.name, session: this.id, length: line.length, reason: peeked.error },
         "ignored a line from the MCP server that is not a JSON-RPC message",
       );
       return;
     }
     // A response to a request no longer waiting (timed out, or cancelled by the client) was
     // already answered with an error, or must not be (MCP cancellation §Behavior): one answer per id.
-    if (peeked.message.kind === "response" && peeked.message.id !== null && !this.pending.settle(peeked.message.id)) {
+    if (peeked.value.kind === "response" && peeked.value.id !== null && !this.pending.settle(peeked.value.id)) {
       this.log.debug({ server: this.server.name, session: this.id }, "dropped a response to a request no longer in flight");
       return;
     }

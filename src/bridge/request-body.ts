@@ -39,17 +39,17 @@ export function parseBody(text: string): ParsedBody {
     const messages = [];
     for (const item of value) {
       const peeked = classify(item);
-      if (!peeked.ok) return refuse(ErrorCode.InvalidRequest, `Invalid request: ${peeked.reason}`);
+      if (!peeked.ok) return refuse(ErrorCode.InvalidRequest, `Invalid request: ${peeked.error}`);
       // A batch is re-serialised element by element: stdio carries single messages only.
       const text = stringifyBounded(item);
       if (text === undefined) return refuse(ErrorCode.InvalidRequest, "Invalid request: the message is nested too deeply");
-      messages.push({ text, message: peeked.message });
+      messages.push({ text, message: peeked.value });
     }
     return { ok: true, value: { batch: true, messages } };
   }
   const peeked = classify(value);
-  if (!peeked.ok) return refuse(ErrorCode.InvalidRequest, `Invalid request: ${peeked.reason}`);
-  return { ok: true, value: { batch: false, messages: [{ text: oneLine(text), message: peeked.message }] } };
+  if (!peeked.ok) return refuse(ErrorCode.InvalidRequest, `Invalid request: ${peeked.error}`);
+  return { ok: true, value: { batch: false, messages: [{ text: oneLine(text), message: peeked.value }] } };
 }
 
 /** JSON.stringify, except that a value nested deeper than the stack allows is refused, not thrown. */

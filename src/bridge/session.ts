@@ -235,12 +235,12 @@ export class Session implements LiveSession {
     const peeked = peek(line);
     if (!peeked.ok) {
       this.log.warn(
-        { server: this.server.name, session: this.id, length: line.length, reason: peeked.reason },
+        { server: this.server.name, session: this.id, length: line.length, reason: peeked.error },
         "ignored a line from the MCP server that is not a JSON-RPC message",
       );
       return;
     }
-    const message = peeked.message;
+    const message = peeked.value;
     if (message.kind === "response") {
       if (message.id === null) {
         this.log.warn({ server: this.server.name, session: this.id }, "the MCP server answered with an error that has no id");

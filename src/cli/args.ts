@@ -3,19 +3,7 @@
 // Options may come before or after the command word; each option means one thing everywhere
 // (takes a value or not), so the whole line is read first and checked against the command after.
 
-const COMMANDS = [
-  "run",
-  "validate",
-  "init",
-  "passwd",
-  "client",
-  "token",
-  "nft",
-  "version",
-  "help",
-  "demo",
-  "demo-vault-server",
-] as const;
+const COMMANDS = ["run", "validate", "init", "passwd", "client", "token", "nft", "version", "help", "demo", "demo-vault-server"] as const;
 type Command = (typeof COMMANDS)[number];
 
 export interface ParsedArgs {

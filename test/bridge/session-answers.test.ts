@@ -26,8 +26,8 @@ class ScriptedChannel implements ChildChannel {
 function incoming(message: Record<string, unknown>): IncomingMessage {
   const text = JSON.stringify({ jsonrpc: "2.0", ...message });
   const peeked = peek(text);
-  if (!peeked.ok) throw new Error(peeked.reason);
-  return { text, message: peeked.message };
+  if (!peeked.ok) throw new Error(peeked.error);
+  return { text, message: peeked.value };
 }
 
 function newSession() {

@@ -115,7 +115,7 @@ export class SharedChild {
     const peeked = peek(line);
     // The endpoints pass only messages they have classified already.
     if (!peeked.ok) return true;
-    const message = peeked.message;
+    const message = peeked.value;
     if (message.kind === "request") return this.requestFromPort(port, message, line);
     if (message.kind === "notification") return this.notificationFromPort(port, message, line);
     return this.answerFromPort(port, message, line);
@@ -216,12 +216,12 @@ export class SharedChild {
     const peeked = peek(line);
     if (!peeked.ok) {
       this.log.warn(
-        { server: this.server, length: line.length, reason: peeked.reason },
+        { server: this.server, length: line.length, reason: peeked.error },
         "ignored a line from the MCP server that is not a JSON-RPC message",
       );
       return;
     }
-    const message = peeked.message;
+    const message = peeked.value;
     if (message.kind === "response") this.answerFromChild(message, line);
     else if (message.kind === "request") this.requestFromChild(message, line);
     else this.notificationFromChild(message, line);
