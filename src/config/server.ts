@@ -24,7 +24,7 @@ import { type RouteClaim, routeConflicts } from "./routes.ts";
 import type { Env } from "./secrets.ts";
 import { closestKey } from "./suggest.ts";
 import { isPlainTable, namedTables, table } from "./table.ts";
-import { type HttpServerConfig, SHARING_MODES, type StdioServerConfig } from "./types.ts";
+import { CACHE_SCOPES, type HttpServerConfig, SHARING_MODES, type StdioServerConfig } from "./types.ts";
 import { identityHeader, upstreamHeaders, upstreamRules, upstreamUrl } from "./upstream.ts";
 
 const SERVER_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
@@ -42,7 +42,22 @@ const GiB = 1024 ** 3;
 
 // Keys of one kind of server only. They have no schema defaults (the conversion below fills
 // them in), so that a key found in the validated table is a key written in the file.
-const STDIO_KEYS = ["command", "args", "cwd", "env", "pass_env", "sse_path", "idle_timeout", "max_sessions", "request_timeout", "sharing"];
+const STDIO_KEYS = [
+  "command",
+  "args",
+  "cwd",
+  "env",
+  "pass_env",
+  "sse_path",
+  "idle_timeout",
+  "max_sessions",
+  "request_timeout",
+  "sharing",
+  "restart_backoff",
+  "restart_backoff_max",
+  "cache_ttl",
+  "cache_scope",
+];
 const HTTP_KEYS = ["url", "headers", "identity_header", "upstream_timeout", "allow_remote_upstream"];
 
 // In the order of the documentation, which is the order problems are reported in.
@@ -63,6 +78,10 @@ function serverEntries(env: Env) {
     max_message_size: v.optional(size(KiB, GiB), "16MiB"),
     request_timeout: v.optional(duration(1, LONGEST_TIMER_MS)),
     sharing: v.optional(oneOf(SHARING_MODES)),
+    restart_backoff: v.optional(duration(1, LONGEST_TIMER_MS)),
+    restart_backoff_max: v.optional(duration(1, LONGEST_TIMER_MS)),
+    cache_ttl: v.optional(duration(0, LONGEST_TIMER_MS)),
+    cache_scope: v.optional(oneOf(CACHE_SCOPES)),
     upstream_timeout: v.optional(duration(1, LONGEST_TIMER_MS)),
     allow_remote_upstream: v.optional(boolean),
   };
@@ -142,6 +161,12 @@ const DEFAULTS = {
   request_timeout: "5m",
   // A child per session, as before sharing existed: servers that keep per-connection state stay correct.
   sharing: "session" as const,
+  // A shared child that keeps failing is tried again after 1 s, 2 s, 4 s … at most a minute apart.
+  restart_backoff: "1s",
+  restart_backoff_max: "60s",
+  // MCP 2026-07-28 caching: list and read results may be reused for a minute, by this client only.
+  cache_ttl: "60s",
+  cache_scope: "private" as const,
   upstream_timeout: "30s",
 };
 const ms = (text: string) => v.parse(duration(1, LONGEST_TIMER_MS), text);
@@ -161,6 +186,10 @@ function toStdioServer(name: string, server: ServerOutput): StdioServerConfig {
     maxMessageBytes: server.max_message_size,
     requestTimeoutMs: server.request_timeout ?? ms(DEFAULTS.request_timeout),
     sharing: server.sharing ?? DEFAULTS.sharing,
+    restartBackoffMs: server.restart_backoff ?? ms(DEFAULTS.restart_backoff),
+    restartBackoffMaxMs: server.restart_backoff_max ?? ms(DEFAULTS.restart_backoff_max),
+    cacheTtlMs: server.cache_ttl ?? ms(DEFAULTS.cache_ttl),
+    cacheScope: server.cache_scope ?? DEFAULTS.cache_scope,
   };
 }
 

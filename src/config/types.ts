@@ -30,10 +30,18 @@ export interface StdioServerConfig {
   requestTimeoutMs: number;
   /** Who shares a child: each session its own, one per client (principal), or one for everyone. */
   sharing: Sharing;
+  /** First wait before a failed shared child is started again; doubles up to restartBackoffMaxMs. */
+  restartBackoffMs: number;
+  restartBackoffMaxMs: number;
+  /** MCP 2026-07-28 ttlMs / cacheScope on list and resources/read results that carry none. */
+  cacheTtlMs: number;
+  cacheScope: CacheScope;
 }
 
 export const SHARING_MODES = ["session", "client", "shared"] as const;
 type Sharing = (typeof SHARING_MODES)[number];
+export const CACHE_SCOPES = ["private", "public"] as const;
+type CacheScope = (typeof CACHE_SCOPES)[number];
 
 /** A server that already speaks MCP over HTTP, proxied at `path` ([servers.<name>] with `url`). */
 export interface HttpServerConfig {

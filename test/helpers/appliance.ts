@@ -26,6 +26,10 @@ export function stdioServer(name: string, script: string, overrides: Partial<Std
     maxMessageBytes: 16 * 1024 * 1024,
     requestTimeoutMs: 60_000,
     sharing: "session",
+    restartBackoffMs: 1000,
+    restartBackoffMaxMs: 60_000,
+    cacheTtlMs: 60_000,
+    cacheScope: "private",
     ...overrides,
   };
 }
