@@ -61,8 +61,12 @@ export class SessionRegistry {
   private closing = false;
   /** Sessions' own child processes not yet exited, ended sessions' children still stopping included. */
   private children = 0;
-  /** The children sessions share, unless each session has its own (sharing = "session"). */
-  private readonly shared: SharedChildren | undefined;
+  /**
+   * Shared children: they serve stateless (2026-07-28) requests, per client unless sharing =
+   * "shared", and sessions too unless each session has its own (sharing = "session").
+   */
+  private readonly shared: SharedChildren;
+  private readonly sessionsShare: boolean;
 
   constructor(
     readonly server: StdioServerConfig,
@@ -70,9 +74,8 @@ export class SessionRegistry {
     private readonly log: Logger,
     private readonly parentEnv: Record<string, string | undefined> = process.env,
   ) {
-    if (server.sharing !== "session") {
-      this.shared = new SharedChildren(server.name, server.idleTimeoutMs, log, (events) => this.spawn(events));
-    }
+    this.shared = new SharedChildren(server.name, server.idleTimeoutMs, log, (events) => this.spawn(events));
+    this.sessionsShare = server.sharing !== "session";
   }
 
   get size(): number {
@@ -108,7 +111,7 @@ export class SessionRegistry {
     // Children of ended sessions may take the whole staged stop (3.5 s) to go: a client ending and
     // starting sessions faster than that must not pile up processes. They may add at most
     // max_sessions more, so that a client reconnecting at the cap is not refused.
-    if (!this.shared && this.children >= 2 * this.server.maxSessions) {
+    if (!this.sessionsShare && this.children >= 2 * this.server.maxSessions) {
       throw new SessionLimitError(
         `server "${this.server.name}" has ${this.children} child processes, ended sessions' still stopping (2 × max_sessions); try again shortly`,
       );
@@ -122,7 +125,7 @@ export class SessionRegistry {
     };
     let child: ChildChannel;
     try {
-      child = this.shared
+      child = this.sessionsShare
         ? this.shared.attach(this.sharerOf(client), listener, (stop) => this.track(stop))
         : this.spawnOwn(listener, () => session);
     } catch (error) {
@@ -146,6 +149,21 @@ export class SessionRegistry {
     return session;
   }
 
+  /**
+   * A channel to the child that serves `client`'s stateless (2026-07-28) requests: in "session"
+   * mode as in "client" mode, since such a request has no session of its own. Throws
+   * SessionLimitError while shutting down, SpawnError when the command cannot be started.
+   */
+  attachStateless(client: string | undefined, listener: ChildListener): ChildChannel {
+    if (this.closing) throw new SessionLimitError(`server "${this.server.name}" is shutting down`);
+    try {
+      return this.shared.attach(this.sharerOf(client), listener, (stop) => this.track(stop));
+    } catch (error) {
+      this.log.error({ server: this.server.name, err: error }, "could not start the MCP server");
+      throw new SpawnError(`the MCP server "${this.server.name}" could not be started`);
+    }
+  }
+
   /** About once a second: per-session deadlines and keep-alives, then idle reaping (of shared children too). */
   tick(now: number): void {
     for (const session of this.sessions.values()) {
@@ -154,7 +172,7 @@ export class SessionRegistry {
         this.track(session.close(`idle for more than ${Math.round(this.server.idleTimeoutMs / 1000)} s`));
       }
     }
-    this.shared?.reap(now, (stop) => this.track(stop));
+    this.shared.reap(now, (stop) => this.track(stop));
   }
 
   end(id: string, reason: string): boolean {
@@ -173,7 +191,7 @@ export class SessionRegistry {
     const deadline = Date.now() + drainMs;
     while (Date.now() < deadline && [...this.sessions.values()].some((s) => s.busy)) await Bun.sleep(25);
     for (const session of [...this.sessions.values()]) this.track(session.close(reason));
-    this.shared?.stopAll((stop) => this.track(stop));
+    this.shared.stopAll((stop) => this.track(stop));
     await Promise.all(this.stopping);
   }
 
