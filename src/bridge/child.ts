@@ -18,6 +18,8 @@ export interface ChildEvents extends LineSink {
   exit(code: number | null, signal: string | null): void;
   /** Stdout reached end of file while the process kept running: it can never answer again. */
   stdoutClosed?(): void;
+  /** One line the child wrote to stderr (after it reached the log): supervision keeps the last for /healthz. */
+  stderrLine?(text: string): void;
 }
 
 /** How long each stage of a stop may take before the next, harder one. */
@@ -61,7 +63,7 @@ export class StdioChild {
     });
     this.pid = this.proc.pid;
     void this.pump(this.proc.stdout, new BoundedLineReader(spec.maxLineBytes, events), events);
-    void this.pumpStderr();
+    void this.pumpStderr(events);
   }
 
   /** Spawn; throws with a readable message when the command cannot be started. */
@@ -128,11 +130,18 @@ export class StdioChild {
     events.stdoutClosed?.();
   }
 
-  private async pumpStderr(): Promise<void> {
+  private async pumpStderr(events: ChildEvents): Promise<void> {
     const log = this.log.child({ server: this.spec.server, pid: this.pid, stream: "stderr" });
     const reader = new BoundedLineReader(STDERR_LINE_MAX, {
-      line: (text) => log.info(text),
-      oversized: (length, head) => log.info({ length }, `${head}… (line of ${length} bytes cut)`),
+      line: (text) => {
+        log.info(text);
+        events.stderrLine?.(text);
+      },
+      oversized: (length, head) => {
+        const cut = `${head}… (line of ${length} bytes cut)`;
+        log.info({ length }, cut);
+        events.stderrLine?.(cut);
+      },
     });
     try {
       for await (const chunk of this.proc.stderr) reader.push(chunk);
