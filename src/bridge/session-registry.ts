@@ -5,7 +5,7 @@
 import type { LimitsConfig, StdioServerConfig } from "../config/types.ts";
 import type { Logger } from "../log.ts";
 import type { ChildChannel, ChildListener } from "./channel/child-channel.ts";
-import { SharedChildren } from "./channel/shared-children.ts";
+import { ChildBackingOff, type ChildStatus, SharedChildren } from "./channel/shared-children.ts";
 import { type ChildEvents, StdioChild } from "./child.ts";
 import { childEnvironment } from "./child-env.ts";
 import { jsonRpcErrorResponse, tooManyRequestsResponse } from "./http-responses.ts";
@@ -33,18 +33,25 @@ export class SessionLimitError extends Error {
   constructor(
     message: string,
     readonly status: 429 | 503 = 503,
+    // Sessions end on DELETE, idle_timeout or a closed legacy stream: seconds at best.
+    readonly retryAfterS = 5,
   ) {
     super(message);
   }
 
   response(): Response {
-    // Sessions end on DELETE, idle_timeout or a closed legacy stream: seconds at best.
-    const retryAfterS = 5;
-    if (this.status === 429) return tooManyRequestsResponse(this.message, retryAfterS);
-    return jsonRpcErrorResponse(503, ErrorCode.ServerUnavailable, this.message, { headers: { "retry-after": String(retryAfterS) } });
+    if (this.status === 429) return tooManyRequestsResponse(this.message, this.retryAfterS);
+    return jsonRpcErrorResponse(503, ErrorCode.ServerUnavailable, this.message, { headers: { "retry-after": String(this.retryAfterS) } });
   }
 }
 export class SpawnError extends Error {}
+
+/** Work beside the sessions (stateless requests): ticked with them, drained and stopped with them. */
+interface Housekeeper {
+  readonly busy: boolean;
+  tick(now: number): void;
+  close(reason: string): void;
+}
 
 /** 192 bits from the CSPRNG, base64url: visible ASCII as MCP session ids must be. */
 function newSessionId(): string {
@@ -67,6 +74,7 @@ export class SessionRegistry {
    */
   private readonly shared: SharedChildren;
   private readonly sessionsShare: boolean;
+  private readonly housekeepers: Housekeeper[] = [];
 
   constructor(
     readonly server: StdioServerConfig,
@@ -74,12 +82,22 @@ export class SessionRegistry {
     private readonly log: Logger,
     private readonly parentEnv: Record<string, string | undefined> = process.env,
   ) {
-    this.shared = new SharedChildren(server.name, server.idleTimeoutMs, log, (events) => this.spawn(events));
+    this.shared = new SharedChildren(
+      server,
+      log,
+      (events) => this.spawn(events),
+      (stop) => this.track(stop),
+    );
     this.sessionsShare = server.sharing !== "session";
   }
 
   get size(): number {
     return this.sessions.size;
+  }
+
+  /** The shared children's states, for /healthz. */
+  childStatuses(now: number): ChildStatus[] {
+    return this.shared.statuses(now);
   }
 
   get(id: string): LiveSession | undefined {
@@ -91,8 +109,8 @@ export class SessionRegistry {
    * `client` (the principal, or the address without auth). A client at max_sessions_per_client loses its least recently
    * used idle session. Throws SessionLimitError when all of that client's sessions are busy,
    * when max_sessions are live, when twice that many children
-   * have not exited yet, or when the registry is shutting down; SpawnError when the command
-   * cannot be started.
+   * have not exited yet, when the shared child backs off after a failure (with its Retry-After),
+   * or when the registry is shutting down; SpawnError when the command cannot be started.
    */
   create<S extends LiveSession>(
     client: string | undefined,
@@ -125,12 +143,9 @@ export class SessionRegistry {
     };
     let child: ChildChannel;
     try {
-      child = this.sessionsShare
-        ? this.shared.attach(this.sharerOf(client), listener, (stop) => this.track(stop))
-        : this.spawnOwn(listener, () => session);
+      child = this.sessionsShare ? this.shared.attach(this.sharerOf(client), listener) : this.spawnOwn(listener, () => session);
     } catch (error) {
-      this.log.error({ server: this.server.name, err: error }, "could not start the MCP server");
-      throw new SpawnError(`the MCP server "${this.server.name}" could not be started`);
+      throw this.startError(error);
     }
     session = make(id, child, (ended) => {
       if (this.sessions.get(ended.id) !== ended) return;
@@ -152,16 +167,20 @@ export class SessionRegistry {
   /**
    * A channel to the child that serves `client`'s stateless (2026-07-28) requests: in "session"
    * mode as in "client" mode, since such a request has no session of its own. Throws
-   * SessionLimitError while shutting down, SpawnError when the command cannot be started.
+   * SessionLimitError while shutting down or while the child backs off after a failure,
+   * SpawnError when the command cannot be started.
    */
   attachStateless(client: string | undefined, listener: ChildListener): ChildChannel {
     if (this.closing) throw new SessionLimitError(`server "${this.server.name}" is shutting down`);
     try {
-      return this.shared.attach(this.sharerOf(client), listener, (stop) => this.track(stop));
+      return this.shared.attach(this.sharerOf(client), listener);
     } catch (error) {
-      this.log.error({ server: this.server.name, err: error }, "could not start the MCP server");
-      throw new SpawnError(`the MCP server "${this.server.name}" could not be started`);
+      throw this.startError(error);
     }
+  }
+
+  keep(housekeeper: Housekeeper): void {
+    this.housekeepers.push(housekeeper);
   }
 
   /** About once a second: per-session deadlines and keep-alives, then idle reaping (of shared children too). */
@@ -172,7 +191,8 @@ export class SessionRegistry {
         this.track(session.close(`idle for more than ${Math.round(this.server.idleTimeoutMs / 1000)} s`));
       }
     }
-    this.shared.reap(now, (stop) => this.track(stop));
+    for (const housekeeper of this.housekeepers) housekeeper.tick(now);
+    this.shared.reap(now);
   }
 
   end(id: string, reason: string): boolean {
@@ -189,9 +209,11 @@ export class SessionRegistry {
   async closeAll(reason: string, drainMs: number): Promise<void> {
     this.closing = true;
     const deadline = Date.now() + drainMs;
-    while (Date.now() < deadline && [...this.sessions.values()].some((s) => s.busy)) await Bun.sleep(25);
+    const busy = () => [...this.sessions.values()].some((s) => s.busy) || this.housekeepers.some((h) => h.busy);
+    while (Date.now() < deadline && busy()) await Bun.sleep(25);
     for (const session of [...this.sessions.values()]) this.track(session.close(reason));
-    this.shared.stopAll((stop) => this.track(stop));
+    for (const housekeeper of this.housekeepers) housekeeper.close(reason);
+    this.shared.stopAll();
     await Promise.all(this.stopping);
   }
 
@@ -199,6 +221,13 @@ export class SessionRegistry {
   private sharerOf(client: string | undefined): string {
     if (this.server.sharing === "shared") return "everyone";
     return client ?? "anonymous";
+  }
+
+  /** A child that could not be given: backing off after a failure (503, Retry-After), or not started (SpawnError). */
+  private startError(error: unknown): Error {
+    if (error instanceof ChildBackingOff) return new SessionLimitError(error.message, 503, Math.ceil(error.retryAfterMs / 1000));
+    this.log.error({ server: this.server.name, err: error }, "could not start the MCP server");
+    return new SpawnError(`the MCP server "${this.server.name}" could not be started`);
   }
 
   /** A child of the session's own (sharing = "session"), counted until it has exited. */
