@@ -79,6 +79,12 @@ export const ErrorCode = {
   TooManyRequests: -32003,
   /** An answer that was sent on a stream, evicted from the replay buffer before the client resumed. */
   AnswerLost: -32004,
+  /** MCP 2026-07-28 (schema HEADER_MISMATCH): HTTP headers disagree with the body, or are missing or malformed. */
+  HeaderMismatch: -32020,
+  /** MCP 2026-07-28 (schema MISSING_REQUIRED_CLIENT_CAPABILITY): the request needs a capability its _meta did not declare. */
+  MissingRequiredClientCapability: -32021,
+  /** MCP 2026-07-28 (schema UNSUPPORTED_PROTOCOL_VERSION): the request's protocol version is not served here. */
+  UnsupportedProtocolVersion: -32022,
 } as const;
 
 export function errorResponse(id: JsonRpcId | null, code: number, message: string): string {
