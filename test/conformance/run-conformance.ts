@@ -11,11 +11,11 @@
 // of checks with status SUCCESS | FAILURE | WARNING | INFO). The CLI's own exit code only says
 // whether any FAILURE check occurred; its stdout names each scenario it runs.
 
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { announcedScenarios, conformanceCli, runCli, tail } from "./cli.ts";
+import { describeCheck, readResults } from "./results.ts";
 
 export const CONFORMANCE_SPEC_VERSION = "2025-11-25";
 
@@ -91,114 +91,8 @@ export interface ConformanceOptions {
   timeoutMs?: number;
 }
 
-interface Check {
-  id?: string;
-  name?: string;
-  description?: string;
-  status?: string;
-  errorMessage?: string;
-  details?: unknown;
-}
-
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
-const RESULT_DIR = /^server-(.+)-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z$/;
-const RUNNING_SCENARIO = /^=== Running scenario: (.+) ===$/;
-// eslint-disable-next-line no-control-regex
-const ANSI = /\x1b\[[0-9;]*m/g;
-
-const requireFromHere = createRequire(import.meta.url);
-
-function conformanceCli(): string {
-  const pkg = requireFromHere.resolve("@modelcontextprotocol/conformance/package.json");
-  return path.join(path.dirname(pkg), "dist", "index.js");
-}
-
-function bunBinary(): string {
-  if (process.versions.bun) return process.execPath;
-  const local = path.resolve(path.dirname(requireFromHere.resolve("bun/package.json")), "..", ".bin", "bun");
-  return existsSync(local) ? local : "bun";
-}
-
-interface CliRun {
-  code: number | null;
-  output: string;
-  timedOut: boolean;
-}
-
-function runCli(args: string[], timeoutMs: number): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const child = spawn(bunBinary(), [conformanceCli(), ...args], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
-    });
-    let output = "";
-    let timedOut = false;
-    child.stdout.setEncoding("utf8").on("data", (s: string) => (output += s));
-    child.stderr.setEncoding("utf8").on("data", (s: string) => (output += s));
-    const timer = setTimeout(
-      () => {
-        timedOut = true;
-        child.kill("SIGKILL");
-      },
-      Math.max(1, timeoutMs),
-    );
-    child.on("error", (err) => {
-      output += `\n[runConformance] could not start the conformance CLI: ${err.message}\n`;
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, output: output.replace(ANSI, ""), timedOut });
-    });
-  });
-}
-
-/** checks.json of every scenario found in dir, by scenario name (the latest run wins). */
-function readResults(dir: string): Map<string, Check[] | Error> {
-  const results = new Map<string, Check[] | Error>();
-  if (!existsSync(dir)) return results;
-  for (const entry of readdirSync(dir).sort()) {
-    const name = RESULT_DIR.exec(entry)?.[1];
-    if (!name) continue;
-    const file = path.join(dir, entry, "checks.json");
-    if (!existsSync(file)) {
-      // The CLI creates the directory before running the scenario and writes checks.json after.
-      results.set(name, new Error("the scenario started but never finished (no checks.json written)"));
-      continue;
-    }
-    try {
-      const checks: unknown = JSON.parse(readFileSync(file, "utf8"));
-      results.set(name, Array.isArray(checks) ? (checks as Check[]) : new Error("checks.json is not an array"));
-    } catch (err) {
-      results.set(name, new Error(`unreadable checks.json: ${err instanceof Error ? err.message : String(err)}`));
-    }
-  }
-  return results;
-}
-
-function describeCheck(c: Check): string {
-  let line = `[${c.status}] ${c.id ?? c.name ?? "?"}: ${c.errorMessage ?? c.description ?? ""}`;
-  const message = (c.details as { message?: unknown } | undefined)?.message;
-  if (typeof message === "string" && c.status !== "FAILURE") line += ` (${message})`;
-  if (c.details !== undefined && c.status === "FAILURE") {
-    const details = JSON.stringify(c.details);
-    line += ` ${details.length > 600 ? `${details.slice(0, 600)}...` : details}`;
-  }
-  return line;
-}
-
-/** Scenario names the CLI announced, in order. */
-function announcedScenarios(output: string): string[] {
-  const names: string[] = [];
-  for (const line of output.split("\n")) {
-    const m = RUNNING_SCENARIO.exec(line.trim());
-    if (m?.[1]) names.push(m[1]);
-  }
-  return names;
-}
-
-function tail(text: string, lines = 40): string {
-  return text.trimEnd().split("\n").slice(-lines).join("\n");
-}
+const CLI = conformanceCli("@modelcontextprotocol/conformance");
 
 /**
  * Runs the conformance suite's server scenarios against `url` (the MCP endpoint, e.g.
@@ -228,7 +122,7 @@ export async function runConformance(url: string, opts: ConformanceOptions = {})
           timedOut = true;
           break;
         }
-        const run = await runCli(["server", "--url", url, "--scenario", scenario, "-o", outDir], remaining);
+        const run = await runCli(CLI, ["server", "--url", url, "--scenario", scenario, "-o", outDir], remaining);
         output += `\n$ conformance server --scenario ${scenario}\n${run.output}`;
         if (run.timedOut) {
           timedOut = true;
@@ -238,6 +132,7 @@ export async function runConformance(url: string, opts: ConformanceOptions = {})
     } else {
       const required: string[] = [...REQUIRED_SCENARIOS_2025_11_25];
       const run = await runCli(
+        CLI,
         ["server", "--url", url, "--suite", "active", "--spec-version", CONFORMANCE_SPEC_VERSION, "-o", outDir],
         budget,
       );
