@@ -113,8 +113,19 @@ function serverTable(env: Env, hint: (key: string) => string | undefined) {
         addIssue({ message: `only for ${otherKind}; this server has ${kind}`, path: issuePath(key) });
       }
       for (const problem of upstreamRules(server, dataset.issues)) addIssue({ message: problem.message, path: issuePath(problem.key) });
+      const backoff = backoffProblem(server);
+      if (backoff) addIssue({ message: backoff, path: issuePath("restart_backoff_max") });
     }),
   );
+}
+
+/** The back-off doubles from restart_backoff up to restart_backoff_max: a cap below the start is a mistake. */
+function backoffProblem(server: Record<string, unknown>): string | undefined {
+  const start = server.restart_backoff ?? ms(DEFAULTS.restart_backoff);
+  const max = server.restart_backoff_max ?? ms(DEFAULTS.restart_backoff_max);
+  if (typeof start !== "number" || typeof max !== "number" || max >= start) return undefined;
+  const which = server.restart_backoff === undefined ? `the default restart_backoff (${DEFAULTS.restart_backoff})` : "restart_backoff";
+  return `must be at least ${which}: the wait before a failed shared child starts again doubles from restart_backoff up to restart_backoff_max`;
 }
 
 /** Where a server is served when its table does not say: /<name>/mcp and /<name>/sse. */
