@@ -17,7 +17,7 @@ export interface ModernEnvelope {
   logLevel?: string;
 }
 
-export type PostEra = { era: "legacy" } | { era: "modern"; envelope: ModernEnvelope } | { era: "rejected"; rejection: Rejection };
+type PostEra = { era: "legacy" } | { era: "modern"; envelope: ModernEnvelope } | { era: "rejected"; rejection: Rejection };
 
 /** What classifyPost reads of a parsed body (request-body.ts parseBody). */
 interface PostedBody {

@@ -27,8 +27,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function pathOf(node: SchemaNode): string[] {
   const path: string[] = [];
-  for (let at: SchemaNode | undefined = node; at?.key !== undefined; at = at.parent) path.unshift(at.key);
-  return path;
+  for (let at: SchemaNode | undefined = node; at?.key !== undefined; at = at.parent) path.push(at.key);
+  return path.reverse();
 }
 
 /**
