@@ -48,6 +48,17 @@ export class FakeChild implements ChildProcessHandle {
     this.stopped = true;
     this.events.exit(code, null);
   }
+
+  /** Killed by a signal, as kill -9 would. */
+  kill(signal = "SIGKILL"): void {
+    this.stopped = true;
+    this.events.exit(null, signal);
+  }
+
+  /** A line on stderr. */
+  stderr(text: string): void {
+    this.events.stderrLine?.(text);
+  }
 }
 
 /** A session as the channel sees it: what reached it, and with which related request. */
