@@ -1,7 +1,8 @@
 // Byte-preserving edits of one member of a JSON-RPC message: a shared child's messages get
-// their ids and progress tokens rewritten without re-serialising the rest, so tool schemas
-// and results still reach each side exactly as they were written (see jsonrpc.ts). The text
-// has already been parsed once (jsonrpc.peek), so it is known to be valid JSON.
+// their ids and progress tokens rewritten, and a 2025 child's answers the members the
+// 2026-07-28 revision requires, without re-serialising the rest, so tool schemas and results
+// still reach each side exactly as they were written (see jsonrpc.ts). The text has already
+// been parsed once (jsonrpc.peek), so it is known to be valid JSON.
 
 /** Where the value at `path` (object keys from the top) starts and ends, if it is there. */
 export function findMember(text: string, path: readonly string[]): { start: number; end: number } | undefined {
@@ -32,6 +33,23 @@ export function replaceMember(text: string, path: readonly string[], json: strin
   const span = findMember(text, path);
   if (!span) return text;
   return text.slice(0, span.start) + json + text.slice(span.end);
+}
+
+/**
+ * `text` with `"key":json` members put at the start of the object at `path` (`[]`: the top
+ * level), each only if that object has no member of that name; unchanged when there is no
+ * object at `path`. The members already there keep their bytes and their order.
+ */
+export function insertMembers(text: string, path: readonly string[], members: readonly (readonly [key: string, json: string])[]): string {
+  const span = findMember(text, path);
+  if (!span || text[span.start] !== "{") return text;
+  const seen = new Set<string>();
+  const absent = members.filter(([key]) => !seen.has(key) && seen.add(key) && !findMember(text, [...path, key]));
+  if (absent.length === 0) return text;
+  const open = span.start + 1;
+  const empty = text[skipSpace(text, open)] === "}";
+  const inserted = absent.map(([key, json]) => `${JSON.stringify(key)}:${json}`).join(",");
+  return text.slice(0, open) + inserted + (empty ? "" : ",") + text.slice(open);
 }
 
 function skipSpace(text: string, at: number): number {
