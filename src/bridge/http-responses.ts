@@ -9,9 +9,9 @@ export function jsonRpcErrorResponse(
   status: number,
   code: number,
   message: string,
-  options: { id?: JsonRpcId | null; headers?: Record<string, string> } = {},
+  options: { id?: JsonRpcId | null; headers?: Record<string, string>; data?: unknown } = {},
 ): Response {
-  return new Response(errorResponse(options.id ?? null, code, message), {
+  return new Response(errorResponse(options.id ?? null, code, message, options.data), {
     status,
     headers: { ...JSON_HEADERS, ...options.headers },
   });

@@ -6,6 +6,8 @@ import type { Logger } from "../log.ts";
 import { acceptsEventStream, acceptsPostResponses, isJsonContentType } from "./content-negotiation.ts";
 import { jsonRpcErrorResponse } from "./http-responses.ts";
 import { ErrorCode } from "./jsonrpc.ts";
+import { classifyPost } from "./modern/envelope.ts";
+import { StatelessEndpoint } from "./modern/stateless-endpoint.ts";
 import { allowsBatches, DEFAULT_PROTOCOL_VERSION, isSupportedProtocolVersion } from "./protocol-version.ts";
 import { parseBody } from "./request-body.ts";
 import { Session } from "./session.ts";
@@ -28,10 +30,15 @@ export interface RequestNotes {
 }
 
 export class StreamableHttpEndpoint {
+  /** MCP 2026-07-28 requests, which carry their own metadata and have no session. */
+  private readonly stateless: StatelessEndpoint;
+
   constructor(
     private readonly registry: SessionRegistry,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.stateless = new StatelessEndpoint(registry, log);
+  }
 
   get serverName(): string {
     return this.registry.server.name;
@@ -71,6 +78,17 @@ export class StreamableHttpEndpoint {
     const parsed = parseBody(text);
     if (!parsed.ok) return jsonRpcErrorResponse(400, parsed.error.code, parsed.error.message);
     const body = parsed.value;
+
+    // 2026-07-28 versioning §Backward Compatibility: the body says which era a request is of,
+    // the MCP-Protocol-Version header only cross-checks it. A modern request ignores any
+    // Mcp-Session-Id (streamable-http §Earlier Streamable HTTP Revisions).
+    const era = classifyPost(request.headers, body);
+    if (era.era === "rejected") {
+      const { status, code, message, data } = era.rejection;
+      const only = body.messages.length === 1 ? body.messages[0]!.message : undefined;
+      return jsonRpcErrorResponse(status, code, message, { id: only && "id" in only ? only.id : null, data });
+    }
+    if (era.era === "modern") return this.stateless.post(request, body.messages[0]!, era.envelope, notes);
 
     const initialize = body.messages.find((m) => m.message.kind === "request" && m.message.method === "initialize");
     const sessionId = request.headers.get(SESSION_HEADER);
@@ -112,7 +130,9 @@ export class StreamableHttpEndpoint {
     if (!acceptsEventStream(request.headers.get("accept"))) {
       return jsonRpcErrorResponse(406, ErrorCode.InvalidRequest, "Not Acceptable: the Accept header must list text/event-stream");
     }
-    const found = this.findSession(request.headers.get(SESSION_HEADER), notes);
+    const sessionId = request.headers.get(SESSION_HEADER);
+    if (!sessionId) return noSession("GET");
+    const found = this.findSession(sessionId, notes);
     if (found instanceof Response) return found;
     const version = this.protocolVersion(request, found);
     if (version instanceof Response) return version;
@@ -120,7 +140,9 @@ export class StreamableHttpEndpoint {
   }
 
   private async delete(request: Request, notes: RequestNotes): Promise<Response> {
-    const found = this.findSession(request.headers.get(SESSION_HEADER), notes);
+    const sessionId = request.headers.get(SESSION_HEADER);
+    if (!sessionId) return noSession("DELETE");
+    const found = this.findSession(sessionId, notes);
     if (found instanceof Response) return found;
     this.registry.end(found.id, "the client ended the session (DELETE)");
     return new Response(null, { status: 200 });
@@ -146,4 +168,19 @@ export class StreamableHttpEndpoint {
     }
     return header;
   }
+}
+
+/**
+ * GET or DELETE without a session: 2026-07-28 has neither (streamable-http §Earlier Streamable
+ * HTTP Revisions: 405); a 2025 client gets the same 405 a server without a standalone stream
+ * sends (2025-11-25 transports §Listening for Messages), and the message says what a session needs.
+ */
+function noSession(method: "GET" | "DELETE"): Response {
+  return jsonRpcErrorResponse(
+    405,
+    ErrorCode.InvalidRequest,
+    `Method Not Allowed: ${method} needs the Mcp-Session-Id of a 2025 session (MCP 2026-07-28 has no ${method === "GET" ? "GET stream" : "sessions"})`,
+    // RFC 9110 §15.5.6: Allow lists what the resource supports, with a session GET and DELETE too.
+    { headers: { allow: "GET, POST, DELETE" } },
+  );
 }

@@ -16,6 +16,13 @@ export interface ChildListener {
   /** A line longer than max_message_size, of which only the ends were kept. */
   oversizedFromChild(length: number, head: string, tail: string): void;
   childExited(code: number | null, signal: string | null): void;
+  /**
+   * A stateless (2026-07-28) request's port: log messages reach it only when they concern its
+   * request, not every requester that asked for logs.
+   */
+  readonly perRequest?: boolean;
+  /** The client capabilities a child started by this requester is told of, if not its own initialize's. */
+  readonly relayable?: Record<string, unknown>;
 }
 
 /** A session's end of a child. */

@@ -127,7 +127,9 @@ export class SharedChild {
       case "initialize": {
         const declared = params?.capabilities;
         port.capabilities = typeof declared === "object" && declared !== null ? (declared as Record<string, unknown>) : {};
-        this.initialize.request(message.id, params, (answer) => port.listener.fromChild(answer));
+        const relayable = port.listener.relayable;
+        const told = relayable ? { ...params, capabilities: relayable } : params;
+        this.initialize.request(message.id, told, (answer) => port.listener.fromChild(answer));
         return true;
       }
       case "resources/subscribe":
@@ -291,9 +293,16 @@ export class SharedChild {
         entry.port.listener.fromChild(replaceMember(line, ["params", "progressToken"], entry.progressToken), entry.id);
         return;
       }
-      case "notifications/message":
-        for (const port of this.logLevels.receivers(params?.level)) port.listener.fromChild(line);
+      case "notifications/message": {
+        // A stateless request's stream carries only messages about that request (2026-07-28
+        // streamable-http §Receiving Messages): the one it names, or the only one in flight.
+        const about = this.attribute(params);
+        for (const port of this.logLevels.receivers(params?.level)) {
+          if (port.listener.perRequest && about?.port !== port) continue;
+          port.listener.fromChild(line);
+        }
         return;
+      }
       case "notifications/resources/updated":
         for (const port of this.subscriptions.subscribers(String(params?.uri))) port.listener.fromChild(line);
         return;
