@@ -87,8 +87,8 @@ export const ErrorCode = {
   UnsupportedProtocolVersion: -32022,
 } as const;
 
-export function errorResponse(id: JsonRpcId | null, code: number, message: string): string {
-  return JSON.stringify({ jsonrpc: "2.0", id, error: { code, message } });
+export function errorResponse(id: JsonRpcId | null, code: number, message: string, data?: unknown): string {
+  return JSON.stringify({ jsonrpc: "2.0", id, error: data === undefined ? { code, message } : { code, message, data } });
 }
 
 /** MCP cancellation §Cancellation Flow: tells the server to stop working on `requestId`. */
