@@ -17,7 +17,13 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  */
 export function fieldValue(headers: Headers, name: string): string | undefined {
   const value = headers.get(name);
-  return value === null ? undefined : value.replace(/^[\t ]+|[\t ]+$/g, "");
+  if (value === null) return undefined;
+  // A loop, not a regular expression: `[\t ]+$` backtracks quadratically over inner white space.
+  let start = 0;
+  let end = value.length;
+  while (start < end && (value[start] === " " || value[start] === "\t")) start++;
+  while (end > start && (value[end - 1] === " " || value[end - 1] === "\t")) end--;
+  return value.slice(start, end);
 }
 
 /** Whether a value holds only the characters a plain (not Base64-encoded) header value may. */

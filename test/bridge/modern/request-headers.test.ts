@@ -215,6 +215,14 @@ describe("refused with 400 and -32020", () => {
     expect(refused?.message).toContain("…");
   });
 
+  test("white space inside a value is part of it (only the outer white space is not)", () => {
+    const inner = `a${" \t".repeat(50_000)}b`;
+    expect(check(req("tools/call", { name: inner }), { "Mcp-Method": "tools/call", "Mcp-Name": ` ${inner} ` })).toBeUndefined();
+    expect(check(req("tools/call", { name: "ab" }), { "Mcp-Method": "tools/call", "Mcp-Name": inner })?.code).toBe(
+      ErrorCode.HeaderMismatch,
+    );
+  });
+
   test("a huge malformed Base64 value is refused without echoing it", () => {
     const refused = check(req("tools/call", { name: "x" }), { "Mcp-Method": "tools/call", "Mcp-Name": `=?base64?${"A".repeat(99_999)}?=` });
     expect(refused?.code).toBe(ErrorCode.HeaderMismatch);
