@@ -34,21 +34,21 @@ const LEGACY_RESOURCE_NOT_FOUND = -32002;
 export function modernAnswer(line: string, method: string, cache: CacheHint, serverInfo?: string): string {
   const answer = parseObject(line);
   if (!answer) return line;
-  if ("error" in answer) return modernError(line, method, answer.error);
+  if (Object.hasOwn(answer, "error")) return modernError(line, method, answer.error);
   const result = answer.result;
   if (!isObject(result)) return line;
   const members: [string, string][] = [];
-  if (!("resultType" in result)) members.push(["resultType", '"complete"']);
+  if (!Object.hasOwn(result, "resultType")) members.push(["resultType", '"complete"']);
   let text = line;
   if (CACHEABLE.has(method)) {
     const ttl = result.ttlMs;
     if (!(typeof ttl === "number" && Number.isSafeInteger(ttl) && ttl >= 0)) {
-      if ("ttlMs" in result) text = replaceMember(text, ["result", "ttlMs"], JSON.stringify(cache.ttlMs));
+      if (Object.hasOwn(result, "ttlMs")) text = replaceMember(text, ["result", "ttlMs"], JSON.stringify(cache.ttlMs));
       else members.push(["ttlMs", JSON.stringify(cache.ttlMs)]);
     }
     const scope = result.cacheScope;
     if (scope !== "public" && scope !== "private") {
-      if ("cacheScope" in result) text = replaceMember(text, ["result", "cacheScope"], JSON.stringify(cache.cacheScope));
+      if (Object.hasOwn(result, "cacheScope")) text = replaceMember(text, ["result", "cacheScope"], JSON.stringify(cache.cacheScope));
       else members.push(["cacheScope", JSON.stringify(cache.cacheScope)]);
     }
   }
