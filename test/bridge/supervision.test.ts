@@ -16,7 +16,7 @@ interface ChildView {
   since: string;
   next_try?: string;
   failures: number;
-  last_exit?: { code: number | null; signal: string | null };
+  last_exit?: { code: number | null; signal: string | null; at: string };
   last_failure?: string;
   last_stderr?: string;
 }
