@@ -27,7 +27,7 @@ const BIND_LABEL = "mcp-appliance requestState v1 bind\u0000";
 const MAX_STATE_LENGTH = 16 * 1024;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
-/** The params members that differ between a request and its retry (mrtr §InputResponseRequestParams). */
+/** The params members that differ between a request and its retry (schema.ts `InputResponseRequestParams`, `_meta`). */
 const NOT_DIGESTED = new Set(["_meta", "inputResponses", "requestState"]);
 
 /**
