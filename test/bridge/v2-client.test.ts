@@ -214,5 +214,26 @@ for (const sharing of SHARINGS) {
         }
       });
     }
+
+    // Last in the file's order for this appliance: while such a round is held, what it holds up is
+    // the child itself, so a failure here must not spill into the tests above.
+    for (const mode of CLIENT_MODES) {
+      test(`mode ${mode}: a round the client never continues does not hold up the next request's questions`, async () => {
+        const c = await connectV2(url, mode, token);
+        try {
+          // Manual mode for one call: in 2026 the input_required result comes back as it is and is
+          // never continued; in 2025 the option has no effect and the handler answers.
+          const abandoned = (await c.client.callTool(
+            { name: "test_input_required_result_elicitation", arguments: {} },
+            { allowInputRequired: true },
+          )) as unknown as { resultType?: string };
+          expect(abandoned.resultType).toBe(ERA[mode] === "modern" ? "input_required" : undefined);
+          const result = await c.client.callTool({ name: "test_elicitation", arguments: { message: "after an abandoned round" } });
+          expect(textOf(result)).toBe('User response: action=accept, content={"username":"ada","email":"ada@example.com"}');
+        } finally {
+          await c.close();
+        }
+      });
+    }
   });
 }
