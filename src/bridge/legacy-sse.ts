@@ -9,9 +9,9 @@ import { jsonRpcErrorResponse } from "./http-responses.ts";
 import { ErrorCode } from "./jsonrpc.ts";
 import { LegacySseSession } from "./legacy-sse-session.ts";
 import { parseBody } from "./request-body.ts";
+import type { RequestNotes } from "./request-notes.ts";
 import { SessionLimitError, type SessionRegistry, SpawnError } from "./session-registry.ts";
 import { SSE_HEADERS, sseEvent } from "./sse.ts";
-import type { RequestNotes } from "./streamable-http.ts";
 
 export class LegacySseEndpoint {
   constructor(

@@ -2,15 +2,12 @@
 
 export const SUPPORTED_PROTOCOL_VERSIONS = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"] as const;
 
-/** MCP 2026-07-28 versioning: the revisions a request may name in its own `_meta`, without initialize. */
-export const MODERN_PROTOCOL_VERSIONS = ["2026-07-28"] as const;
-
 /**
- * Every revision the appliance serves, modern first: the `supported` list of an
- * UnsupportedProtocolVersionError (2026-07-28 versioning §Protocol Version Negotiation), which
- * must agree with what server/discover advertises.
+ * MCP 2026-07-28 versioning: the revisions a request may name in its own `_meta`, without
+ * initialize. server/discover and UnsupportedProtocolVersionError list these only: the 2025
+ * revisions are negotiated by initialize, so naming them there would invite a loop.
  */
-export const ACCEPTED_PROTOCOL_VERSIONS = [...MODERN_PROTOCOL_VERSIONS, ...SUPPORTED_PROTOCOL_VERSIONS] as const;
+export const MODERN_PROTOCOL_VERSIONS = ["2026-07-28"] as const;
 
 /** MCP 2025-11-25 transports §Protocol Version Header: without the header, assume 2025-03-26. */
 export const DEFAULT_PROTOCOL_VERSION = "2025-03-26";

@@ -10,24 +10,12 @@ import { classifyPost } from "./modern/envelope.ts";
 import { StatelessEndpoint } from "./modern/stateless-endpoint.ts";
 import { allowsBatches, DEFAULT_PROTOCOL_VERSION, isSupportedProtocolVersion } from "./protocol-version.ts";
 import { parseBody } from "./request-body.ts";
+import type { RequestNotes } from "./request-notes.ts";
 import { Session } from "./session.ts";
 import { SessionLimitError, type SessionRegistry, SpawnError } from "./session-registry.ts";
 
 export const SESSION_HEADER = "mcp-session-id";
 const PROTOCOL_HEADER = "mcp-protocol-version";
-
-/** What the HTTP layer learns about a request, for its access log. */
-export interface RequestNotes {
-  session?: string;
-  /** Who the front door authenticated ("oauth:<client_id>", "static:<name>"); absent without auth. */
-  principal?: string;
-  /**
-   * Who counts against max_sessions_per_client: the principal, or without auth the client's
-   * address ("address:<ip>"). Absent: no per-client cap. A function: only a new session needs
-   * it, and finding the address costs every other request for nothing.
-   */
-  client?: () => string;
-}
 
 export class StreamableHttpEndpoint {
   /** MCP 2026-07-28 requests, which carry their own metadata and have no session. */

@@ -3,7 +3,7 @@
 // names its protocol version is a 2026-07-28 request, served without a session; `initialize`, and
 // anything else without that claim, is 2025 traffic for the session transport.
 import { ErrorCode, type PeekedMessage } from "../jsonrpc.ts";
-import { ACCEPTED_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSIONS, SUPPORTED_PROTOCOL_VERSIONS } from "../protocol-version.ts";
+import { MODERN_PROTOCOL_VERSIONS, SUPPORTED_PROTOCOL_VERSIONS } from "../protocol-version.ts";
 import { fieldValue } from "./header-value.ts";
 import { bounded, headerMismatch, type Rejection, shown } from "./rejection.ts";
 import { type ClientMessage, checkStandardHeaders } from "./request-headers.ts";
@@ -94,7 +94,7 @@ function unsupported(version: string): PostEra {
     status: 400,
     code: ErrorCode.UnsupportedProtocolVersion,
     message: `Unsupported protocol version ${shown(version)}: a request with its own _meta may name ${MODERN_PROTOCOL_VERSIONS.join(", ")}; ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")} begin with initialize`,
-    data: { supported: [...ACCEPTED_PROTOCOL_VERSIONS], requested: bounded(version) },
+    data: { supported: [...MODERN_PROTOCOL_VERSIONS], requested: bounded(version) },
   });
 }
 

@@ -13,7 +13,7 @@ import type { Logger } from "../../log.ts";
 import type { ChildChannel, ChildListener } from "../channel/child-channel.ts";
 import { replaceMember } from "../channel/json-splice.ts";
 import { ErrorCode, errorResponse, idKey, type JsonRpcId, type PeekedMessage, peek, requestTimeoutResponse } from "../jsonrpc.ts";
-import { ACCEPTED_PROTOCOL_VERSIONS, SUPPORTED_PROTOCOL_VERSIONS } from "../protocol-version.ts";
+import { MODERN_PROTOCOL_VERSIONS, SUPPORTED_PROTOCOL_VERSIONS } from "../protocol-version.ts";
 import { discoverResponse, serverInfoOf } from "./discover.ts";
 import type { ModernEnvelope } from "./envelope.ts";
 import type { CallBinding, RequestStateSealer } from "./request-state.ts";
@@ -38,12 +38,14 @@ const MAY_ASK_FOR_INPUT = new Set(["tools/call", "prompts/get", "resources/read"
  */
 export const RELAYABLE_CAPABILITIES = { sampling: {}, elicitation: { form: {}, url: {} }, roots: {} };
 
-export interface CallSettings {
+interface CallSettings {
   server: string;
   requestTimeoutMs: number;
   cache: CacheHint;
   log: Logger;
   sealer: RequestStateSealer;
+  /** Told of the child's answer (as the child wrote it), before it is shaped for the client. */
+  observeAnswer?: (line: string) => void;
 }
 
 /** The request of one POST of a call. */
@@ -204,6 +206,7 @@ export class StatelessCall implements ChildListener {
       return;
     }
     if (message.id !== REQUEST_ID) return;
+    this.settings.observeAnswer?.(line);
     const answer = modernAnswer(
       replaceMember(line, ["id"], JSON.stringify(this.clientId)),
       this.request.method,
@@ -216,7 +219,7 @@ export class StatelessCall implements ChildListener {
   private initialized(message: Extract<PeekedMessage, { kind: "response" }>, line: string): void {
     const { method, envelope, text } = this.request;
     if (method === "server/discover") {
-      this.finishWith(discoverResponse(this.clientId, line, ACCEPTED_PROTOCOL_VERSIONS, this.settings.cache));
+      this.finishWith(discoverResponse(this.clientId, line, MODERN_PROTOCOL_VERSIONS, this.settings.cache));
       return;
     }
     this.state = "running";

@@ -8,16 +8,17 @@
 import type { Logger } from "../../log.ts";
 import { jsonResponse, jsonRpcErrorResponse, tooManyRequestsResponse } from "../http-responses.ts";
 import { ErrorCode, errorResponse, type PeekedMessage } from "../jsonrpc.ts";
+import type { RequestNotes } from "../request-notes.ts";
 import type { IncomingMessage } from "../session.ts";
 import { SESSION_LIMITS } from "../session-limits.ts";
 import { SessionLimitError, type SessionRegistry, SpawnError } from "../session-registry.ts";
-import type { RequestNotes } from "../streamable-http.ts";
 import type { ModernEnvelope } from "./envelope.ts";
 import { ListenStream, readFilter } from "./listen-stream.ts";
-import { checkStandardHeaders } from "./request-headers.ts";
+import { checkParamHeaders } from "./param-headers.ts";
 import { paramsDigest, RequestStateSealer } from "./request-state.ts";
 import { Round } from "./round.ts";
 import { type CallRequest, RELAYABLE_CAPABILITIES, StatelessCall } from "./stateless-call.ts";
+import { ToolSchemas } from "./tool-schemas.ts";
 
 /**
  * Methods of the 2025 revisions that 2026-07-28 removed (changelog): a modern request for one is
@@ -33,6 +34,7 @@ export class StatelessEndpoint {
   /** Calls and listen streams open per client, for the per-client [limits]. */
   private readonly heldBy = new Map<string, number>();
   private readonly sealer: RequestStateSealer;
+  private readonly tools = new ToolSchemas();
   private lastKeepAlive = Date.now();
 
   constructor(
@@ -52,8 +54,6 @@ export class StatelessEndpoint {
     const message = incoming.message;
     // streamable-http §Sending Messages 5: this revision defines no client notifications over HTTP.
     if (message.kind !== "request") return new Response(null, { status: 202 });
-    const refused = checkStandardHeaders(request.headers, message, envelope.protocolVersion);
-    if (refused) return jsonRpcErrorResponse(refused.status, refused.code, refused.message, { id: message.id, data: refused.data });
     if (REMOVED_METHODS.has(message.method)) {
       return jsonRpcErrorResponse(404, ErrorCode.MethodNotFound, `Method not found: ${message.method} is not part of MCP 2026-07-28`, {
         id: message.id,
@@ -69,6 +69,12 @@ export class StatelessEndpoint {
       binding: { principal: client, server: this.registry.server.name, method: message.method, paramsDigest: paramsDigest(message.params) },
     };
     if (message.method === "subscriptions/listen") return this.listen(message, envelope, client);
+    if (message.method === "tools/call") {
+      const name = message.params?.name;
+      const schema = typeof name === "string" ? this.tools.get(name) : undefined;
+      const refused = schema === undefined ? undefined : checkParamHeaders(request.headers, schema, message.params?.arguments);
+      if (refused) return jsonRpcErrorResponse(refused.status, refused.code, refused.message, { id: message.id, data: refused.data });
+    }
     const state = message.params?.requestState;
     if (state !== undefined) return this.resume(request, callRequest, state);
     return this.start(request, callRequest, client);
@@ -93,6 +99,7 @@ export class StatelessEndpoint {
         cache: { ttlMs: server.cacheTtlMs, cacheScope: server.cacheScope },
         log: this.log,
         sealer: this.sealer,
+        ...(callRequest.method === "tools/list" && { observeAnswer: (line: string) => this.tools.learn(line) }),
       },
       callRequest,
       round,

@@ -5,7 +5,7 @@
 import { describe, expect, test } from "bun:test";
 import { ErrorCode } from "../../../src/bridge/jsonrpc.ts";
 import { classifyPost } from "../../../src/bridge/modern/envelope.ts";
-import { ACCEPTED_PROTOCOL_VERSIONS } from "../../../src/bridge/protocol-version.ts";
+import { MODERN_PROTOCOL_VERSIONS } from "../../../src/bridge/protocol-version.ts";
 import { parseBody } from "../../../src/bridge/request-body.ts";
 
 const VERSION = "io.modelcontextprotocol/protocolVersion";
@@ -253,8 +253,8 @@ describe("refusals", () => {
       "MCP-Protocol-Version": "v999.0.0",
     });
     expect(refused).toMatchObject({ status: 400, code: ErrorCode.UnsupportedProtocolVersion });
-    expect(refused.data).toEqual({ supported: [...ACCEPTED_PROTOCOL_VERSIONS], requested: "v999.0.0" });
-    expect(ACCEPTED_PROTOCOL_VERSIONS[0]).toBe("2026-07-28");
+    expect(refused.data).toEqual({ supported: [...MODERN_PROTOCOL_VERSIONS], requested: "v999.0.0" });
+    expect(MODERN_PROTOCOL_VERSIONS[0]).toBe("2026-07-28");
     expect(refused.message).toContain('"v999.0.0"');
   });
 

@@ -88,6 +88,11 @@ function call(server: string, name: string, args: Record<string, unknown> = {}, 
   return send(server, { method: "tools/call", params: { name, arguments: args, ...params }, ...extra });
 }
 
+/** echo as a conforming client calls it: its text mirrored in Mcp-Param-Text. */
+function echo(server: string, text: string) {
+  return call(server, "echo", { text }, { headers: { "mcp-param-text": text } });
+}
+
 for (const mode of MODES) {
   const server = `m-${mode}`;
   describe(`sharing = "${mode}"`, () => {
@@ -103,11 +108,23 @@ for (const mode of MODES) {
     });
 
     test("tools/call is answered with resultType; tools/list carries ttlMs and cacheScope", async () => {
-      const { result, id } = await answer(await call(server, "echo", { text: "hello" }));
+      const { result, id } = await answer(await echo(server, "hello"));
       expect(typeof id).toBe("number");
       expect(result).toMatchObject({ resultType: "complete", content: [{ type: "text", text: "hello" }] });
       const list = await answer(await send(server, { method: "tools/list" }));
-      expect(list.result).toMatchObject({ resultType: "complete", tools: [], ttlMs: 60_000, cacheScope: "private" });
+      expect(list.result).toMatchObject({ resultType: "complete", tools: [{ name: "echo" }], ttlMs: 60_000, cacheScope: "private" });
+    });
+
+    test("a listed tool's x-mcp-header arguments must come as Mcp-Param headers equal to the body", async () => {
+      await send(server, { method: "tools/list" });
+      const missing = await call(server, "echo", { text: "plain" });
+      expect(missing.status).toBe(400);
+      expect((await answer(missing)).error.code).toBe(-32020);
+      const wrong = await call(server, "echo", { text: "plain" }, { headers: { "mcp-param-text": "other" } });
+      expect((await answer(wrong)).error.code).toBe(-32020);
+      const encoded = `=?base64?${Buffer.from("héllo").toString("base64")}?=`;
+      const right = await answer(await call(server, "echo", { text: "héllo" }, { headers: { "mcp-param-text": encoded } }));
+      expect(right.result.content[0].text).toBe("héllo");
     });
 
     test("progress travels on the request's own SSE stream, before the answer", async () => {
