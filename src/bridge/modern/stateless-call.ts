@@ -62,7 +62,7 @@ export interface CallRequest {
 interface InputRequest {
   /** The child's id of its request, as the child wrote it. */
   childId: JsonRpcId;
-  /** `{method, params}` as JSON text. */
+  /** The child's request line: its method and params go to the client as written. */
   request: string;
 }
 
@@ -248,9 +248,8 @@ export class StatelessCall implements ChildListener {
       );
       return;
     }
-    const parsed = JSON.parse(line) as { method: string; params?: unknown };
     const key = `input-${++this.inputCount}`;
-    this.unsent.set(key, { childId: message.id, request: JSON.stringify({ method: parsed.method, params: parsed.params ?? {} }) });
+    this.unsent.set(key, { childId: message.id, request: line });
     this.queueFlush();
   }
 
