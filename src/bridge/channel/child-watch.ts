@@ -5,7 +5,7 @@
 import { idKey, peek } from "../jsonrpc.ts";
 import type { ChildSpawner } from "./child-channel.ts";
 
-export interface ChildWatcher {
+interface ChildWatcher {
   /** The child answered the appliance's initialize: `ok` false when it refused. */
   initialized(ok: boolean): void;
   stderrLine(text: string): void;

@@ -17,7 +17,7 @@ import { SharedChild } from "./shared-child.ts";
 /** A child that exits sooner than this after it started failed, even if it answered initialize. */
 const SERVED_AFTER_MS = 10_000;
 
-export type ChildState = "starting" | "running" | "backing-off" | "failed";
+type ChildState = "starting" | "running" | "backing-off" | "failed";
 
 /** One sharer's child as /healthz shows it. Times are epoch milliseconds. */
 export interface ChildStatus {
