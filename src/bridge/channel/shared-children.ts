@@ -98,13 +98,10 @@ export class SharedChildren {
 
   /** Stop the children unused for idle_timeout, and forget sharers that have not come back for as long. */
   reap(now: number): void {
+    const idle = (since: number) => now - since > this.server.idleTimeoutMs;
     for (const [sharer, slot] of this.slots) {
       const child = slot.run?.child;
-      if (
-        child ? !child.unused || now - child.lastActivity <= this.server.idleTimeoutMs : now - slot.lastUsed <= this.server.idleTimeoutMs
-      ) {
-        continue;
-      }
+      if (child ? !child.unused || !idle(child.lastActivity) : !idle(slot.lastUsed)) continue;
       this.forget(sharer, slot);
       if (child) {
         this.log.info({ server: this.server.name, sharer, pid: child.pid }, "stopped a shared MCP server process unused for idle_timeout");
