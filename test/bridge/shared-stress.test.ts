@@ -1,5 +1,6 @@
 // Shared-mode stress: 50 SDK sessions on one child, 10,000 interleaved requests whose ids
-// collide (every session numbers from the same start), with progress and cancels mixed in.
+// collide (every session numbers from the same start), with progress and cancels mixed in, and
+// stateless 2026-07-28 requests (ids colliding too) on the same child at the same time.
 // Every answer and every progress notification must reach its own requester: 0 misroutes,
 // 0 hangs (each call is bounded by the SDK's request timeout, so a lost answer fails it).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -9,6 +10,9 @@ import { type Connected, callText, connectClient, processesWith, sharingServer, 
 const SESSIONS = 50;
 const REQUESTS_PER_SESSION = 200;
 const IN_FLIGHT_PER_SESSION = 4;
+/** Stateless 2026-07-28 workers beside the sessions, each numbering its requests from 1. */
+const STATELESS_WORKERS = 8;
+const STATELESS_REQUESTS = 100;
 const server = sharingServer("stress", "shared", { maxSessions: SESSIONS + 4 });
 
 let appliance: TestAppliance;
@@ -74,20 +78,71 @@ async function drive(session: Connected, index: number, tally: Tally): Promise<v
   await Promise.all(Array.from({ length: IN_FLIGHT_PER_SESSION }, worker));
 }
 
+/** One stateless worker: echoes and progress calls (n % 4 = 1) as 2026-07-28 requests, ids from 1. */
+async function driveStateless(worker: number, tally: Tally): Promise<void> {
+  for (let n = 1; n <= STATELESS_REQUESTS; n++) {
+    const tag = `w${worker}-r${n}`;
+    const progress = n % 4 === 1;
+    const params = {
+      name: progress ? "progress" : "echo",
+      arguments: progress ? { text: tag, steps: 2 } : { text: tag },
+      _meta: {
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+        ...(progress && { progressToken: tag }),
+      },
+    };
+    try {
+      const response = await fetch(appliance.mcpUrl("stress"), {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+          "mcp-protocol-version": "2026-07-28",
+          "mcp-method": "tools/call",
+          "mcp-name": params.name,
+          ...(!progress && { "mcp-param-text": tag }),
+        },
+        body: JSON.stringify({ jsonrpc: "2.0", id: n, method: "tools/call", params }),
+      });
+      const text = await response.text();
+      const messages = response.headers.get("content-type")?.includes("text/event-stream")
+        ? text
+            .split("\n")
+            .filter((line) => line.startsWith("data: "))
+            .map((line) => JSON.parse(line.slice(6)))
+        : [JSON.parse(text)];
+      const answer = messages.pop();
+      for (const m of messages) {
+        if (m.params?.progressToken !== tag || m.params?.message !== tag) tally.misroutes.push(`${tag}: progress ${JSON.stringify(m)}`);
+        else tally.progress++;
+      }
+      if (answer?.id !== n || answer?.result?.content?.[0]?.text !== tag) tally.misroutes.push(`${tag}: got ${JSON.stringify(answer)}`);
+      else tally.answered++;
+    } catch (error) {
+      tally.hangs.push(`${tag}: ${(error as Error).message}`);
+    }
+  }
+}
+
 describe("a shared child under load", () => {
-  test(`${SESSIONS} sessions, ${SESSIONS * REQUESTS_PER_SESSION} requests with colliding ids, progress and cancels: 0 misroutes, 0 hangs`, async () => {
+  test(`${SESSIONS} sessions, ${SESSIONS * REQUESTS_PER_SESSION} requests with colliding ids, progress and cancels, and stateless requests beside them: 0 misroutes, 0 hangs`, async () => {
     const sessions = await Promise.all(Array.from({ length: SESSIONS }, () => connectClient(appliance.mcpUrl("stress"), "")));
     expect(processesWith(server.marker)).toHaveLength(1);
     const tally: Tally = { answered: 0, progress: 0, cancelled: 0, misroutes: [], hangs: [] };
-    await Promise.all(sessions.map((s, i) => drive(s, i, tally)));
+    await Promise.all([
+      ...sessions.map((s, i) => drive(s, i, tally)),
+      ...Array.from({ length: STATELESS_WORKERS }, (_, w) => driveStateless(w, tally)),
+    ]);
 
     const perSession = REQUESTS_PER_SESSION;
     const cancels = SESSIONS * (perSession / 10);
     expect(tally.misroutes.slice(0, 5)).toEqual([]);
     expect(tally.hangs.slice(0, 5)).toEqual([]);
     expect(tally.cancelled).toBe(cancels);
-    expect(tally.answered).toBe(SESSIONS * perSession - cancels);
-    expect(tally.progress).toBe(SESSIONS * (perSession / 10) * 2);
+    const stateless = STATELESS_WORKERS * STATELESS_REQUESTS;
+    expect(tally.answered).toBe(SESSIONS * perSession - cancels + stateless);
+    expect(tally.progress).toBe(SESSIONS * (perSession / 10) * 2 + (stateless / 4) * 2);
     // An answer meant for no one or for another session is reported by the SDK as an unknown id.
     // (A progress notification the child sent before it heard a cancel is an unknown token: fair.)
     const strays = sessions.flatMap((s) => s.errors.filter((e) => !e.message.includes("unknown token")));
