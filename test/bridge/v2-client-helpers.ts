@@ -28,7 +28,7 @@ const NEGOTIATION = {
 };
 
 /** What the client's handlers were asked, in order. */
-export interface Asked {
+interface Asked {
   elicitations: string[];
   samplings: string[];
   rootsLists: number;
@@ -100,7 +100,7 @@ export async function connectV2(url: URL, mode: ClientMode, token: string): Prom
 }
 
 /** The v2 SDK's OAuthClientProvider, kept in memory: a public client (PKCE, no secret). */
-export class V2MemoryOAuthProvider implements OAuthClientProvider {
+class V2MemoryOAuthProvider implements OAuthClientProvider {
   authorizationUrl: URL | undefined;
   private info: OAuthClientInformationMixed | undefined;
   private saved: OAuthTokens | undefined;

@@ -27,7 +27,7 @@ function bunBinary(): string {
   return existsSync(local) ? local : "bun";
 }
 
-export interface CliRun {
+interface CliRun {
   code: number | null;
   /** stdout and stderr as they came, ANSI colours removed. */
   output: string;

@@ -17,7 +17,7 @@ import path from "node:path";
 import { announcedScenarios, conformanceCli, conformancePackageDir, runCli, tail } from "./cli.ts";
 import { type Check, readResults } from "./results.ts";
 
-export const NEXT_PACKAGE = "conformance-next";
+const NEXT_PACKAGE = "conformance-next";
 export type Revision = "2025-11-25" | "2026-07-28";
 
 export interface RequirementSet {

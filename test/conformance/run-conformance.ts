@@ -1,8 +1,7 @@
 // Runs the MCP conformance suite (`@modelcontextprotocol/conformance`, server mode) against a
 // Streamable HTTP endpoint and returns per-scenario results.
 //
-// The CLI needs Node >= 22 APIs, so it always runs under Bun: this process's own binary when we are
-// Bun, otherwise the project's node_modules/.bin/bun. Equivalent command line:
+// The CLI runs under Bun (cli.ts). Equivalent command line:
 //
 //   bun node_modules/@modelcontextprotocol/conformance/dist/index.js server \
 //     --url http://127.0.0.1:PORT/conformance/mcp --suite active --spec-version 2025-11-25 -o DIR
@@ -66,13 +65,6 @@ export const REQUIRED_SCENARIOS_2025_11_25 = [
   "dns-rebinding-protection",
 ] as const;
 
-/**
- * 2025-11-25 server scenarios the suite marks "pending" (excluded from its active suite). They can
- * be run on request through `opts.scenarios`. In 0.1.16 server-sse-polling can yield warnings
- * only (no SUCCESS) even against the suite's reference server, so it counts as failed here.
- */
-export const PENDING_SCENARIOS_2025_11_25 = ["json-schema-2020-12", "server-sse-polling"] as const;
-
 export interface ConformanceResult {
   /** Scenarios with at least one SUCCESS check and no FAILURE check. */
   passed: string[];
@@ -85,9 +77,7 @@ export interface ConformanceResult {
 }
 
 export interface ConformanceOptions {
-  /** Run these scenarios (one CLI run each) instead of the whole required suite. */
-  scenarios?: string[];
-  /** Overall budget for all CLI runs; default 5 minutes. */
+  /** Budget for the CLI run; default 5 minutes. */
   timeoutMs?: number;
 }
 
@@ -101,7 +91,6 @@ const CLI = conformanceCli("@modelcontextprotocol/conformance");
  */
 export async function runConformance(url: string, opts: ConformanceOptions = {}): Promise<ConformanceResult> {
   const budget = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const deadline = Date.now() + budget;
   const outDir = mkdtempSync(path.join(tmpdir(), "mcp-conformance-"));
   /** Scenario -> reasons it failed; insertion order = report order. */
   const problems = new Map<string, string[]>();
@@ -114,65 +103,48 @@ export async function runConformance(url: string, opts: ConformanceOptions = {})
   let timedOut = false;
 
   try {
-    if (opts.scenarios) {
-      scenarios = [...opts.scenarios];
-      for (const scenario of scenarios) {
-        const remaining = deadline - Date.now();
-        if (remaining <= 0) {
-          timedOut = true;
-          break;
-        }
-        const run = await runCli(CLI, ["server", "--url", url, "--scenario", scenario, "-o", outDir], remaining);
-        output += `\n$ conformance server --scenario ${scenario}\n${run.output}`;
-        if (run.timedOut) {
-          timedOut = true;
-          break;
-        }
-      }
-    } else {
-      const required: string[] = [...REQUIRED_SCENARIOS_2025_11_25];
-      const run = await runCli(
-        CLI,
-        ["server", "--url", url, "--suite", "active", "--spec-version", CONFORMANCE_SPEC_VERSION, "-o", outDir],
-        budget,
+    const required: string[] = [...REQUIRED_SCENARIOS_2025_11_25];
+    const run = await runCli(
+      CLI,
+      ["server", "--url", url, "--suite", "active", "--spec-version", CONFORMANCE_SPEC_VERSION, "-o", outDir],
+      budget,
+    );
+    output = run.output;
+    timedOut = run.timedOut;
+    const announced = announcedScenarios(run.output);
+    if (announced.length === 0) {
+      problem(
+        "(suite)",
+        `the conformance CLI ran no scenario (exit code ${run.code}${run.timedOut ? ", timed out" : ""}):\n${tail(run.output)}`,
       );
-      output = run.output;
-      timedOut = run.timedOut;
-      const announced = announcedScenarios(run.output);
-      if (announced.length === 0) {
+    }
+    for (const name of announced) {
+      if (!required.includes(name)) {
         problem(
-          "(suite)",
-          `the conformance CLI ran no scenario (exit code ${run.code}${run.timedOut ? ", timed out" : ""}):\n${tail(run.output)}`,
+          name,
+          `the conformance CLI requires "${name}" for ${CONFORMANCE_SPEC_VERSION} but REQUIRED_SCENARIOS_2025_11_25 ` +
+            "(test/conformance/run-conformance.ts) lacks it: the suite was updated; review the scenario, extend the " +
+            "fixture if needed and add it to the list",
         );
       }
-      for (const name of announced) {
-        if (!required.includes(name)) {
+    }
+    scenarios = [...required];
+    if (announced.length > 0 && !run.timedOut) {
+      for (const name of required) {
+        if (!announced.includes(name)) {
           problem(
             name,
-            `the conformance CLI requires "${name}" for ${CONFORMANCE_SPEC_VERSION} but REQUIRED_SCENARIOS_2025_11_25 ` +
-              "(test/conformance/run-conformance.ts) lacks it: the suite was updated; review the scenario, extend the " +
-              "fixture if needed and add it to the list",
+            `the conformance CLI no longer runs "${name}" for ${CONFORMANCE_SPEC_VERSION} (renamed, removed or made pending?): ` +
+              "update REQUIRED_SCENARIOS_2025_11_25",
           );
+          scenarios = scenarios.filter((s) => s !== name);
         }
       }
-      scenarios = [...required];
-      if (announced.length > 0 && !run.timedOut) {
-        for (const name of required) {
-          if (!announced.includes(name)) {
-            problem(
-              name,
-              `the conformance CLI no longer runs "${name}" for ${CONFORMANCE_SPEC_VERSION} (renamed, removed or made pending?): ` +
-                "update REQUIRED_SCENARIOS_2025_11_25",
-            );
-            scenarios = scenarios.filter((s) => s !== name);
-          }
-        }
-      }
-      // Scenarios the CLI ran beyond our list still get their results evaluated.
-      for (const name of announced) if (!scenarios.includes(name)) scenarios.push(name);
-      if (run.code !== 0 && run.code !== 1 && !run.timedOut) {
-        problem("(suite)", `the conformance CLI exited with code ${run.code}:\n${tail(run.output)}`);
-      }
+    }
+    // Scenarios the CLI ran beyond our list still get their results evaluated.
+    for (const name of announced) if (!scenarios.includes(name)) scenarios.push(name);
+    if (run.code !== 0 && run.code !== 1 && !run.timedOut) {
+      problem("(suite)", `the conformance CLI exited with code ${run.code}:\n${tail(run.output)}`);
     }
 
     const results = readResults(outDir);
