@@ -57,7 +57,7 @@ const appliances: TestAppliance[] = [];
 const runs = new Map<Combo, NextRun | Error>();
 
 async function runCombo(combo: Combo): Promise<NextRun> {
-  // 2025 scenarios never send DELETE (but one): every session stays open until the end.
+  // Only server-session-lifecycle ends its 2025 session (DELETE): the others stay open until the end.
   const app = await startTestAppliance([stdioServer("conformance", "conformance-server.mjs", { maxSessions: 64, sharing: combo.sharing })]);
   appliances.push(app);
   return runConformanceNext(app.mcpUrl("conformance").href, combo.revision, RUN_TIMEOUT_MS);
