@@ -21,6 +21,11 @@ export interface ChildListener {
    * request, not every requester that asked for logs.
    */
   readonly perRequest?: boolean;
+  /**
+   * Waiting for its client's input (a 2026-07-28 call between rounds): the child's new requests
+   * are not this requester's, whatever else is in flight.
+   */
+  readonly awaitingInput?: boolean;
   /** The client capabilities a child started by this requester is told of, if not its own initialize's. */
   readonly relayable?: Record<string, unknown>;
 }

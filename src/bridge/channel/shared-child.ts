@@ -273,7 +273,13 @@ export class SharedChild {
     const capability = NEEDS_CAPABILITY[message.method];
     if (capability !== undefined && entry.port.capabilities[capability] === undefined) {
       this.process.send(
-        errorResponse(message.id, ErrorCode.MethodNotFound, `the client of the session did not declare the ${capability} capability`),
+        // 2026-07-28 basic §Error Codes: MissingRequiredClientCapability names what is missing.
+        errorResponse(
+          message.id,
+          ErrorCode.MissingRequiredClientCapability,
+          `the client of this request did not declare the ${capability} capability`,
+          { requiredCapabilities: { [capability]: {} } },
+        ),
       );
       return;
     }
@@ -340,8 +346,15 @@ export class SharedChild {
       const entry = typeof named === "number" ? this.clientRequests.get(named) : undefined;
       if (entry) return entry;
     }
-    if (this.clientRequests.size === 1) return this.clientRequests.values().next().value;
-    return undefined;
+    // A request whose client was asked for input and has not come back (a 2026-07-28 call
+    // parked in a multi round-trip) is waiting, not asking: the one request left is the asker.
+    let only: ClientRequest | undefined;
+    for (const entry of this.clientRequests.values()) {
+      if (entry.port.listener.awaitingInput) continue;
+      if (only) return undefined;
+      only = entry;
+    }
+    return only;
   }
 
   private oversizedFromChild(length: number, head: string, tail: string): void {

@@ -4,6 +4,9 @@
 // for input (MRTR) spans several rounds, each its own POST and its own response. Closing the
 // stream, or dropping the request, is the client's cancellation (streamable-http §Cancellation).
 import { jsonResponse } from "../http-responses.ts";
+
+const JSON_HEADERS = { "content-type": "application/json" };
+
 import { SESSION_LIMITS } from "../session-limits.ts";
 import { SSE_HEADERS, SseConnection, sseEvent } from "../sse.ts";
 
@@ -37,12 +40,15 @@ export class Round {
     this.connection?.write(sseEvent(line));
   }
 
-  /** The round's last message: the answer, an error, or an input_required result. */
-  finish(line: string): void {
+  /**
+   * The round's last message: the answer, an error, or an input_required result. `status` is
+   * the HTTP status when the answer is a JSON body (a stream has sent its 200 already).
+   */
+  finish(line: string, status = 200): void {
     if (this.state === "done") return;
     if (this.state === "waiting") {
       this.state = "done";
-      this.resolveResponse(jsonResponse(line));
+      this.resolveResponse(status === 200 ? jsonResponse(line) : new Response(line, { status, headers: JSON_HEADERS }));
       return;
     }
     this.state = "done";

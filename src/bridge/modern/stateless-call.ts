@@ -25,6 +25,20 @@ const INITIALIZE_ID = 0;
 const REQUEST_ID = 1;
 const SET_LEVEL_ID = 2;
 
+/**
+ * A child that asks several questions at once writes them one line after another, and they may
+ * be read apart: the questions that come within this long of the first go in one round
+ * (mrtr: several input requests in one InputRequiredResult).
+ */
+const GATHER_INPUT_MS = 20;
+
+/**
+ * The child's errors that 2026-07-28 answers with an HTTP status of their own (streamable-http
+ * §Protocol Version Header: a method not implemented is 404; basic §Error Codes: a missing
+ * client capability is 400).
+ */
+const ERROR_STATUS: Record<number, number> = { [ErrorCode.MethodNotFound]: 404, [ErrorCode.MissingRequiredClientCapability]: 400 };
+
 /** Requests a child may make of the client, carried as MRTR input requests (mrtr §InputRequests). */
 const INPUT_METHODS = new Set(["sampling/createMessage", "elicitation/create", "roots/list"]);
 
@@ -104,6 +118,11 @@ export class StatelessCall implements ChildListener {
 
   /** Waiting for the client's input, not for the child. */
   get parked(): boolean {
+    return this.state === "parked";
+  }
+
+  /** shared-child.ts: while parked, what the child asks is not this call's. */
+  get awaitingInput(): boolean {
     return this.state === "parked";
   }
 
@@ -207,13 +226,15 @@ export class StatelessCall implements ChildListener {
     }
     if (message.id !== REQUEST_ID) return;
     this.settings.observeAnswer?.(line);
+    const code = message.isError ? (JSON.parse(line) as { error?: { code?: unknown } }).error?.code : undefined;
+    const status = typeof code === "number" ? (ERROR_STATUS[code] ?? 200) : 200;
     const answer = modernAnswer(
       replaceMember(line, ["id"], JSON.stringify(this.clientId)),
       this.request.method,
       this.settings.cache,
       this.serverInfo,
     );
-    this.finishWith(answer);
+    this.finishWith(answer, status);
   }
 
   private initialized(message: Extract<PeekedMessage, { kind: "response" }>, line: string): void {
@@ -253,18 +274,14 @@ export class StatelessCall implements ChildListener {
     this.queueFlush();
   }
 
-  /**
-   * Input requests of one burst go in one InputRequiredResult (mrtr: several input requests):
-   * the child writes them one line after another, so they are gathered until the lines read
-   * together have all been handled.
-   */
+  /** Input requests of one burst go in one InputRequiredResult (GATHER_INPUT_MS). */
   private queueFlush(): void {
     if (this.flushQueued) return;
     this.flushQueued = true;
-    setImmediate(() => {
+    setTimeout(() => {
       this.flushQueued = false;
       this.flush();
-    });
+    }, GATHER_INPUT_MS);
   }
 
   private flush(): void {
@@ -312,9 +329,9 @@ export class StatelessCall implements ChildListener {
     for (const listener of this.endListeners.splice(0)) listener();
   }
 
-  private finishWith(line: string): void {
+  private finishWith(line: string, status = 200): void {
     if (this.state === "ended") return;
-    this.round.finish(line);
+    this.round.finish(line, status);
     this.end("answered");
   }
 

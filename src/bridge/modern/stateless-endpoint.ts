@@ -75,6 +75,13 @@ export class StatelessEndpoint {
       const refused = schema === undefined ? undefined : checkParamHeaders(request.headers, schema, message.params?.arguments);
       if (refused) return jsonRpcErrorResponse(refused.status, refused.code, refused.message, { id: message.id, data: refused.data });
     }
+    // mrtr §Error Handling: inputResponses that are not an InputResponses object are refused.
+    const responses = message.params?.inputResponses;
+    if (responses !== undefined && (typeof responses !== "object" || responses === null || Array.isArray(responses))) {
+      return jsonResponse(
+        errorResponse(message.id, ErrorCode.InvalidParams, "inputResponses must be an object of answers by input request key"),
+      );
+    }
     const state = message.params?.requestState;
     if (state !== undefined) return this.resume(request, callRequest, state);
     return this.start(request, callRequest, client);

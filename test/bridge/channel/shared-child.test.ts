@@ -32,7 +32,34 @@ async function session(shared: SharedChild, capabilities: Record<string, unknown
 
 const childIdOf = (child: FakeChild, method: string, nth = 0) => child.sent(method)[nth]!.id as number;
 
+/** A requester that is between the rounds of a multi round-trip request when `waiting` is set. */
+class ParkableListener extends RecordingListener {
+  waiting = false;
+  get awaitingInput(): boolean {
+    return this.waiting;
+  }
+}
+
 describe("a shared child", () => {
+  test("a request waiting for its client's input is not the asker of the child's next request", async () => {
+    const { child, shared } = setup();
+    const parked = new ParkableListener();
+    const pc = shared.attach(parked);
+    pc.send(request(1, "initialize", { protocolVersion: "2025-11-25", capabilities: { elicitation: {} } }));
+    const active = await session(shared, { elicitation: {} });
+    await settled();
+    pc.send(request(2, "tools/call", { name: "ask" }));
+    active.channel.send(request(2, "tools/call", { name: "ask" }));
+    // Two requests in flight, neither named: no one can be told apart, so the child hears an error.
+    child.write({ id: "q1", method: "elicitation/create", params: {} });
+    expect(child.received.find((m) => m.id === "q1")).toMatchObject({ error: { code: -32603 } });
+    // One of them waits for its client: the other is the only one that can be asking.
+    parked.waiting = true;
+    child.write({ id: "q2", method: "elicitation/create", params: {} });
+    expect(active.listener.messages.at(-1)).toMatchObject({ id: "q2", method: "elicitation/create" });
+    expect(parked.messages.some((m) => m.id === "q2")).toBe(false);
+  });
+
   test("is initialized once; each session gets the cached result with its own id and version", async () => {
     const { child, shared } = setup();
     const a = new RecordingListener();
@@ -145,7 +172,9 @@ describe("a shared child", () => {
 
     // a's client declared no elicitation: an error, not a request its client cannot serve.
     child.write({ id: "s4", method: "elicitation/create", params: { _meta: { progressToken: ida } } });
-    expect(child.received.find((m) => m.id === "s4")).toMatchObject({ error: { code: -32601 } });
+    expect(child.received.find((m) => m.id === "s4")).toMatchObject({
+      error: { code: -32021, data: { requiredCapabilities: { elicitation: {} } } },
+    });
 
     // b's session ends with the child's s1 unanswered: the child gets an error, and b's request is cancelled.
     await b.channel.stop();
