@@ -1,0 +1,209 @@
+// MUST and SHOULD statements of MCP 2026-07-28 streamable-http.mdx that the other tests of
+// test/bridge/modern/ did not check through the real appliance (see test/traceability/
+// requirements/mcp-2026.ts): the notification POST, the SSE response (its headers, its end, what
+// it may carry), version negotiation, the leftovers of 2025 sessions, Origin, and what the
+// subscriptions/listen stream must not carry. A 2025-era child (sharing-server.mjs), shared.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { startTestAppliance, type TestAppliance } from "../../helpers/appliance.ts";
+import { sharingServer } from "../sharing-helpers.ts";
+
+const SERVER = "gaps";
+const VERSION = "2026-07-28";
+const CAPABILITIES = { elicitation: {}, sampling: {} };
+
+let appliance: TestAppliance;
+
+beforeAll(async () => {
+  appliance = await startTestAppliance([sharingServer(SERVER, "shared").config]);
+});
+afterAll(async () => {
+  await appliance.stop();
+});
+
+// biome-ignore lint/suspicious/noExplicitAny: the tests read whatever the appliance wrote, by any path
+type Message = Record<string, any>;
+
+let nextId = 1;
+
+interface Sent {
+  method: string;
+  params?: Record<string, unknown>;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  id?: number;
+}
+
+/** One 2026-07-28 request as the revision's clients send it: headers mirroring the body. */
+function send({ method, params = {}, headers = {}, signal, id = nextId++ }: Sent) {
+  const meta = { "io.modelcontextprotocol/protocolVersion": VERSION, "io.modelcontextprotocol/clientCapabilities": CAPABILITIES };
+  const body = { jsonrpc: "2.0", id, method, params: { ...params, _meta: { ...meta, ...(params._meta as object) } } };
+  const name = (params.name ?? params.uri) as string | undefined;
+  return post(
+    JSON.stringify(body),
+    {
+      "mcp-protocol-version": VERSION,
+      "mcp-method": method,
+      ...(name !== undefined && { "mcp-name": name }),
+      ...headers,
+    },
+    signal,
+  );
+}
+
+function post(body: string, headers: Record<string, string>, signal?: AbortSignal) {
+  return fetch(appliance.mcpUrl(SERVER), {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+    body,
+    signal,
+  });
+}
+
+/** The JSON-RPC messages of a response, whether a JSON body or an SSE stream (read to its end). */
+async function messages(response: Response): Promise<Message[]> {
+  const text = await response.text();
+  if (!(response.headers.get("content-type") ?? "").includes("text/event-stream")) return [JSON.parse(text)];
+  return text
+    .split("\n")
+    .filter((line) => line.startsWith("data: ") && line.length > 6)
+    .map((line) => JSON.parse(line.slice(6)));
+}
+
+function call(name: string, args: Record<string, unknown> = {}, extra: Partial<Sent> = {}) {
+  const { params, ...rest } = extra;
+  return send({ method: "tools/call", params: { name, arguments: args, ...params }, ...rest });
+}
+
+/** The data frames of an SSE body, one at a time, as they arrive. */
+function frames(response: Response): () => Promise<Message> {
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = "";
+  return async () => {
+    for (;;) {
+      const end = buffered.indexOf("\n\n");
+      if (end >= 0) {
+        const frame = buffered.slice(0, end);
+        buffered = buffered.slice(end + 2);
+        const data = frame.split("\n").find((line) => line.startsWith("data: "));
+        if (data) return JSON.parse(data.slice(6));
+        continue;
+      }
+      const { value, done } = await reader.read();
+      if (done) throw new Error("the stream ended");
+      buffered += value;
+    }
+  };
+}
+
+describe("MCP 2026-07-28 streamable-http through the appliance", () => {
+  test("a notification is accepted with 202 and no body", async () => {
+    const body = {
+      jsonrpc: "2.0",
+      method: "notifications/cancelled",
+      params: { requestId: 1, _meta: { "io.modelcontextprotocol/protocolVersion": VERSION } },
+    };
+    const response = await post(JSON.stringify(body), { "mcp-protocol-version": VERSION, "mcp-method": "notifications/cancelled" });
+    expect(response.status).toBe(202);
+    expect(await response.text()).toBe("");
+  });
+
+  test("a notification that cannot be accepted gets 400, with a JSON-RPC error that has no id", async () => {
+    const body = {
+      jsonrpc: "2.0",
+      method: "notifications/cancelled",
+      params: { _meta: { "io.modelcontextprotocol/protocolVersion": VERSION } },
+    };
+    const response = await post(JSON.stringify(body), { "mcp-protocol-version": VERSION, "mcp-method": "notifications/other" });
+    expect(response.status).toBe(400);
+    const answer = (await response.json()) as Message;
+    expect(answer.id).toBeNull();
+    expect(answer.error.code).toBe(-32020);
+  });
+
+  test("an SSE response says X-Accel-Buffering: no, and the final response ends it", async () => {
+    const response = await call("progress", { steps: 2, text: "s" }, { params: { _meta: { progressToken: "t" } }, id: 9001 });
+    expect(response.headers.get("content-type")).toContain("text/event-stream");
+    expect(response.headers.get("x-accel-buffering")).toBe("no");
+    // text() resolves only once the stream is closed; the last message on it is the answer.
+    const all = await messages(response);
+    expect(all.at(-1)).toMatchObject({ id: 9001, result: { resultType: "complete" } });
+    expect(all.slice(0, -1).every((m) => m.method === "notifications/progress")).toBe(true);
+  });
+
+  test("each request's stream carries only the notifications of that request (a child shared by both)", async () => {
+    const [a, b] = await Promise.all(
+      ["left", "right"].map((text) => call("progress", { steps: 5, delayMs: 5, text }, { params: { _meta: { progressToken: text } } })),
+    );
+    for (const [response, text] of [
+      [a!, "left"],
+      [b!, "right"],
+    ] as const) {
+      const all = await messages(response);
+      const progress = all.filter((m) => m.method === "notifications/progress");
+      expect(progress.length).toBe(5);
+      for (const p of progress) expect(p.params).toMatchObject({ progressToken: text, message: text });
+    }
+  });
+
+  test("a child's elicitation travels as an input request inside the result, never as a request of its own", async () => {
+    const all = await messages(await call("elicit", { prompt: "who?" }));
+    expect(all.filter((m) => m.method !== undefined && m.id !== undefined)).toEqual([]);
+    expect(all.length).toBe(1);
+    expect(all[0]!.result.resultType).toBe("input_required");
+    const [[key, input]] = Object.entries(all[0]!.result.inputRequests as Message) as [string, Message][];
+    expect(input!.method).toBe("elicitation/create");
+    // The retry ends the call, so that the child has no request of this test left in flight.
+    const inputResponses = { [key!]: { action: "accept", content: { name: "Ada" } } };
+    const retry = await call("elicit", { prompt: "who?" }, { params: { inputResponses, requestState: all[0]!.result.requestState } });
+    expect((await messages(retry)).map((m) => m.result?.content?.[0]?.text)).toEqual(["Ada"]);
+  });
+
+  test("an unsupported protocol version is 400 with -32022, the supported versions and the request's id", async () => {
+    const body = {
+      jsonrpc: "2.0",
+      id: 77,
+      method: "tools/list",
+      params: { _meta: { "io.modelcontextprotocol/protocolVersion": "2099-01-01", "io.modelcontextprotocol/clientCapabilities": {} } },
+    };
+    const response = await post(JSON.stringify(body), { "mcp-protocol-version": "2099-01-01", "mcp-method": "tools/list" });
+    expect(response.status).toBe(400);
+    const answer = (await response.json()) as Message;
+    expect(answer.id).toBe(77);
+    expect(answer.error).toMatchObject({ code: -32022, data: { supported: [VERSION], requested: "2099-01-01" } });
+  });
+
+  test("an Mcp-Session-Id and a Last-Event-ID are ignored, and no session id is minted or echoed", async () => {
+    const response = await send({ method: "tools/list", headers: { "mcp-session-id": "stale-session", "last-event-id": "5" } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("mcp-session-id")).toBeNull();
+    const [answer] = await messages(response);
+    expect(answer!.result.tools.map((t: Message) => t.name)).toEqual(["echo"]);
+  });
+
+  test("a foreign Origin is refused with 403", async () => {
+    const response = await send({ method: "tools/list", headers: { origin: "https://evil.example" } });
+    expect(response.status).toBe(403);
+    await response.arrayBuffer();
+  });
+
+  test("the listen stream carries no progress or log message of other requests", async () => {
+    const abort = new AbortController();
+    const listen = await send({
+      method: "subscriptions/listen",
+      params: { notifications: { toolsListChanged: true } },
+      signal: abort.signal,
+    });
+    const next = frames(listen);
+    expect((await next()).method).toBe("notifications/subscriptions/acknowledged");
+    await messages(await call("progress", { steps: 2, text: "p" }, { params: { _meta: { progressToken: "p" } } }));
+    const logged = await messages(
+      await call("log", { text: "hello", level: "info" }, { params: { _meta: { "io.modelcontextprotocol/logLevel": "debug" } } }),
+    );
+    // Both kinds were sent, each on its own request's stream.
+    expect(logged.map((m) => m.method ?? "answer")).toEqual(["notifications/message", "answer"]);
+    await messages(await call("list_changed"));
+    // The frame after the acknowledgement is the list change: nothing in between.
+    expect((await next()).method).toBe("notifications/tools/list_changed");
+    abort.abort();
+  });
+});
