@@ -47,9 +47,10 @@ export class ClientRepository {
     this.touchStmt = db.prepare("UPDATE clients SET last_used_at = ? WHERE client_id = ?");
     this.countStmt = db.prepare("SELECT count(*) AS n FROM clients WHERE kind = ?");
     this.deleteUnusedStmt = db.prepare("DELETE FROM clients WHERE kind = 'dynamic' AND last_used_at IS NULL AND created_at < ?");
+    // Oldest first; registrations of the same instant in the order they were made (rowid).
     this.deleteOldestUnusedStmt = db.prepare(
       "DELETE FROM clients WHERE client_id IN (SELECT client_id FROM clients WHERE kind = 'dynamic' AND last_used_at IS NULL " +
-        "ORDER BY created_at, client_id LIMIT ?)",
+        "ORDER BY created_at, rowid LIMIT ?)",
     );
     this.configIdsStmt = db.prepare("SELECT client_id FROM clients WHERE source = 'config'");
   }
