@@ -24,7 +24,7 @@ import { type RouteClaim, routeConflicts } from "./routes.ts";
 import type { Env } from "./secrets.ts";
 import { closestKey } from "./suggest.ts";
 import { isPlainTable, namedTables, table } from "./table.ts";
-import { CACHE_SCOPES, type HttpServerConfig, SHARING_MODES, type StdioServerConfig } from "./types.ts";
+import { CACHE_SCOPES, CHILD_PROTOCOLS, type HttpServerConfig, SHARING_MODES, type StdioServerConfig } from "./types.ts";
 import { identityHeader, upstreamHeaders, upstreamRules, upstreamUrl } from "./upstream.ts";
 
 const SERVER_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
@@ -57,6 +57,7 @@ const STDIO_KEYS = [
   "restart_backoff_max",
   "cache_ttl",
   "cache_scope",
+  "protocol",
 ];
 const HTTP_KEYS = ["url", "headers", "identity_header", "upstream_timeout", "allow_remote_upstream"];
 
@@ -82,6 +83,7 @@ function serverEntries(env: Env) {
     restart_backoff_max: v.optional(duration(1, LONGEST_TIMER_MS)),
     cache_ttl: v.optional(duration(0, LONGEST_TIMER_MS)),
     cache_scope: v.optional(oneOf(CACHE_SCOPES)),
+    protocol: v.optional(oneOf(CHILD_PROTOCOLS)),
     upstream_timeout: v.optional(duration(1, LONGEST_TIMER_MS)),
     allow_remote_upstream: v.optional(boolean),
   };
@@ -178,6 +180,8 @@ const DEFAULTS = {
   // MCP 2026-07-28 caching: list and read results may be reused for a minute, by this client only.
   cache_ttl: "60s",
   cache_scope: "private" as const,
+  // Learnt from each server at its first spawn: the children of SDKs that serve both eras are used as 2026-07-28 servers.
+  protocol: "auto" as const,
   upstream_timeout: "30s",
 };
 const ms = (text: string) => v.parse(duration(1, LONGEST_TIMER_MS), text);
@@ -201,6 +205,7 @@ function toStdioServer(name: string, server: ServerOutput): StdioServerConfig {
     restartBackoffMaxMs: server.restart_backoff_max ?? ms(DEFAULTS.restart_backoff_max),
     cacheTtlMs: server.cache_ttl ?? ms(DEFAULTS.cache_ttl),
     cacheScope: server.cache_scope ?? DEFAULTS.cache_scope,
+    protocol: server.protocol ?? DEFAULTS.protocol,
   };
 }
 

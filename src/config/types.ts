@@ -36,8 +36,15 @@ export interface StdioServerConfig {
   /** MCP 2026-07-28 ttlMs / cacheScope on list and resources/read results that carry none. */
   cacheTtlMs: number;
   cacheScope: CacheScope;
+  /**
+   * The MCP era its children speak (2026-07-28 versioning §Backward Compatibility): learnt at
+   * spawn by a server/discover opening ("auto"), or fixed.
+   */
+  protocol: ChildProtocol;
 }
 
+export const CHILD_PROTOCOLS = ["auto", "2025", "2026"] as const;
+type ChildProtocol = (typeof CHILD_PROTOCOLS)[number];
 export const SHARING_MODES = ["session", "client", "shared"] as const;
 type Sharing = (typeof SHARING_MODES)[number];
 export const CACHE_SCOPES = ["private", "public"] as const;

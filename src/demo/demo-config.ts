@@ -40,6 +40,7 @@ export function demoConfig(
         restartBackoffMaxMs: 60_000,
         cacheTtlMs: 60_000,
         cacheScope: "private",
+        protocol: "auto",
       },
     ],
     httpServers: [],

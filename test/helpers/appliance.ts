@@ -30,6 +30,7 @@ export function stdioServer(name: string, script: string, overrides: Partial<Std
     restartBackoffMaxMs: 60_000,
     cacheTtlMs: 60_000,
     cacheScope: "private",
+    protocol: "2025",
     ...overrides,
   };
 }
