@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the compiled appliance in the foreground as a benchmark target, serving one stdio server.
-#   appliance.sh PORT none|oauth STATE_DIR -- SERVER COMMAND...
+#   [APPLIANCE_SHARING=session|client|shared] appliance.sh PORT none|oauth STATE_DIR -- SERVER COMMAND...
 # With oauth, STATE_DIR must hold the state in which mint-token.mjs issued the access token, and
 # the public URL is fixed so that token is valid on every port the run uses.
 set -euo pipefail
@@ -25,6 +25,8 @@ for a in "${@:2}"; do args+="\"$a\", "; done
   echo "command = \"$1\""
   echo "args = [${args%, }]"
   echo 'path = "/mcp"'
+  # APPLIANCE_SHARING: who shares a child (session | client | shared); unset: the default.
+  if [[ -n ${APPLIANCE_SHARING:-} ]]; then echo "sharing = \"$APPLIANCE_SHARING\""; fi
   echo 'max_sessions = 128'
   # The load generator is one address opening up to max_sessions sessions: one client, for [limits].
   echo '[limits]'
