@@ -24,6 +24,7 @@
 #
 # Knobs (env): DURATION=10 CONC=1,8,32 SDK_CONC=8 COLDSTARTS=3 SESSIONS=20 SDK_SESSIONS=10
 #   PAYLOAD_BYTES=1048576 SKIP_SDK=1 BENCH_NETNS=0 (don't isolate in a private network namespace)
+#   APPLIANCE_BINARY=../dist/mcp-appliance (the executable the appliance targets run)
 #   SKIP_EVERYTHING=1 EVERYTHING_CONC=1,8,32 EVERYTHING_SESSIONS=20 LIVE=1,10 (live sessions held open
 #   while the tree's memory is sampled) MAX_NOISE=25 RETRIES=1 (a phase noisier than MAX_NOISE % of a
 #   core is run again RETRIES times; before each, up to QUIET_WAIT=10 s are waited for quiet)
@@ -80,7 +81,9 @@ console.log(JSON.stringify({ target: "meta", phase: "meta", ts: new Date().toISO
   nginx: cp.execSync("nginx -v 2>&1").toString().trim().replace("nginx version: nginx/", ""),
   tini: cp.execSync("tini --version").toString().trim().replace("tini version ", ""), kernel: os.release() },
   cpus: os.cpus().length, cpu_model: os.cpus()[0].model, mem_gib: Math.round(os.totalmem() / 2 ** 30),
-  netns: !!process.env.BENCH_IN_NETNS }));
+  netns: !!process.env.BENCH_IN_NETNS,
+  appliance: ((b) => fs.existsSync(b) && { binary: b, sha256: require("crypto").createHash("sha256").update(fs.readFileSync(b)).digest("hex") })(
+    process.env.APPLIANCE_BINARY || "../dist/mcp-appliance") }));
 ' >>"$out"
 
 bench() { node bench.mjs "$@" >/dev/null || echo "bench $2 failed, continuing" >&2; }
