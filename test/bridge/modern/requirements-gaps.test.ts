@@ -150,10 +150,10 @@ describe("MCP 2026-07-28 streamable-http through the appliance", () => {
     expect(all.filter((m) => m.method !== undefined && m.id !== undefined)).toEqual([]);
     expect(all.length).toBe(1);
     expect(all[0]!.result.resultType).toBe("input_required");
-    const [[key, input]] = Object.entries(all[0]!.result.inputRequests as Message) as [string, Message][];
-    expect(input!.method).toBe("elicitation/create");
+    const [key, input] = Object.entries(all[0]!.result.inputRequests as Message)[0] as [string, Message];
+    expect(input.method).toBe("elicitation/create");
     // The retry ends the call, so that the child has no request of this test left in flight.
-    const inputResponses = { [key!]: { action: "accept", content: { name: "Ada" } } };
+    const inputResponses = { [key]: { action: "accept", content: { name: "Ada" } } };
     const retry = await call("elicit", { prompt: "who?" }, { params: { inputResponses, requestState: all[0]!.result.requestState } });
     expect((await messages(retry)).map((m) => m.result?.content?.[0]?.text)).toEqual(["Ada"]);
   });
