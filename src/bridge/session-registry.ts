@@ -5,6 +5,7 @@
 import type { LimitsConfig, StdioServerConfig } from "../config/types.ts";
 import type { Logger } from "../log.ts";
 import type { ChildChannel, ChildListener } from "./channel/child-channel.ts";
+import { EraProbe } from "./channel/era-probe.ts";
 import { ChildBackingOff, type ChildStatus, SharedChildren } from "./channel/shared-children.ts";
 import { type ChildEvents, StdioChild } from "./child.ts";
 import { childEnvironment } from "./child-env.ts";
@@ -82,10 +83,12 @@ export class SessionRegistry {
     private readonly log: Logger,
     private readonly parentEnv: Record<string, string | undefined> = process.env,
   ) {
+    // Below supervision: the era probe's sibling process is no failure of the child (era-probe.ts).
+    const learnEra = new EraProbe(server, log);
     this.shared = new SharedChildren(
       server,
       log,
-      (events) => this.spawn(events),
+      learnEra.spawner((events) => this.spawn(events)),
       (stop) => this.track(stop),
     );
     this.sessionsShare = server.sharing !== "session";

@@ -36,6 +36,11 @@ export interface ChildChannel {
   send(line: string): boolean;
   /** The session is done with the child: its own child stops, a shared one forgets the session. */
   stop(): Promise<void>;
+  /**
+   * The child speaks MCP 2026-07-28 itself (channel/era-probe.ts): known by the time the
+   * channel answers its first message. Absent or false: a 2025 child.
+   */
+  readonly modern?: boolean;
 }
 
 /** What the channel layer needs of a child process (a StdioChild, or a fake one in tests). */

@@ -8,33 +8,21 @@
 import type { Logger } from "../../log.ts";
 import { cancelledNotification, ErrorCode, errorResponse, idKey, type JsonRpcId, type PeekedMessage, peek, sniffId } from "../jsonrpc.ts";
 import type { ChildChannel, ChildListener, ChildProcessHandle, ChildSpawner } from "./child-channel.ts";
+import { AskedRequests, attributed, NEEDS_CAPABILITY } from "./child-requests.ts";
+import type { ChildEra, EraEvents } from "./era-probe.ts";
 import { InitializeOnce } from "./initialize-once.ts";
 import { findMember, replaceMember } from "./json-splice.ts";
 import { isLogLevel, LogLevels } from "./log-levels.ts";
+import { answerForChild, forSubscriber, type LegacyRequester, legacyAnswer, subscriptionOf, withEnvelope } from "./modern-child.ts";
 import { SubscriptionCounts } from "./subscription-counts.ts";
-
-/**
- * No 2025 revision carries the id of the request a server's own request is about (the SDKs keep
- * it inside the HTTP transport); a child may name it here, in the child's numbering.
- */
-const RELATED_REQUEST_META = "io.modelcontextprotocol/related-request-id";
-
-/** The client capability each server-to-client request needs (MCP 2025-11-25 client features). */
-const NEEDS_CAPABILITY: Record<string, string> = {
-  "sampling/createMessage": "sampling",
-  "elicitation/create": "elicitation",
-  "roots/list": "roots",
-};
 
 type Request = Extract<PeekedMessage, { kind: "request" }>;
 type Notification = Extract<PeekedMessage, { kind: "notification" }>;
 type Answer = Extract<PeekedMessage, { kind: "response" }>;
 
-/** One requester's end of the child. */
-interface Port {
+/** One requester's end of the child; on a 2026 child, what its 2025 requests' envelope declares. */
+interface Port extends LegacyRequester {
   readonly listener: ChildListener;
-  /** The client capabilities its initialize declared. */
-  capabilities: Record<string, unknown>;
   /** Its requests in flight: idKey of its id → the child's id. */
   readonly inFlight: Map<string, number>;
 }
@@ -55,12 +43,17 @@ export class SharedChild {
   private readonly clientRequests = new Map<number, ClientRequest>();
   private readonly ownRequests = new Map<number, (line: string, message: PeekedMessage) => void>();
   /** The child's requests sent to a requester, by idKey of the child's id. */
-  private readonly serverRequests = new Map<string, { port: Port; id: JsonRpcId }>();
+  private readonly serverRequests = new AskedRequests<Port>();
   private readonly subscriptions = new SubscriptionCounts<Port>();
   private readonly logLevels = new LogLevels<Port>();
   private readonly initialize: InitializeOnce;
   private nextId = 0;
   private exited = false;
+  /** era-probe.ts: a 2025 child unless the spawner says otherwise; messages wait while it learns. */
+  private era: ChildEra | "pending" = "2025";
+  private readonly waiting: Array<[Port, string]> = [];
+  /** A 2026 child's answer to server/discover. */
+  private discover = "";
   lastActivity = Date.now();
 
   constructor(
@@ -73,13 +66,16 @@ export class SharedChild {
       request: (method, params, onAnswer) => this.ownRequest(method, params, onAnswer),
       notify: (line) => this.process.send(line),
     });
-    this.process = spawn({
+    const events: EraEvents = {
+      eraPending: () => (this.era = "pending"),
+      eraKnown: (era, discover) => this.eraKnown(era, discover),
       line: (text) => this.fromChild(text),
       oversized: (length, head, tail) => this.oversizedFromChild(length, head, tail),
       exit: (code, signal) => this.childExited(code, signal),
       // It can never answer again: stopping it turns this into an exit, which every requester hears.
       stdoutClosed: () => void this.process.stop(),
-    });
+    };
+    this.process = spawn(events);
     this.pid = this.process.pid;
   }
 
@@ -93,14 +89,23 @@ export class SharedChild {
     return this.ports.size === 0 && this.clientRequests.size === 0;
   }
 
-  get requesters(): number {
-    return this.ports.size;
-  }
-
   attach(listener: ChildListener): ChildChannel {
     const port: Port = { listener, capabilities: {}, inFlight: new Map() };
     this.ports.add(port);
-    return { send: (line) => this.fromPort(port, line), stop: () => this.detach(port) };
+    const child = this;
+    return {
+      send: (line) => this.fromPort(port, line),
+      stop: () => this.detach(port),
+      get modern() {
+        return child.era === "2026";
+      },
+    };
+  }
+
+  private eraKnown(era: ChildEra, discover = ""): void {
+    this.era = era;
+    this.discover = discover;
+    for (const [port, line] of this.waiting.splice(0)) if (this.ports.has(port)) this.fromPort(port, line);
   }
 
   stop(): Promise<void> {
@@ -112,11 +117,17 @@ export class SharedChild {
   private fromPort(port: Port, line: string): boolean {
     if (this.exited) return false;
     this.lastActivity = Date.now();
+    if (this.era === "pending") {
+      this.waiting.push([port, line]);
+      return true;
+    }
     const peeked = peek(line);
     // The endpoints pass only messages they have classified already.
     if (!peeked.ok) return true;
     const message = peeked.value;
-    if (message.kind === "request") return this.requestFromPort(port, message, line);
+    if (message.kind === "request") {
+      return this.era === "2026" ? this.modernRequest(port, message, line) : this.requestFromPort(port, message, line);
+    }
     if (message.kind === "notification") return this.notificationFromPort(port, message, line);
     return this.answerFromPort(port, message, line);
   }
@@ -153,6 +164,14 @@ export class SharedChild {
     return this.forward(port, message, line);
   }
 
+  /** A 2026 child: its requesters' requests pass as written, a 2025 session's with the envelope (modern-child.ts). */
+  private modernRequest(port: Port, message: Request, line: string): boolean {
+    const perRequest = port.listener.perRequest === true;
+    const answer = answerForChild(message, port, perRequest, this.discover);
+    if (answer !== undefined) queueMicrotask(() => port.listener.fromChild(answer));
+    return answer !== undefined || this.forward(port, message, perRequest ? line : withEnvelope(line, port));
+  }
+
   private forward(port: Port, message: Request, line: string, subscribedUri?: string): boolean {
     const childId = ++this.nextId;
     let text = replaceMember(line, ["id"], String(childId));
@@ -183,14 +202,9 @@ export class SharedChild {
 
   /** A requester's answer to one of the child's requests: only the requester asked may give it. */
   private answerFromPort(port: Port, message: Answer, line: string): boolean {
-    const key = message.id === null ? undefined : idKey(message.id);
-    const asked = key === undefined ? undefined : this.serverRequests.get(key);
-    if (key === undefined || asked?.port !== port) {
-      this.log.debug({ server: this.server }, "dropped an answer to a request the MCP server did not send to this session");
-      return true;
-    }
-    this.serverRequests.delete(key);
-    return this.process.send(line);
+    if (this.serverRequests.take(message.id, port)) return this.process.send(line);
+    this.log.debug({ server: this.server }, "dropped an answer to a request the MCP server did not send to this session");
+    return true;
   }
 
   private detach(port: Port): Promise<void> {
@@ -202,10 +216,8 @@ export class SharedChild {
       this.forget(childId);
       this.process.send(cancelledNotification(childId, "the client's session ended"));
     }
-    for (const [key, asked] of this.serverRequests) {
-      if (asked.port !== port) continue;
-      this.serverRequests.delete(key);
-      this.process.send(errorResponse(asked.id, ErrorCode.InternalError, "the client session this request was sent to has ended"));
+    for (const id of this.serverRequests.takeAll(port)) {
+      this.process.send(errorResponse(id, ErrorCode.InternalError, "the client session this request was sent to has ended"));
     }
     for (const uri of this.subscriptions.removeAll(port)) this.ownRequest("resources/unsubscribe", { uri }, () => {});
     this.logLevels.remove(port);
@@ -246,7 +258,8 @@ export class SharedChild {
       return;
     }
     if (entry.subscribedUri !== undefined && message.isError) this.subscriptions.remove(entry.subscribedUri, entry.port);
-    entry.port.listener.fromChild(replaceMember(line, ["id"], JSON.stringify(entry.id)));
+    const shaped = this.era === "2026" && !entry.port.listener.perRequest ? legacyAnswer(line, message) : line;
+    entry.port.listener.fromChild(replaceMember(shaped, ["id"], JSON.stringify(entry.id)));
   }
 
   /**
@@ -255,7 +268,7 @@ export class SharedChild {
    * may answer it, and a child waiting for an answer that never comes would hang its caller.
    */
   private requestFromChild(message: Request, line: string): void {
-    const entry = this.attribute(message.params);
+    const entry = attributed(this.clientRequests, message.params);
     if (!entry) {
       this.log.info(
         { server: this.server, method: message.method },
@@ -283,7 +296,7 @@ export class SharedChild {
       );
       return;
     }
-    this.serverRequests.set(idKey(message.id), { port: entry.port, id: message.id });
+    this.serverRequests.add(message.id, entry.port);
     const token = findMember(line, ["params", "_meta", "progressToken"]);
     const text = token && entry.progressToken ? line.slice(0, token.start) + entry.progressToken + line.slice(token.end) : line;
     entry.port.listener.fromChild(text, entry.id);
@@ -291,6 +304,13 @@ export class SharedChild {
 
   private notificationFromChild(message: Notification, line: string): void {
     const params = message.params;
+    // A 2026 child's listen stream: its notifications belong to that subscriptions/listen request.
+    const subscription = this.era === "2026" ? subscriptionOf(params) : undefined;
+    if (subscription !== undefined) {
+      const entry = this.clientRequests.get(subscription);
+      entry?.port.listener.fromChild(forSubscriber(line, entry.id), entry.id);
+      if (entry) return;
+    }
     switch (message.method) {
       case "notifications/progress": {
         const token = params?.progressToken;
@@ -302,7 +322,12 @@ export class SharedChild {
       case "notifications/message": {
         // A stateless request's stream carries only messages about that request (2026-07-28
         // streamable-http §Receiving Messages): the one it names, or the only one in flight.
-        const about = this.attribute(params);
+        const about = attributed(this.clientRequests, params);
+        // A 2026 child was given the level of each request in its envelope.
+        if (this.era === "2026") {
+          about?.port.listener.fromChild(line, about.id);
+          return;
+        }
         for (const port of this.logLevels.receivers(params?.level)) {
           if (port.listener.perRequest && about?.port !== port) continue;
           port.listener.fromChild(line);
@@ -314,12 +339,9 @@ export class SharedChild {
         return;
       case "notifications/cancelled": {
         // The child gave up one of its own requests: only the requester it asked has it.
-        const requestId = params?.requestId;
-        const key = typeof requestId === "string" || typeof requestId === "number" ? idKey(requestId) : undefined;
-        const asked = key === undefined ? undefined : this.serverRequests.get(key);
-        if (key === undefined || !asked) break;
-        this.serverRequests.delete(key);
-        asked.port.listener.fromChild(line);
+        const asked = this.serverRequests.take(params?.requestId);
+        if (!asked) break;
+        asked.listener.fromChild(line);
         return;
       }
       default: {
@@ -327,7 +349,7 @@ export class SharedChild {
           for (const port of this.ports) port.listener.fromChild(line);
           return;
         }
-        const entry = this.attribute(params);
+        const entry = attributed(this.clientRequests, params);
         if (!entry) break;
         entry.port.listener.fromChild(line, entry.id);
         return;
@@ -337,24 +359,6 @@ export class SharedChild {
       { server: this.server, method: message.method },
       "dropped a notification of a shared MCP server that concerns no session",
     );
-  }
-
-  /** The client request a message of the child is about: named in _meta, by progress token, or the only one. */
-  private attribute(params: Record<string, unknown> | undefined): ClientRequest | undefined {
-    const meta = params?._meta as Record<string, unknown> | undefined;
-    for (const named of [meta?.[RELATED_REQUEST_META], meta?.progressToken]) {
-      const entry = typeof named === "number" ? this.clientRequests.get(named) : undefined;
-      if (entry) return entry;
-    }
-    // A request whose client was asked for input and has not come back (a 2026-07-28 call
-    // parked in a multi round-trip) is waiting, not asking: the one request left is the asker.
-    let only: ClientRequest | undefined;
-    for (const entry of this.clientRequests.values()) {
-      if (entry.port.listener.awaitingInput) continue;
-      if (only) return undefined;
-      only = entry;
-    }
-    return only;
   }
 
   private oversizedFromChild(length: number, head: string, tail: string): void {

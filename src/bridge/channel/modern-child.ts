@@ -1,0 +1,127 @@
+// What a shared child that speaks 2026-07-28 itself (era-probe.ts) needs beside the id and token
+// rewriting of shared-child.ts. Requests of 2026 requesters pass as they were written, their
+// _meta envelope included; a 2025 session's requests are given the envelope that its initialize
+// declared (basic/index §_meta: protocol version, client capabilities and identity, log level),
+// and the 2025 methods 2026-07-28 removed (changelog) are answered by the appliance: initialize
+// from the child's DiscoverResult, ping, logging/setLevel (the level travels in the envelope).
+import { ErrorCode, errorResponse, type PeekedMessage, peek } from "../jsonrpc.ts";
+import { isSupportedProtocolVersion, MODERN_PROTOCOL_VERSIONS, SUPPORTED_PROTOCOL_VERSIONS } from "../protocol-version.ts";
+import { insertMembers, replaceMember } from "./json-splice.ts";
+import { isLogLevel } from "./log-levels.ts";
+
+const SUBSCRIPTION_ID_META = "io.modelcontextprotocol/subscriptionId";
+const SERVER_INFO_META = "io.modelcontextprotocol/serverInfo";
+
+type Request = Extract<PeekedMessage, { kind: "request" }>;
+
+/** What a 2025 requester of a 2026 child declared, for the envelope of its requests. */
+export interface LegacyRequester {
+  capabilities: Record<string, unknown>;
+  clientInfo?: unknown;
+  logLevel?: string;
+}
+
+/** The DiscoverResult of a child's answer line (schema: DiscoverResult). */
+function discoverResult(discover: string): Record<string, unknown> {
+  const peeked = peek(discover);
+  const result = peeked.ok && peeked.value.kind === "response" ? peeked.value.result : undefined;
+  return typeof result === "object" && result !== null ? (result as Record<string, unknown>) : {};
+}
+
+/**
+ * The 2025 InitializeResult a 2025 session gets from the child's DiscoverResult: its
+ * capabilities (less list_changed and resource subscriptions, which a 2026 child sends on
+ * subscriptions/listen streams only, not relayed to 2025 sessions), identity and instructions.
+ */
+function initializeAnswer(id: Request["id"], requested: unknown, discover: string): string {
+  const result = discoverResult(discover);
+  const meta = result._meta as Record<string, unknown> | undefined;
+  const capabilities: Record<string, unknown> = { ...(result.capabilities as Record<string, unknown> | undefined) };
+  for (const name of ["tools", "prompts", "resources"]) {
+    const declared = capabilities[name];
+    if (typeof declared !== "object" || declared === null) continue;
+    const { listChanged: _listChanged, subscribe: _subscribe, ...kept } = declared as Record<string, unknown>;
+    capabilities[name] = kept;
+  }
+  const version = typeof requested === "string" && isSupportedProtocolVersion(requested) ? requested : SUPPORTED_PROTOCOL_VERSIONS[0];
+  return JSON.stringify({
+    jsonrpc: "2.0",
+    id,
+    result: {
+      protocolVersion: version,
+      capabilities,
+      serverInfo: meta?.[SERVER_INFO_META] ?? { name: "mcp-server", version: "unknown" },
+      ...(typeof result.instructions === "string" && { instructions: result.instructions }),
+    },
+  });
+}
+
+/**
+ * The appliance's own answer to a request a 2026 child does not take, or undefined when it is
+ * forwarded. `perRequest`: a 2026 requester, whose initialize (stateless-call.ts, listen-stream.ts)
+ * gets the DiscoverResult itself.
+ */
+export function answerForChild(message: Request, requester: LegacyRequester, perRequest: boolean, discover: string): string | undefined {
+  const params = message.params;
+  switch (message.method) {
+    case "initialize": {
+      const declared = params?.capabilities;
+      requester.capabilities = typeof declared === "object" && declared !== null ? (declared as Record<string, unknown>) : {};
+      requester.clientInfo = params?.clientInfo;
+      return perRequest
+        ? replaceMember(discover, ["id"], JSON.stringify(message.id))
+        : initializeAnswer(message.id, params?.protocolVersion, discover);
+    }
+    case "ping":
+      return JSON.stringify({ jsonrpc: "2.0", id: message.id, result: {} });
+    case "logging/setLevel":
+      if (isLogLevel(params?.level)) requester.logLevel = params.level as string;
+      return JSON.stringify({ jsonrpc: "2.0", id: message.id, result: {} });
+    case "resources/subscribe":
+    case "resources/unsubscribe":
+      return errorResponse(
+        message.id,
+        ErrorCode.MethodNotFound,
+        `${message.method} is not relayed to this MCP server, which speaks 2026-07-28`,
+      );
+  }
+  return undefined;
+}
+
+/** A 2025 requester's request with the 2026-07-28 envelope of what its initialize declared. */
+export function withEnvelope(line: string, requester: LegacyRequester): string {
+  const meta: Array<[string, string]> = [
+    ["io.modelcontextprotocol/protocolVersion", JSON.stringify(MODERN_PROTOCOL_VERSIONS[0])],
+    ["io.modelcontextprotocol/clientCapabilities", JSON.stringify(requester.capabilities)],
+  ];
+  if (requester.clientInfo !== undefined) meta.push(["io.modelcontextprotocol/clientInfo", JSON.stringify(requester.clientInfo)]);
+  if (requester.logLevel !== undefined) meta.push(["io.modelcontextprotocol/logLevel", JSON.stringify(requester.logLevel)]);
+  // Each level only where it is absent: the members the request has keep their bytes.
+  const withParams = insertMembers(insertMembers(line, [], [["params", "{}"]]), ["params"], [["_meta", "{}"]]);
+  return insertMembers(withParams, ["params", "_meta"], meta);
+}
+
+/**
+ * A 2026 answer for a 2025 session: as the child wrote it, but an input_required result
+ * (basic/patterns/mrtr), which a 2025 client cannot continue, is an error that says so.
+ */
+export function legacyAnswer(line: string, message: Extract<PeekedMessage, { kind: "response" }>): string {
+  const resultType = (message.result as { resultType?: unknown } | undefined)?.resultType;
+  if (resultType !== "input_required" || message.id === null) return line;
+  return errorResponse(
+    message.id,
+    ErrorCode.InternalError,
+    "the MCP server asked for the client's input, which is not relayed to a 2025 session on a 2026-07-28 server; use a 2026-07-28 client",
+  );
+}
+
+/** The child's id of the subscriptions/listen request a notification belongs to (subscriptions pattern). */
+export function subscriptionOf(params: Record<string, unknown> | undefined): number | undefined {
+  const id = (params?._meta as Record<string, unknown> | undefined)?.[SUBSCRIPTION_ID_META];
+  return typeof id === "number" ? id : undefined;
+}
+
+/** A listen stream's notification, stamped with the requester's id of its listen request. */
+export function forSubscriber(line: string, id: Request["id"]): string {
+  return replaceMember(line, ["params", "_meta", SUBSCRIPTION_ID_META], JSON.stringify(id));
+}

@@ -1,0 +1,234 @@
+// The era of a child learnt at spawn (channel/era-probe.ts) and a shared child that speaks
+// 2026-07-28 itself (shared-child.ts with modern-child.ts), with scripted fake children: the
+// sibling probe and its verdicts, the verdict kept per server, protocol = "2025" / "2026", and the
+// routing of 2026 and 2025 requesters on a 2026 child.
+import { describe, expect, test } from "bun:test";
+import type { ChildSpawner } from "../../../src/bridge/channel/child-channel.ts";
+import { EraProbe } from "../../../src/bridge/channel/era-probe.ts";
+import { SharedChild } from "../../../src/bridge/channel/shared-child.ts";
+import type { ChildEvents } from "../../../src/bridge/child.ts";
+import type { StdioServerConfig } from "../../../src/config/types.ts";
+import { createLogger } from "../../../src/log.ts";
+import { FakeChild, initializingScript, type Message, notification, RecordingListener, request, settled } from "./fake-child.ts";
+
+const log = createLogger("error", { write: () => {} });
+const SUBSCRIPTION_ID = "io.modelcontextprotocol/subscriptionId";
+const ENVELOPE = {
+  "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+  "io.modelcontextprotocol/clientCapabilities": {},
+};
+
+type Script = (message: Message, child: FakeChild) => void;
+
+/** A 2026-07-28 server: server/discover, and a tool that answers or asks for input. */
+const modernScript: Script = (message, child) => {
+  if (message.method === "server/discover") {
+    child.write({
+      id: message.id,
+      result: {
+        resultType: "complete",
+        supportedVersions: ["2026-07-28"],
+        capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, logging: {} },
+        _meta: { "io.modelcontextprotocol/serverInfo": { name: "modern", version: "2" } },
+        instructions: "be kind",
+      },
+    });
+  }
+  if (message.method === "tools/call" && message.params?.name === "ask") {
+    child.write({ id: message.id, result: { resultType: "input_required", inputRequests: {}, requestState: "child-state" } });
+  } else if (message.method === "tools/call") {
+    child.write({ id: message.id, result: { resultType: "complete", content: [] } });
+  }
+};
+
+/** Each spawn makes a fake child running the next script; made[i] is the i-th spawned. */
+function spawner(...scripts: Script[]) {
+  const made: FakeChild[] = [];
+  const spawn: ChildSpawner = (events: ChildEvents) => {
+    const child = new FakeChild();
+    child.script = scripts[made.length] ?? (() => {});
+    made.push(child);
+    return child.spawner(events);
+  };
+  return { made, spawn };
+}
+
+function server(protocol: StdioServerConfig["protocol"]) {
+  return { name: "fake", protocol };
+}
+
+/** Resolves once `check` holds, re-checked after each turn of the event loop. */
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await settled();
+}
+
+describe("the era probe", () => {
+  test("auto: a sibling's DiscoverResult makes a 2026 child, which is opened with server/discover; the verdict is kept", async () => {
+    const { made, spawn } = spawner(modernScript, modernScript, modernScript);
+    const probe = new EraProbe(server("auto"), log);
+    const shared = new SharedChild("fake", log, probe.spawner(spawn));
+    const listener = new RecordingListener();
+    const channel = shared.attach(listener);
+    channel.send(request(1, "tools/call", { name: "echo", _meta: ENVELOPE }));
+    await until(() => listener.lines.length > 0);
+    const [main, sibling] = made;
+    expect(sibling!.sent("server/discover")).toHaveLength(1);
+    expect(sibling!.stopped).toBe(true);
+    expect(main!.received.map((m) => m.method)).toEqual(["server/discover", "tools/call"]);
+    expect(main!.sent("initialize")).toHaveLength(0);
+    // The discover opening carries the full 2026-07-28 envelope (basic/index §_meta).
+    const meta = main!.sent("server/discover")[0]!.params!._meta as Record<string, unknown>;
+    expect(Object.keys(meta).sort()).toEqual([
+      "io.modelcontextprotocol/clientCapabilities",
+      "io.modelcontextprotocol/clientInfo",
+      "io.modelcontextprotocol/protocolVersion",
+    ]);
+    // The request passed as written, but its id; the answer came back with the requester's.
+    expect(main!.sent("tools/call")[0]!.params).toEqual({ name: "echo", _meta: ENVELOPE });
+    expect(listener.messages[0]).toEqual({ jsonrpc: "2.0", id: 1, result: { resultType: "complete", content: [] } });
+    expect(channel.modern).toBe(true);
+    // The next child of the server skips the sibling.
+    const again = new SharedChild("fake", log, probe.spawner(spawn));
+    again.attach(new RecordingListener()).send(request(1, "tools/list", { _meta: ENVELOPE }));
+    await settled();
+    expect(made).toHaveLength(3);
+    expect(made[2]!.received.map((m) => m.method)).toEqual(["server/discover", "tools/list"]);
+  });
+
+  for (const [how, sibling] of [
+    [
+      "an error",
+      (m: Message, c: FakeChild) => m.method === "server/discover" && c.write({ id: m.id, error: { code: -32601, message: "nope" } }),
+    ],
+    ["an exit", (m: Message, c: FakeChild) => m.method === "server/discover" && c.exit(1)],
+    [
+      "a result without 2026-07-28",
+      (m: Message, c: FakeChild) => m.method === "server/discover" && c.write({ id: m.id, result: { supportedVersions: ["2025-11-25"] } }),
+    ],
+  ] as const) {
+    test(`auto: ${how} of the sibling makes a 2025 child, opened with initialize; the verdict is kept`, async () => {
+      const { made, spawn } = spawner(initializingScript(), sibling, initializingScript());
+      const probe = new EraProbe(server("auto"), log);
+      const shared = new SharedChild("fake", log, probe.spawner(spawn));
+      const listener = new RecordingListener();
+      const channel = shared.attach(listener);
+      channel.send(request(7, "initialize", { protocolVersion: "2025-11-25", capabilities: {} }));
+      await until(() => listener.lines.length > 0);
+      expect(made[0]!.received.map((m) => m.method)).toEqual(["initialize", "notifications/initialized"]);
+      expect(listener.messages[0]!.id).toBe(7);
+      expect(channel.modern).toBe(false);
+      new SharedChild("fake", log, probe.spawner(spawn)).attach(new RecordingListener());
+      expect(made).toHaveLength(3);
+    });
+  }
+
+  test("auto: silence of the sibling for the probe's time makes a 2025 child", async () => {
+    const { made, spawn } = spawner(initializingScript());
+    const shared = new SharedChild("fake", log, new EraProbe(server("auto"), log, 20).spawner(spawn));
+    const listener = new RecordingListener();
+    shared.attach(listener).send(request(1, "initialize", { protocolVersion: "2025-11-25", capabilities: {} }));
+    await until(() => listener.lines.length > 0);
+    expect(made[1]!.stopped).toBe(true);
+    expect(listener.messages[0]!.result).toBeDefined();
+  });
+
+  test('"2025" never probes; "2026" opens with server/discover and stops a child that does not answer it as a 2026 server', async () => {
+    const legacy = spawner(initializingScript());
+    new SharedChild("fake", log, new EraProbe(server("2025"), log).spawner(legacy.spawn)).attach(new RecordingListener());
+    expect(legacy.made).toHaveLength(1);
+    expect(legacy.made[0]!.received).toEqual([]);
+
+    const modern = spawner((m, c) => m.method === "server/discover" && c.write({ id: m.id, error: { code: -32601, message: "no" } }));
+    new SharedChild("fake", log, new EraProbe(server("2026"), log).spawner(modern.spawn)).attach(new RecordingListener());
+    await until(() => modern.made[0]!.stopped);
+    expect(modern.made).toHaveLength(1);
+    expect(modern.made[0]!.sent("initialize")).toHaveLength(0);
+  });
+});
+
+describe("a shared 2026 child", () => {
+  async function modernChild() {
+    const { made, spawn } = spawner(modernScript);
+    const shared = new SharedChild("fake", log, new EraProbe(server("2026"), log).spawner(spawn));
+    await settled();
+    return { child: made[0]!, shared };
+  }
+
+  test("a 2025 session: initialize from the DiscoverResult, requests with the envelope it declared, no input_required", async () => {
+    const { child, shared } = await modernChild();
+    const listener = new RecordingListener();
+    const channel = shared.attach(listener);
+    const clientInfo = { name: "old", version: "1" };
+    channel.send(request(1, "initialize", { protocolVersion: "2025-06-18", capabilities: { roots: {} }, clientInfo }));
+    channel.send(notification("notifications/initialized"));
+    channel.send(request(2, "logging/setLevel", { level: "info" }));
+    channel.send(request(3, "ping"));
+    await settled();
+    expect(listener.messages.slice(0, 3)).toEqual([
+      {
+        jsonrpc: "2.0",
+        id: 1,
+        result: {
+          protocolVersion: "2025-06-18",
+          // list_changed and subscriptions travel on listen streams only: not offered to 2025 sessions.
+          capabilities: { tools: {}, resources: {}, logging: {} },
+          serverInfo: { name: "modern", version: "2" },
+          instructions: "be kind",
+        },
+      },
+      { jsonrpc: "2.0", id: 2, result: {} },
+      { jsonrpc: "2.0", id: 3, result: {} },
+    ]);
+    expect(child.received.map((m) => m.method)).toEqual(["server/discover"]);
+    channel.send(request(4, "tools/call", { name: "echo" }));
+    channel.send(request(5, "tools/call", { name: "ask", _meta: { progressToken: "p" } }));
+    await settled();
+    const sent = child.sent("tools/call");
+    expect(sent[0]!.params!._meta).toEqual({
+      "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+      "io.modelcontextprotocol/clientCapabilities": { roots: {} },
+      "io.modelcontextprotocol/clientInfo": clientInfo,
+      "io.modelcontextprotocol/logLevel": "info",
+    });
+    expect((sent[1]!.params!._meta as Record<string, unknown>).progressToken).toBe(sent[1]!.id);
+    expect(listener.messages[3]).toEqual({ jsonrpc: "2.0", id: 4, result: { resultType: "complete", content: [] } });
+    expect(listener.messages[4]!.id).toBe(5);
+    expect((listener.messages[4]!.error as { message: string }).message).toContain("2026-07-28 client");
+  });
+
+  test("a 2026 requester: initialize is the DiscoverResult; a listen stream's notifications carry its own id", async () => {
+    const { child, shared } = await modernChild();
+    const listen = new RecordingListener();
+    Object.assign(listen, { perRequest: true });
+    const other = new RecordingListener();
+    shared.attach(other);
+    const channel = shared.attach(listen);
+    channel.send(request(0, "initialize", { protocolVersion: "2025-11-25", capabilities: {} }));
+    channel.send(request("L", "subscriptions/listen", { notifications: { toolsListChanged: true }, _meta: ENVELOPE }));
+    await settled();
+    expect((listen.messages[0]!.result as { supportedVersions: string[] }).supportedVersions).toEqual(["2026-07-28"]);
+    const childId = child.sent("subscriptions/listen")[0]!.id as number;
+    child.write(notification("notifications/tools/list_changed", { _meta: { [SUBSCRIPTION_ID]: childId } }));
+    expect(listen.messages[1]).toEqual({
+      jsonrpc: "2.0",
+      method: "notifications/tools/list_changed",
+      params: { _meta: { [SUBSCRIPTION_ID]: "L" } },
+    });
+    expect(other.lines).toEqual([]);
+  });
+
+  test("messages sent while the era is being learnt wait for it; an exit meanwhile reaches the requesters", async () => {
+    const { made, spawn } = spawner(
+      () => {},
+      () => {},
+    );
+    const shared = new SharedChild("fake", log, new EraProbe(server("auto"), log).spawner(spawn));
+    const listener = new RecordingListener();
+    shared.attach(listener).send(request(1, "initialize", { protocolVersion: "2025-11-25", capabilities: {} }));
+    await settled();
+    expect(made[0]!.received).toEqual([]);
+    made[0]!.exit(3);
+    expect(listener.exited).toEqual({ code: 3, signal: null });
+    made[1]!.exit(0);
+  });
+});
