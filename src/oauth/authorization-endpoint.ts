@@ -14,6 +14,8 @@ export interface PendingView {
   clientName: string;
   clientKind: string;
   clientId: string;
+  /** A client the owner did not register, under the name of one they did. */
+  namesakeOfPreregistered: boolean;
   redirectHost: string;
   resource: string;
   scopes: string[];
@@ -31,7 +33,7 @@ interface OwnerCookie {
 export type AuthorizeOutcome = (
   | { kind: "redirect"; location: string }
   | { kind: "error-page"; status: number; title: string; description: string }
-  | { kind: "login"; status: number; view: PendingView & { csrf: string; error?: string }; formTargets: string[] }
+  | { kind: "login"; status: number; view: PendingView & { csrf: string; error?: string; notice?: string }; formTargets: string[] }
   | { kind: "consent"; view: PendingView & { csrf: string }; formTargets: string[] }
 ) & { cookie?: OwnerCookie };
 
@@ -99,6 +101,8 @@ export class AuthorizationEndpoint {
       const result = await this.owner.login(form.get("password") ?? "", address, now);
       if (!result.ok) {
         const refusal = result.error;
+        // "wrong" is a password that was checked: the log shows how many guesses were.
+        this.context.log.info({ reason: refusal.kind }, "owner sign-in refused");
         const error =
           refusal.kind === "throttled"
             ? `Too many attempts. Try again in ${Math.ceil(refusal.retryAfterMs / 1000)} s.`
@@ -107,6 +111,7 @@ export class AuthorizationEndpoint {
               : "Wrong password.";
         return this.loginPage(client, pending, request, error, refusal.kind === "throttled" ? 429 : 401);
       }
+      this.context.log.info("owner signed in");
       const cookieValue = this.owner.cookieValue(result.value, now);
       const cookieOut = { name: this.cookieName, value: cookieValue, maxAgeS: LIFETIMES.ownerSessionMs / 1000, secure: this.secure };
       if (this.context.store.consent.has(client.client_id, pending.resource, pending.scope)) {
@@ -121,6 +126,12 @@ export class AuthorizationEndpoint {
       return this.page(403, "Request refused", "The form's security token is invalid. Reload the page and try again.");
     if (action === "approve") return this.approve(client, pending, form.get("remember") === "yes");
     if (action === "deny") return this.redirectError(pending, new AccessDenied("the owner denied the request"));
+    if (action === "signout") {
+      this.owner.signOut();
+      this.context.log.info("owner signed out");
+      const cleared = { name: this.cookieName, value: "", maxAgeS: 0, secure: this.secure };
+      return { ...this.loginPage(client, pending, request, undefined, 200, "You are signed out."), cookie: cleared };
+    }
     return this.page(400, "Unknown action", "The form was not understood.");
   }
 
@@ -170,6 +181,7 @@ export class AuthorizationEndpoint {
       clientName: client.name,
       clientKind: client.kind,
       clientId: client.client_id,
+      namesakeOfPreregistered: client.kind !== "preregistered" && this.isPreregisteredName(client.name),
       redirectHost: redirectHost(pending.redirectUri),
       resource: pending.resource,
       scopes: pending.scope.split(" "),
@@ -177,11 +189,28 @@ export class AuthorizationEndpoint {
     };
   }
 
-  private loginPage(client: ClientRecord, pending: PendingAuthorization, request: string, error?: string, status = 200): AuthorizeOutcome {
+  private isPreregisteredName(name: string): boolean {
+    const key = sameNameKey(name);
+    return this.context.store.clients.list("preregistered").some((other) => sameNameKey(other.name) === key);
+  }
+
+  private loginPage(
+    client: ClientRecord,
+    pending: PendingAuthorization,
+    request: string,
+    error?: string,
+    status = 200,
+    notice?: string,
+  ): AuthorizeOutcome {
     return {
       kind: "login",
       status,
-      view: { ...this.view(client, pending, request), csrf: this.owner.loginToken(request), ...(error ? { error } : {}) },
+      view: {
+        ...this.view(client, pending, request),
+        csrf: this.owner.loginToken(request),
+        ...(error ? { error } : {}),
+        ...(notice ? { notice } : {}),
+      },
       formTargets: formTargets(pending.redirectUri),
     };
   }
@@ -197,6 +226,11 @@ export class AuthorizationEndpoint {
   private page(status: number, title: string, description: string): AuthorizeOutcome {
     return { kind: "error-page", status, title, description };
   }
+}
+
+/** Names a person would read as the same: case, width and compatibility forms, outer spaces aside. */
+function sameNameKey(name: string): string {
+  return name.normalize("NFKC").trim().replace(/\s+/g, " ").toLowerCase();
 }
 
 function withParams(uri: string, params: URLSearchParams): string {

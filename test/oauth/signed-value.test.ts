@@ -1,5 +1,4 @@
 import { describe, expect, test } from "bun:test";
-import { LoginThrottle } from "../../src/oauth/login-throttle.ts";
 import { SignedValues } from "../../src/oauth/signed-value.ts";
 
 const KEY = "k".repeat(32);
@@ -37,32 +36,5 @@ describe("SignedValues", () => {
 
   test("a short key is refused", () => {
     expect(() => new SignedValues("short")).toThrow();
-  });
-});
-
-describe("LoginThrottle", () => {
-  // The policy: 3 free failures, then 1 s, doubling up to 15 minutes; forgotten after a quiet hour.
-  const LOGIN_THROTTLE = { freeFailures: 3, firstDelayMs: 1_000, maxDelayMs: 15 * 60_000, forgetAfterMs: 60 * 60_000 };
-  test("free failures, then doubling waits, cleared by success", () => {
-    const throttle = new LoginThrottle();
-    for (let i = 0; i < LOGIN_THROTTLE.freeFailures; i++) {
-      expect(throttle.waitMs("a", 0)).toBe(0);
-      throttle.failed("a", 0);
-    }
-    expect(throttle.waitMs("a", 0)).toBe(0);
-    throttle.failed("a", 0);
-    expect(throttle.waitMs("a", 0)).toBe(LOGIN_THROTTLE.firstDelayMs);
-    throttle.failed("a", 0);
-    expect(throttle.waitMs("a", 0)).toBe(LOGIN_THROTTLE.firstDelayMs * 2);
-    expect(throttle.waitMs("b", 0)).toBe(0);
-    throttle.succeeded("a");
-    expect(throttle.waitMs("a", 0)).toBe(0);
-  });
-
-  test("the wait is capped and forgotten after a quiet hour", () => {
-    const throttle = new LoginThrottle();
-    for (let i = 0; i < 40; i++) throttle.failed("a", 0);
-    expect(throttle.waitMs("a", 0)).toBe(LOGIN_THROTTLE.maxDelayMs);
-    expect(throttle.waitMs("a", LOGIN_THROTTLE.forgetAfterMs + 1)).toBe(0);
   });
 });
