@@ -107,6 +107,8 @@ export async function startAppliance(config: AppConfig, log: Logger = silentLogg
       log,
       metadataDocumentFetch: options.metadataDocumentFetch,
     });
+    const { guard } = authorizationServer;
+    for (const registry of registries) registry.checkCredentialsWith((credential) => guard.credentialState(credential, Date.now()));
     if (!authorizationServer.owner.passwordHash) {
       log.warn("no owner password is set: run `mcp-appliance passwd` so that the owner can approve clients");
     }

@@ -118,6 +118,10 @@ export class LegacySseSession implements LiveSession {
     void this.close(`the MCP server process exited (${signal ? `signal ${signal}` : `code ${code}`})`);
   }
 
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   async close(reason: string): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -44,6 +44,13 @@ export class LegacySseEndpoint {
       throw error;
     }
     notes.session = session.id;
+    // The stream is the session: it ends when the token it was opened with expires or ends.
+    this.registry.credentials.hold(
+      notes.credential,
+      "stream",
+      () => this.registry.end(session.id, "the credential of its stream expired or was revoked"),
+      () => !session.isClosed,
+    );
     session.stream.write(sseEvent(`${this.messagePath}?sessionId=${session.id}`, undefined, "endpoint"));
     return new Response(session.stream.body, { headers: SSE_HEADERS });
   }

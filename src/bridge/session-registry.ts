@@ -2,6 +2,7 @@
 // shared per client or by everyone: [servers.<name>] sharing), lookup, the caps on live sessions
 // (max_sessions, and [limits] max_sessions_per_client), idle reaping, and stopping them all at
 // shutdown.
+import type { CredentialState } from "../common/credential-state.ts";
 import type { LimitsConfig, StdioServerConfig } from "../config/types.ts";
 import type { Logger } from "../log.ts";
 import type { ChildChannel, ChildListener } from "./channel/child-channel.ts";
@@ -9,6 +10,7 @@ import { EraProbe } from "./channel/era-probe.ts";
 import { ChildBackingOff, type ChildStatus, SharedChildren } from "./channel/shared-children.ts";
 import { type ChildEvents, StdioChild } from "./child.ts";
 import { childEnvironment } from "./child-env.ts";
+import { CredentialWatch } from "./credential-watch.ts";
 import { jsonRpcErrorResponse, tooManyRequestsResponse } from "./http-responses.ts";
 import { ErrorCode } from "./jsonrpc.ts";
 
@@ -76,6 +78,9 @@ export class SessionRegistry {
   private readonly shared: SharedChildren;
   private readonly sessionsShare: boolean;
   private readonly housekeepers: Housekeeper[] = [];
+  /** The credentials of open streams and live sessions (with auth on), checked every second. */
+  readonly credentials = new CredentialWatch();
+  private credentialState: ((credential: string) => CredentialState) | undefined;
 
   constructor(
     readonly server: StdioServerConfig,
@@ -182,6 +187,11 @@ export class SessionRegistry {
     }
   }
 
+  /** With auth on: how the watch learns what became of a credential (the bearer guard). */
+  checkCredentialsWith(stateOf: (credential: string) => CredentialState): void {
+    this.credentialState = stateOf;
+  }
+
   keep(housekeeper: Housekeeper): void {
     this.housekeepers.push(housekeeper);
   }
@@ -194,8 +204,25 @@ export class SessionRegistry {
         this.track(session.close(`idle for more than ${Math.round(this.server.idleTimeoutMs / 1000)} s`));
       }
     }
+    if (this.credentialState) this.credentials.sweep(this.credentialState);
     for (const housekeeper of this.housekeepers) housekeeper.tick(now);
     this.shared.reap(now);
+  }
+
+  /**
+   * Watch a new session's credential: when it ends, so does the session, and the child of its
+   * client if nothing else of the client's uses it (client mode).
+   */
+  holdCredential(session: LiveSession & { readonly isClosed: boolean }, credential: string | undefined, client: string | undefined) {
+    return this.credentials.hold(
+      credential,
+      "session",
+      () => {
+        this.end(session.id, "its credential was revoked or removed");
+        if (this.server.sharing !== "shared") this.shared.release(this.sharerOf(client));
+      },
+      () => !session.isClosed,
+    );
   }
 
   end(id: string, reason: string): boolean {

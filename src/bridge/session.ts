@@ -119,7 +119,7 @@ export class Session implements LiveSession {
     for (const m of messages) this.noteClientMessage(m.message);
 
     if (requests.length === 0) {
-      for (const m of messages) this.sendToChild(m.text);
+      for (const m of messages) this.child.send(m.text);
       return acceptedResponse();
     }
 
@@ -149,7 +149,7 @@ export class Session implements LiveSession {
     exchange.onDone(() => this.exchanges.delete(exchange));
 
     for (const m of messages) {
-      if (!this.sendToChild(m.text)) {
+      if (!this.child.send(m.text)) {
         this.failInFlight(exchange, "the MCP server process is not running");
         break;
       }
@@ -158,7 +158,7 @@ export class Session implements LiveSession {
   }
 
   /** Open the session's own SSE stream (GET), or resume a stream from Last-Event-ID. */
-  openStream(lastEventId: string | undefined, protocolVersion: string): Response {
+  openStream(lastEventId: string | undefined, protocolVersion: string, opened?: (connection: SseConnection) => void): Response {
     this.lastActivity = Date.now();
     const resume = lastEventId ? parseEventId(lastEventId) : undefined;
     const exchange = resume && resume.stream !== GET_STREAM ? [...this.exchanges].find((e) => e.streamId === resume.stream) : undefined;
@@ -180,6 +180,7 @@ export class Session implements LiveSession {
         SESSION_LIMITS.retryAfterS,
       );
     }
+    opened?.(connection);
     // The runtime sends the response headers with the first bytes: a stream with nothing to say
     // yet (older clients get no priming event, a resume may have nothing to replay) opens with a
     // comment, which every SSE parser ignores, instead of after the first keep-alive.
@@ -222,10 +223,6 @@ export class Session implements LiveSession {
         }
       }
     }
-  }
-
-  private sendToChild(text: string): boolean {
-    return this.child.send(text);
   }
 
   // ---- child → client ----------------------------------------------------------------------

@@ -4,6 +4,7 @@
 import { readBodyLimited } from "../common/request-body.ts";
 import type { Logger } from "../log.ts";
 import { acceptsEventStream, acceptsPostResponses, isJsonContentType } from "./content-negotiation.ts";
+import type { CredentialHold } from "./credential-watch.ts";
 import { jsonRpcErrorResponse } from "./http-responses.ts";
 import { ErrorCode } from "./jsonrpc.ts";
 import { classifyPost } from "./modern/envelope.ts";
@@ -13,6 +14,7 @@ import { parseBody } from "./request-body.ts";
 import type { RequestNotes } from "./request-notes.ts";
 import { Session } from "./session.ts";
 import { SessionLimitError, type SessionRegistry, SpawnError } from "./session-registry.ts";
+import type { SseConnection } from "./sse.ts";
 
 export const SESSION_HEADER = "mcp-session-id";
 const PROTOCOL_HEADER = "mcp-protocol-version";
@@ -20,6 +22,8 @@ const PROTOCOL_HEADER = "mcp-protocol-version";
 export class StreamableHttpEndpoint {
   /** MCP 2026-07-28 requests, which carry their own metadata and have no session. */
   private readonly stateless: StatelessEndpoint;
+  /** Each session's hold on the credential of its latest request. */
+  private readonly holds = new WeakMap<Session, CredentialHold>();
 
   constructor(
     private readonly registry: SessionRegistry,
@@ -92,6 +96,7 @@ export class StreamableHttpEndpoint {
     if (found instanceof Response) return found;
     const version = this.protocolVersion(request, found);
     if (version instanceof Response) return version;
+    this.holds.get(found)?.update(notes.credential);
     if (body.batch && !allowsBatches(version)) {
       return jsonRpcErrorResponse(400, ErrorCode.InvalidRequest, `JSON-RPC batches are not supported in protocol version ${version}`);
     }
@@ -111,6 +116,7 @@ export class StreamableHttpEndpoint {
       throw error;
     }
     notes.session = session.id;
+    this.holds.set(session, this.registry.holdCredential(session, notes.credential, notes.client?.()));
     return session.initialize(initialize);
   }
 
@@ -124,7 +130,16 @@ export class StreamableHttpEndpoint {
     if (found instanceof Response) return found;
     const version = this.protocolVersion(request, found);
     if (version instanceof Response) return version;
-    return found.openStream(request.headers.get("last-event-id") ?? undefined, version);
+    this.holds.get(found)?.update(notes.credential);
+    // A stream is one long request: it ends when the token it was opened with does.
+    const watch = (connection: SseConnection) =>
+      this.registry.credentials.hold(
+        notes.credential,
+        "stream",
+        () => connection.close(),
+        () => connection.isOpen,
+      );
+    return found.openStream(request.headers.get("last-event-id") ?? undefined, version, watch);
   }
 
   private async delete(request: Request, notes: RequestNotes): Promise<Response> {

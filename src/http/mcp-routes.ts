@@ -110,7 +110,10 @@ export function mcpRoutes(
       const decision = check?.(request.headers.get("authorization"));
       if (decision && !decision.ok) return refused(decision);
       const notes: RequestNotes = {};
-      if (decision?.ok) notes.principal = `${decision.principal.kind}:${decision.principal.id}`;
+      if (decision?.ok) {
+        notes.principal = `${decision.principal.kind}:${decision.principal.id}`;
+        notes.credential = decision.credential;
+      }
       notes.client = () => notes.principal ?? `address:${addressOf(request)}`;
       const response = await route.handle(request, notes, server);
       access.session = notes.session;

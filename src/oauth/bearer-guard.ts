@@ -1,6 +1,7 @@
 // The resource server's check of every MCP request (RFC 6750 §2.1, §3; MCP 2025-11-25
 // authorization §Access Token Usage): a Bearer access token issued for exactly this MCP
 // server's URL (RFC 8707 audience) with this server's scope, or a static API token scoped to it.
+import type { CredentialState } from "../common/credential-state.ts";
 import { sha256Hex } from "./crypto.ts";
 import { bearerChallenge, InsufficientScope, InvalidRequest, InvalidToken } from "./errors.ts";
 import type { ActiveToken, TokenCache } from "./token-cache.ts";
@@ -40,7 +41,17 @@ type BearerError = InvalidRequest | InvalidToken | InsufficientScope;
  * A refusal has no error when the request had no credentials (RFC 6750 §3.1: it "SHOULD NOT
  * include an error code"): a 401 whose challenge only says where to get a token.
  */
-export type GuardDecision = { ok: true; principal: Principal } | { ok: false; status: number; challenge: string; error?: BearerError };
+export type GuardDecision =
+  | {
+      ok: true;
+      principal: Principal;
+      /** The credential itself, as credentialState knows it (a hash, never the token). */
+      credential: string;
+    }
+  | { ok: false; status: number; challenge: string; error?: BearerError };
+
+const ACCESS_TOKEN = "oauth:";
+const STATIC_TOKEN = "static:";
 
 /** RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=" */
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
@@ -84,7 +95,7 @@ export class BearerGuard {
       if (!fixed.servers.includes(server.name)) {
         return refuse(new InsufficientScope(server.scope, `this API token is not allowed to use the server ${server.name}`));
       }
-      return { ok: true, principal: { kind: "static", id: fixed.name } };
+      return { ok: true, principal: { kind: "static", id: fixed.name }, credential: STATIC_TOKEN + hash };
     }
     // RFC 8707 §2 / MCP: the token must have been issued for this very resource.
     if (token.resource !== server.resource && token.resource !== server.legacyResource) {
@@ -93,7 +104,21 @@ export class BearerGuard {
     if (!hasScope(token.scope, server.scope)) {
       return refuse(new InsufficientScope(server.scope, `the access token lacks the scope ${server.scope}`));
     }
-    return { ok: true, principal: { kind: "oauth", id: token.clientId } };
+    return { ok: true, principal: { kind: "oauth", id: token.clientId }, credential: ACCESS_TOKEN + hash };
+  }
+
+  /**
+   * A credential accepted earlier, asked of the store again (not the cache: another process may
+   * have removed it): still valid, merely expired, or ended (revoked, its grant or client
+   * removed, the static token removed). An ended access token leaves the cache too.
+   */
+  credentialState(credential: string, now: number): CredentialState {
+    if (credential.startsWith(STATIC_TOKEN)) return this.tokens.staticToken(credential.slice(STATIC_TOKEN.length)) ? "valid" : "ended";
+    const hash = credential.slice(ACCESS_TOKEN.length);
+    if (this.tokens.accessToken(hash, now)) return "valid";
+    this.cache.forgetToken(hash);
+    // Asked as of the dawn of time, a token that is only expired is still there, unrevoked.
+    return this.tokens.accessToken(hash, 0) ? "expired" : "ended";
   }
 
   private lookup(hash: string, now: number): ActiveToken | undefined {

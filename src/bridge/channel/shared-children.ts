@@ -109,6 +109,12 @@ export class SharedChildren {
     }
   }
 
+  /** The sharer's child, if nothing uses it any more, stops now (its credential has ended). */
+  release(sharer: string): void {
+    const slot = this.slots.get(sharer);
+    if (slot && (slot.run?.child.unused ?? true)) this.forget(sharer, slot);
+  }
+
   stopAll(): void {
     this.closed = true;
     for (const [sharer, slot] of this.slots) this.forget(sharer, slot);

@@ -68,7 +68,7 @@ export class StatelessEndpoint {
       envelope,
       binding: { principal: client, server: this.registry.server.name, method: message.method, paramsDigest: paramsDigest(message.params) },
     };
-    if (message.method === "subscriptions/listen") return this.listen(message, envelope, client);
+    if (message.method === "subscriptions/listen") return this.listen(message, envelope, client, notes.credential);
     if (message.method === "tools/call") {
       const name = message.params?.name;
       const schema = typeof name === "string" ? this.tools.get(name) : undefined;
@@ -84,10 +84,10 @@ export class StatelessEndpoint {
     }
     const state = message.params?.requestState;
     if (state !== undefined) return this.resume(request, callRequest, state);
-    return this.start(request, callRequest, client);
+    return this.start(request, callRequest, client, notes.credential);
   }
 
-  private start(request: Request, callRequest: CallRequest, client: string): Promise<Response> | Response {
+  private start(request: Request, callRequest: CallRequest, client: string, credential: string | undefined): Promise<Response> | Response {
     const held = this.heldBy.get(client) ?? 0;
     const { maxRequestsPerSession, maxSessionsPerClient } = this.registry.limits;
     if (held >= maxRequestsPerSession * maxSessionsPerClient) {
@@ -117,6 +117,13 @@ export class StatelessEndpoint {
       return this.unavailable(error, callRequest.id);
     }
     this.hold(client, call);
+    // A call is one long request (across its rounds): it ends with the token it began with.
+    this.registry.credentials.hold(
+      credential,
+      "stream",
+      () => call.end("its credential expired or was revoked"),
+      () => !call.ended,
+    );
     this.calls.set(call.key, call);
     call.onEnd(() => this.calls.delete(call.key));
     return round.response;
@@ -141,7 +148,7 @@ export class StatelessEndpoint {
     return round.response;
   }
 
-  private listen(message: Request_, envelope: ModernEnvelope, client: string): Response {
+  private listen(message: Request_, envelope: ModernEnvelope, client: string, credential: string | undefined): Response {
     const filter = readFilter(message.params);
     if (!filter) {
       return jsonRpcErrorResponse(400, ErrorCode.InvalidParams, "subscriptions/listen needs params.notifications, a filter object", {
@@ -163,6 +170,12 @@ export class StatelessEndpoint {
       return this.unavailable(error, message.id);
     }
     this.hold(client, stream);
+    this.registry.credentials.hold(
+      credential,
+      "stream",
+      () => stream.close(),
+      () => this.listens.has(stream),
+    );
     this.listens.add(stream);
     stream.onEnd(() => this.listens.delete(stream));
     return stream.response;
