@@ -1,6 +1,6 @@
 // client_id URL -> validated client, with the cache the authorization endpoint calls through:
 // documents reused per their HTTP caching headers, failures held back briefly, one fetch per URL
-// at a time, and a cap on fetches in flight.
+// at a time, and caps on fetches in flight: in all, per host, and per requester.
 
 import { BoundedMap } from "../../common/bounded-map.ts";
 import { type CacheBounds, cacheLifetimeMs, DEFAULT_CACHE_BOUNDS } from "./cache-lifetime.ts";
@@ -21,6 +21,10 @@ interface ClientMetadataResolverOptions extends MetadataFetchOptions, Partial<Ca
   maxEntries?: number;
   /** Fetches in flight at once (distinct URLs); beyond it, `busy`. Default 16. */
   maxConcurrentFetches?: number;
+  /** Fetches in flight to one host name; beyond it, `busy`. Default 4. */
+  maxFetchesPerHost?: number;
+  /** Fetches in flight started by one requester (see `resolve`); beyond it, `busy`. Default 4. */
+  maxFetchesPerRequester?: number;
   /** Clock for cache expiry (tests move it). Default Date.now. */
   now?: () => number;
 }
@@ -36,6 +40,9 @@ export class ClientMetadataResolver {
   readonly #now: () => number;
   readonly #cache: BoundedMap<string, Entry>;
   readonly #inFlight = new Map<string, Promise<Outcome<MetadataDocumentClient>>>();
+  /** Fetches in flight per host name and per requester key (entries removed at zero). */
+  readonly #perHost = new Map<string, number>();
+  readonly #perRequester = new Map<string, number>();
 
   constructor(options: ClientMetadataResolverOptions) {
     this.#options = options;
@@ -50,15 +57,19 @@ export class ClientMetadataResolver {
   }
 
   /**
-   * The client a metadata-document client_id names, or why it cannot be used.
+   * The client a metadata-document client_id names, or why it cannot be used. `requester` is
+   * an opaque key for who asked (the appliance passes the client address's limit key): a fetch
+   * it starts counts against its own share of the slots, so that strangers naming silent hosts
+   * hold at most their share and a host's share, never every slot. Joining a fetch already in
+   * flight for the same URL costs no slot.
    *
    * CIMD §4.4 says error responses and invalid documents MUST NOT be cached. What is held here
    * is not the response (no content is kept and nothing invalid is ever used as client
    * metadata) but the fact that the fetch failed, for `failureHoldMs`: otherwise a flood of
    * authorization requests naming a broken or slow URL becomes a flood of outgoing fetches.
-   * A corrected document is seen once that short hold ends.
+   * A corrected document is seen once that short hold ends. `busy` is never held.
    */
-  resolve(clientId: string): Promise<Outcome<MetadataDocumentClient>> {
+  resolve(clientId: string, requester?: string): Promise<Outcome<MetadataDocumentClient>> {
     const checked = checkClientIdUrl(clientId);
     if (!checked.ok) return Promise.resolve(fail("invalid_url", checked.error));
     const cached = this.#cache.get(clientId);
@@ -66,12 +77,34 @@ export class ClientMetadataResolver {
     if (cached) this.#cache.delete(clientId);
     const pending = this.#inFlight.get(clientId);
     if (pending) return pending;
-    if (this.#inFlight.size >= (this.#options.maxConcurrentFetches ?? 16)) {
-      return Promise.resolve(fail("busy", `${this.#inFlight.size} metadata document fetches already in flight`));
-    }
-    const load = this.#load(clientId).finally(() => this.#inFlight.delete(clientId));
+    const host = checked.value.hostname;
+    const full = this.#fullSlot(host, requester);
+    if (full) return Promise.resolve(fail("busy", full));
+    const slots: [Map<string, number>, string][] = [[this.#perHost, host]];
+    if (requester !== undefined) slots.push([this.#perRequester, requester]);
+    for (const [counts, key] of slots) counts.set(key, (counts.get(key) ?? 0) + 1);
+    const load = this.#load(clientId).finally(() => {
+      this.#inFlight.delete(clientId);
+      for (const [counts, key] of slots) {
+        const left = (counts.get(key) ?? 1) - 1;
+        if (left > 0) counts.set(key, left);
+        else counts.delete(key);
+      }
+    });
     this.#inFlight.set(clientId, load);
     return load;
+  }
+
+  /** Why no new fetch may start now, or undefined when one may. */
+  #fullSlot(host: string, requester: string | undefined): string | undefined {
+    if (this.#inFlight.size >= (this.#options.maxConcurrentFetches ?? 16))
+      return `${this.#inFlight.size} metadata document fetches already in flight`;
+    const hostCount = this.#perHost.get(host) ?? 0;
+    if (hostCount >= (this.#options.maxFetchesPerHost ?? 4)) return `${hostCount} fetches from ${host} already in flight`;
+    const requesterCount = requester === undefined ? 0 : (this.#perRequester.get(requester) ?? 0);
+    if (requesterCount >= (this.#options.maxFetchesPerRequester ?? 4))
+      return `${requesterCount} fetches started by ${requester} already in flight`;
+    return undefined;
   }
 
   /** Drop what is remembered about one client_id (e.g. after its owner fixed the document). */

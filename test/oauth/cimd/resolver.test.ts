@@ -10,16 +10,17 @@ let certs: TestCertificates;
 let server: DocumentServer;
 let clock = 1_000_000;
 let nextPath = 0;
+const SILENT_HOSTS = ["silent1.test", "silent2.test", "silent3.test", "silent4.test", "silent5.test"];
 
 beforeAll(async () => {
-  certs = makeTestCertificates(["cimd.test"]);
+  certs = makeTestCertificates(["cimd.test", ...SILENT_HOSTS]);
   server = await startDocumentServer(certs);
 });
 afterAll(() => server.close());
 
 function resolver(extra: Partial<ConstructorParameters<typeof ClientMetadataResolver>[0]> = {}) {
   return new ClientMetadataResolver({
-    lookup: fakeLookup({ "cimd.test": ["127.0.0.1"] }),
+    lookup: fakeLookup(Object.fromEntries(["cimd.test", ...SILENT_HOSTS].map((host) => [host, ["127.0.0.1"]]))),
     isAddressAllowed: allowTestServer,
     ca: certs.ca,
     timeoutMs: 2_000,
@@ -51,6 +52,7 @@ describe("ClientMetadataResolver", () => {
         client_name: "Test Client",
         redirect_uris: ["http://127.0.0.1:9/callback"],
         token_endpoint_auth_method: "none",
+        token_endpoint_auth_methods: ["none"],
       },
     });
     expect(await cimd.resolve(id)).toEqual(first);
@@ -191,6 +193,36 @@ describe("ClientMetadataResolver", () => {
     expect(!refused.ok && refused.error.kind).toBe("busy");
     expect((await pending).ok).toBe(true);
     expect((await cimd.resolve(other)).ok).toBe(true);
+  });
+
+  test("slots per requester and per host: strangers naming silent hosts hold their share, not every slot", async () => {
+    const held: { destroy(): void }[] = [];
+    const silent = (host: string, n: number) => {
+      server.route(`/silent-${n}`, (_req, res) => void held.push(res));
+      return server.url(`/silent-${n}`, host);
+    };
+    const good = serve((clientId) => json(documentFor(clientId)));
+    const cimd = resolver(); // the defaults: 16 in all, 4 per host, 4 per requester
+    // One stranger names 20 silent URLs on five hosts: only 4 fetches start, the rest are busy at once.
+    const stranger = Array.from({ length: 20 }, (_, i) => cimd.resolve(silent(SILENT_HOSTS[i % 5]!, i), "203.0.113.0/24"));
+    const strangerBusy = (await Promise.all(stranger.map((p) => Promise.race([p, Promise.resolve("pending" as const)])))).filter(
+      (o) => o !== "pending" && !o.ok && o.error.kind === "busy",
+    );
+    expect(strangerBusy).toHaveLength(16);
+    // Others naming one silent host: that host takes 4 in all (one is the stranger's), the rest busy.
+    const others = Array.from({ length: 6 }, (_, i) => cimd.resolve(silent("silent1.test", 100 + i), `198.51.100.${i}`));
+    const settledNow = await Promise.all(others.map((p) => Promise.race([p, Promise.resolve("pending" as const)])));
+    const hostBusy = settledNow.filter((o) => o !== "pending" && !o.ok && o.error.kind === "busy");
+    expect(hostBusy).toHaveLength(3);
+    expect(hostBusy.every((o) => o !== "pending" && !o.ok && o.error.reason.includes("silent1.test"))).toBe(true);
+    // A real client on another host is fetched meanwhile.
+    expect((await cimd.resolve(good, "192.0.2.1")).ok).toBe(true);
+    for (const res of held.splice(0)) res.destroy();
+    await Promise.all([...stranger, ...others]);
+    // Slots are given back: the stranger may fetch again.
+    server.route("/closes", (_req, res) => res.destroy());
+    const outcome = await cimd.resolve(server.url("/closes", "silent2.test"), "203.0.113.0/24");
+    expect(!outcome.ok && outcome.error.kind).toBe("connect_failed");
   });
 
   test("forget drops what is remembered", async () => {
