@@ -7,13 +7,22 @@ import { isHttpsUrl } from "./https-url.ts";
 import { checkKeyMaterial } from "./key-material.ts";
 
 type MetadataDocumentAuthMethod = "none" | "private_key_jwt";
+const USABLE_METHODS: readonly string[] = ["private_key_jwt", "none"];
 
 /** A validated, normalised metadata-document client. */
 export interface MetadataDocumentClient {
   client_id: string;
   client_name?: string;
   redirect_uris: string[];
+  /** The method the document prefers among those this server supports. */
   token_endpoint_auth_method: MetadataDocumentAuthMethod;
+  /** Every method the client may use here, preferred first (OpenID Connect RP Metadata Choices). */
+  token_endpoint_auth_methods: MetadataDocumentAuthMethod[];
+  /** RFC 7591 §2: the client's public keys (a JWK Set), or where to fetch them; for private_key_jwt. */
+  jwks?: { keys: Record<string, unknown>[] };
+  jwks_uri?: string;
+  /** OpenID Connect Registration §2: the one JWS alg its assertions use. */
+  token_endpoint_auth_signing_alg?: string;
   client_uri?: string;
   logo_uri?: string;
 }
@@ -69,15 +78,7 @@ function validateMetadataDocument(
   // CIMD §4.1: client_secret and client_secret_expires_at MUST NOT be used.
   if (has("client_secret") || has("client_secret_expires_at")) problems.push("client_secret must not appear in a metadata document");
 
-  // CIMD §4.1: token_endpoint_auth_method MUST NOT be a shared-secret method. When it is absent,
-  // RFC 7591 §2's default (client_secret_basic) cannot apply, so the client is public ("none").
-  const method = doc.token_endpoint_auth_method ?? "none";
-  if (typeof method !== "string") problems.push("token_endpoint_auth_method is not a string");
-  else if (SHARED_SECRET_METHODS.has(method))
-    problems.push(`token_endpoint_auth_method ${method} needs a shared secret, which a metadata document cannot have`);
-  else if (method !== "none" && method !== "private_key_jwt")
-    problems.push("token_endpoint_auth_method is not supported (use none or private_key_jwt)");
-  problems.push(...checkKeyMaterial(doc, method === "private_key_jwt"));
+  const methods = negotiateAuthMethods(doc, has, problems);
 
   // RFC 7591 §2 and the MCP specification: redirect_uris is required for the code flow.
   if (!isStringArray(doc.redirect_uris) || doc.redirect_uris.length === 0) {
@@ -114,12 +115,59 @@ function validateMetadataDocument(
   const client: MetadataDocumentClient = {
     client_id: clientId,
     redirect_uris: [...(doc.redirect_uris as string[])],
-    token_endpoint_auth_method: method as MetadataDocumentAuthMethod,
+    token_endpoint_auth_method: methods[0]!,
+    token_endpoint_auth_methods: methods,
   };
+  if (methods.includes("private_key_jwt")) {
+    if (has("jwks")) client.jwks = doc.jwks as { keys: Record<string, unknown>[] };
+    if (has("jwks_uri")) client.jwks_uri = doc.jwks_uri as string;
+    if (has("token_endpoint_auth_signing_alg")) client.token_endpoint_auth_signing_alg = doc.token_endpoint_auth_signing_alg as string;
+  }
   if (name) client.client_name = name;
   if (has("client_uri")) client.client_uri = doc.client_uri as string;
   if (has("logo_uri")) client.logo_uri = doc.logo_uri as string;
   return { ok: true, value: client };
+}
+
+/**
+ * The methods the client may authenticate with here, preferred first; problems are pushed.
+ * CIMD §4.1: never a method based on a shared symmetric secret. When token_endpoint_auth_method
+ * is absent, RFC 7591 §2's default (client_secret_basic) cannot apply, so the client is public.
+ * OpenID Connect RP Metadata Choices: `token_endpoint_auth_methods_supported` lists every method
+ * the client can use (ChatGPT's document prefers private_key_jwt and also lists none): the
+ * preferred one comes first, the others this server supports follow, so a document that also
+ * offers none works without an assertion as well.
+ */
+function negotiateAuthMethods(
+  doc: Record<string, unknown>,
+  has: (key: string) => boolean,
+  problems: string[],
+): MetadataDocumentAuthMethod[] {
+  const method = doc.token_endpoint_auth_method ?? "none";
+  const choices = has("token_endpoint_auth_methods_supported") ? doc.token_endpoint_auth_methods_supported : [];
+  if (typeof method !== "string") {
+    problems.push("token_endpoint_auth_method is not a string");
+    return [];
+  }
+  if (!isStringArray(choices)) {
+    problems.push("token_endpoint_auth_methods_supported is not an array of strings");
+    return [];
+  }
+  if (SHARED_SECRET_METHODS.has(method)) {
+    problems.push(`token_endpoint_auth_method ${method} needs a shared secret, which a metadata document cannot have`);
+    return [];
+  }
+  const offered = [...new Set([method, ...choices])];
+  const hasKeys = has("jwks") || has("jwks_uri");
+  const keyProblems = checkKeyMaterial(doc, method === "private_key_jwt" && !offered.includes("none"));
+  problems.push(...keyProblems);
+  // private_key_jwt without keys is unusable; when none is also offered, the client is public.
+  const usable = offered.filter((m) => USABLE_METHODS.includes(m) && (m !== "private_key_jwt" || hasKeys));
+  if (usable.length === 0 && keyProblems.length === 0)
+    problems.push("token_endpoint_auth_method is not supported (use none or private_key_jwt)");
+  if (has("token_endpoint_auth_signing_alg") && typeof doc.token_endpoint_auth_signing_alg !== "string")
+    problems.push("token_endpoint_auth_signing_alg is not a string");
+  return usable as MetadataDocumentAuthMethod[];
 }
 
 function invalid(problems: string[], internal: string[]): Outcome<never> {

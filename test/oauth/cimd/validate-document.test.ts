@@ -37,6 +37,7 @@ describe("validateMetadataDocument", () => {
         client_name: "Example MCP Client",
         redirect_uris: base.redirect_uris,
         token_endpoint_auth_method: "none",
+        token_endpoint_auth_methods: ["none"],
         client_uri: "https://app.example.com",
         logo_uri: "https://app.example.com/logo.png",
       },
@@ -47,7 +48,12 @@ describe("validateMetadataDocument", () => {
     const outcome = validateMetadataDocument({ client_id: ID, redirect_uris: ["https://a.example/cb"] }, ID, acceptAll);
     expect(outcome).toEqual({
       ok: true,
-      value: { client_id: ID, redirect_uris: ["https://a.example/cb"], token_endpoint_auth_method: "none" },
+      value: {
+        client_id: ID,
+        redirect_uris: ["https://a.example/cb"],
+        token_endpoint_auth_method: "none",
+        token_endpoint_auth_methods: ["none"],
+      },
     });
   });
 
@@ -63,6 +69,43 @@ describe("validateMetadataDocument", () => {
       acceptAll,
     );
     expect(outcome.ok && outcome.value.token_endpoint_auth_method).toBe("private_key_jwt");
+    expect(outcome.ok && outcome.value.token_endpoint_auth_methods).toEqual(["private_key_jwt"]);
+    expect(outcome.ok && outcome.value.jwks_uri).toBe("https://app.example.com/jwks.json");
+  });
+
+  test("ChatGPT's shape: private_key_jwt preferred, none also offered (token_endpoint_auth_methods_supported)", () => {
+    const outcome = validateMetadataDocument(
+      {
+        ...base,
+        token_endpoint_auth_method: "private_key_jwt",
+        token_endpoint_auth_methods_supported: ["none", "private_key_jwt"],
+        token_endpoint_auth_signing_alg: "RS256",
+        jwks_uri: "https://app.example.com/jwks.json",
+      },
+      ID,
+      acceptAll,
+    );
+    expect(outcome.ok && outcome.value.token_endpoint_auth_methods).toEqual(["private_key_jwt", "none"]);
+    expect(outcome.ok && outcome.value.token_endpoint_auth_signing_alg).toBe("RS256");
+  });
+
+  test("private_key_jwt without keys but none offered: negotiated down to none", () => {
+    const outcome = validateMetadataDocument(
+      { ...base, token_endpoint_auth_method: "private_key_jwt", token_endpoint_auth_methods_supported: ["private_key_jwt", "none"] },
+      ID,
+      acceptAll,
+    );
+    expect(outcome.ok && outcome.value.token_endpoint_auth_methods).toEqual(["none"]);
+    expect(outcome.ok && outcome.value.token_endpoint_auth_method).toBe("none");
+  });
+
+  test("a list offering only shared-secret or unknown methods is refused", () => {
+    const error = problemOf({
+      ...base,
+      token_endpoint_auth_method: "tls_client_auth",
+      token_endpoint_auth_methods_supported: ["client_secret_post"],
+    });
+    expect(error.description).toContain("not supported");
   });
 
   test.each([
