@@ -207,3 +207,48 @@ describe("MCP 2026-07-28 streamable-http through the appliance", () => {
     abort.abort();
   });
 });
+
+/** An elicit call's first round: its one question's key and the requestState to send back. */
+async function firstRound(prompt: string): Promise<{ key: string; requestState: string }> {
+  const [first] = await messages(await call("elicit", { prompt }));
+  expect(first!.result.resultType).toBe("input_required");
+  const keys = Object.keys(first!.result.inputRequests);
+  expect(keys.length).toBe(1);
+  return { key: keys[0]!, requestState: first!.result.requestState };
+}
+
+function retry(prompt: string, requestState: string, inputResponses: unknown) {
+  return call("elicit", { prompt }, { params: { inputResponses, requestState } });
+}
+
+const accept = (name: string) => ({ action: "accept", content: { name } });
+
+describe("MCP 2026-07-28 mrtr §Error Handling through the appliance", () => {
+  test("inputResponses that are not an object get a JSON-RPC error, and the round can still be answered", async () => {
+    const { key, requestState } = await firstRound("malformed");
+    for (const inputResponses of [null, "yes", [accept("x")]]) {
+      const [refused] = await messages(await retry("malformed", requestState, inputResponses));
+      expect(refused!.error.code).toBe(-32602);
+    }
+    const [done] = await messages(await retry("malformed", requestState, { [key]: accept("Ada") }));
+    expect(done!.result.content[0].text).toBe("Ada");
+  });
+
+  test("a retry without the answer asked for is asked again, in a new round, rather than failed", async () => {
+    const { key, requestState } = await firstRound("missing");
+    const [again] = await messages(await retry("missing", requestState, {}));
+    expect(again!.result.resultType).toBe("input_required");
+    expect(Object.keys(again!.result.inputRequests)).toEqual([key]);
+    expect(again!.result.inputRequests[key].params.message).toBe("missing");
+    expect(again!.result.requestState).not.toBe(requestState);
+    const [done] = await messages(await retry("missing", again!.result.requestState, { [key]: accept("Bo") }));
+    expect(done!.result.content[0].text).toBe("Bo");
+  });
+
+  test("answers to questions that were never asked are ignored", async () => {
+    const { key, requestState } = await firstRound("extra");
+    const inputResponses = { [key]: accept("Cy"), unasked: accept("nobody"), "input-99": { roots: [] } };
+    const [done] = await messages(await retry("extra", requestState, inputResponses));
+    expect(done!.result).toMatchObject({ resultType: "complete", content: [{ type: "text", text: "Cy" }] });
+  });
+});
