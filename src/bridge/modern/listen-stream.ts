@@ -3,15 +3,23 @@
 // client opted in to, each stamped with the listen request's id as its subscriptionId. It is a
 // port of the shared child like any requester: the child's list_changed notifications reach
 // every port, and resources/subscribe goes to the child once per URI however many listen
-// (shared-child.ts counts the subscribers and unsubscribes after the last).
+// (shared-child.ts counts the subscribers and unsubscribes after the last). A child that speaks
+// 2026-07-28 itself (channel/era-probe.ts) holds the subscription: it is sent the listen request,
+// and what it sends on it passes unchanged, but for the subscriptionId, the client's listen id.
 import type { ChildChannel, ChildListener } from "../channel/child-channel.ts";
-import { ErrorCode, errorResponse, type JsonRpcId, peek } from "../jsonrpc.ts";
-import { SUPPORTED_PROTOCOL_VERSIONS } from "../protocol-version.ts";
+import { replaceMember } from "../channel/json-splice.ts";
+import { forSubscriber } from "../channel/modern-child.ts";
+import { ErrorCode, errorResponse, type JsonRpcId, type PeekedMessage, peek } from "../jsonrpc.ts";
+import { MODERN_PROTOCOL_VERSIONS, SUPPORTED_PROTOCOL_VERSIONS } from "../protocol-version.ts";
 import { SESSION_LIMITS } from "../session-limits.ts";
 import { SSE_HEADERS, SseConnection, sseEvent } from "../sse.ts";
 
 const SUBSCRIPTION_ID_META = "io.modelcontextprotocol/subscriptionId";
+const PROTOCOL_VERSION_META = "io.modelcontextprotocol/protocolVersion";
+const CAPABILITIES_META = "io.modelcontextprotocol/clientCapabilities";
 const INITIALIZE_ID = 0;
+/** The listen request's id at a 2026 child (this port's own numbering). */
+const LISTEN_ID = 1;
 
 /** The notification filter of subscriptions/listen (schema: SubscriptionFilter). */
 interface Filter {
@@ -83,6 +91,10 @@ export class ListenStream implements ChildListener {
     const peeked = peek(line);
     if (!peeked.ok) return;
     const message = peeked.value;
+    if (this.channel?.modern) {
+      this.fromModernChild(message, line);
+      return;
+    }
     if (message.kind === "response") {
       if (message.id === INITIALIZE_ID) this.initialized(message.isError ? undefined : message.result);
       return;
@@ -96,6 +108,21 @@ export class ListenStream implements ChildListener {
     if (message.method === "notifications/resources/updated") {
       const uri = message.params?.uri;
       if (typeof uri === "string" && this.honoured.resourceSubscriptions?.includes(uri)) this.emit(message.method, message.params);
+    }
+  }
+
+  /** Its DiscoverResult first (channel/modern-child.ts); then the child's own listen stream. */
+  private fromModernChild(message: PeekedMessage, line: string): void {
+    if (message.kind === "response" && message.id === INITIALIZE_ID) {
+      const params = {
+        notifications: this.asked,
+        _meta: { [PROTOCOL_VERSION_META]: MODERN_PROTOCOL_VERSIONS[0], [CAPABILITIES_META]: this.capabilities },
+      };
+      this.channel?.send(JSON.stringify({ jsonrpc: "2.0", id: LISTEN_ID, method: "subscriptions/listen", params }));
+    } else if (message.kind === "response" && message.id === LISTEN_ID) {
+      this.finish(replaceMember(line, ["id"], JSON.stringify(this.id)));
+    } else if (message.kind === "notification") {
+      this.connection.write(sseEvent(forSubscriber(line, this.id)));
     }
   }
 

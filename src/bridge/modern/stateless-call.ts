@@ -9,9 +9,11 @@
 // ends with an InputRequiredResult carrying it as an input request, the child's call stays
 // waiting, and the client's retry (a new POST with inputResponses and the requestState) delivers
 // the answers to the child and waits for what comes next: the final answer, or another round.
+// A 2026 child (channel/era-probe.ts) gets the request as written; its answers pass unchanged but
+// the requestState of its input_required rounds, sealed around the child's (mrtr §Server Requirements 4-5).
 import type { Logger } from "../../log.ts";
 import type { ChildChannel, ChildListener } from "../channel/child-channel.ts";
-import { replaceMember } from "../channel/json-splice.ts";
+import { findMember, insertMembers, replaceMember } from "../channel/json-splice.ts";
 import { ErrorCode, errorResponse, idKey, type JsonRpcId, type PeekedMessage, peek, requestTimeoutResponse } from "../jsonrpc.ts";
 import { MODERN_PROTOCOL_VERSIONS, SUPPORTED_PROTOCOL_VERSIONS } from "../protocol-version.ts";
 import { discoverResponse, serverInfoOf } from "./discover.ts";
@@ -99,6 +101,8 @@ export class StatelessCall implements ChildListener {
   /** The child's serverInfo (JSON text), named in each result's _meta (schema ResultMetaObject). */
   private serverInfo: string | undefined;
   private deadline: number;
+  /** A 2026 child's own requestState (JSON text) of the round the client is asked to answer. */
+  private childState: string | undefined;
   private readonly endListeners: Array<() => void> = [];
 
   constructor(
@@ -173,6 +177,10 @@ export class StatelessCall implements ChildListener {
     this.state = "running";
     this.deadline = Date.now() + this.settings.requestTimeoutMs;
     round.onClientGone(() => this.end("the client closed the request"));
+    if (this.channel?.modern) {
+      this.send(replaceMember(this.withChildState(request.text), ["id"], String(REQUEST_ID)));
+      return;
+    }
     for (const [key, asked] of this.asked) {
       const answer = (responses as Record<string, unknown>)[key];
       // mrtr §Error Handling: what is missing is asked for again; what is unknown is ignored.
@@ -216,6 +224,10 @@ export class StatelessCall implements ChildListener {
   }
 
   private answer(message: Extract<PeekedMessage, { kind: "response" }>, line: string): void {
+    if (message.id === INITIALIZE_ID && this.channel?.modern) {
+      this.openedModern(line);
+      return;
+    }
     if (message.id === INITIALIZE_ID) {
       if (message.isError) {
         this.finishWith(errorResponse(this.clientId, ErrorCode.ServerUnavailable, "the MCP server did not initialize"));
@@ -228,6 +240,10 @@ export class StatelessCall implements ChildListener {
     this.settings.observeAnswer?.(line);
     const code = message.isError ? (JSON.parse(line) as { error?: { code?: unknown } }).error?.code : undefined;
     const status = typeof code === "number" ? (ERROR_STATUS[code] ?? 200) : 200;
+    if (this.channel?.modern) {
+      this.modernResult(message, line, status);
+      return;
+    }
     const answer = modernAnswer(
       replaceMember(line, ["id"], JSON.stringify(this.clientId)),
       this.request.method,
@@ -235,6 +251,41 @@ export class StatelessCall implements ChildListener {
       this.serverInfo,
     );
     this.finishWith(answer, status);
+  }
+
+  /** A 2026 child's initialize is its DiscoverResult (channel/modern-child.ts): the request goes as written. */
+  private openedModern(discover: string): void {
+    if (this.request.method === "server/discover") {
+      this.finishWith(replaceMember(discover, ["id"], JSON.stringify(this.clientId)));
+      return;
+    }
+    this.state = "running";
+    this.send(replaceMember(this.request.text, ["id"], String(REQUEST_ID)));
+  }
+
+  /** A 2026 child's answer, unchanged but its id; an input_required one parks the call with the child's requestState. */
+  private modernResult(message: Extract<PeekedMessage, { kind: "response" }>, line: string, status: number): void {
+    const answer = replaceMember(line, ["id"], JSON.stringify(this.clientId));
+    if ((message.result as { resultType?: unknown } | undefined)?.resultType !== "input_required") {
+      this.finishWith(answer, status);
+      return;
+    }
+    const own = findMember(answer, ["result", "requestState"]);
+    this.childState = own ? answer.slice(own.start, own.end) : undefined;
+    this.roundCount++;
+    const sealed = JSON.stringify(this.settings.sealer.seal(this.expectedState, this.request.binding, Date.now()));
+    this.state = "parked";
+    this.deadline = Date.now() + this.settings.requestTimeoutMs;
+    this.round.finish(
+      own ? replaceMember(answer, ["result", "requestState"], sealed) : insertMembers(answer, ["result"], [["requestState", sealed]]),
+    );
+  }
+
+  /** The client's retry as the child expects it: with the child's requestState in place of the appliance's, or none. */
+  private withChildState(text: string): string {
+    if (this.childState !== undefined) return replaceMember(text, ["params", "requestState"], this.childState);
+    const { params, ...message } = JSON.parse(text) as { params: Record<string, unknown> };
+    return JSON.stringify({ ...message, params: { ...params, requestState: undefined } });
   }
 
   private initialized(message: Extract<PeekedMessage, { kind: "response" }>, line: string): void {
