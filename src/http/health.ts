@@ -3,9 +3,12 @@
 // stay private). A stdio server lists its shared children's states; a server that shares its
 // children (client, shared) and has some, none of them working, is down: 503.
 //
-// A child's last stderr line is what the operator's own server printed, which may well hold a
-// secret (a token in an error message): it is shown only to a request from a loopback address
-// that no proxy forwarded, i.e. to someone on the machine itself. Everyone else finds it in the log.
+// Everyone gets the bare answer: the status and its code (200 "ok", 503 "degraded"), enough for
+// a load balancer or an uptime monitor. The detail (version, server names and paths, session
+// counts, upstream origins, children with their pids and exits) maps the appliance for an
+// attacker (issue 13), and a child's last stderr line is what the operator's own server printed,
+// which may well hold a secret: both are shown only to a request from a loopback address that no
+// proxy forwarded, i.e. to someone on the machine itself. Everyone else finds them in the log.
 import type { Server } from "bun";
 import { Elysia } from "elysia";
 import type { ChildStatus } from "../bridge/channel/shared-children.ts";
@@ -23,7 +26,7 @@ function fromThisMachine(request: Request, server: Server<unknown> | null): bool
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
-function childView(status: ChildStatus, withStderr: boolean) {
+function childView(status: ChildStatus) {
   return {
     state: status.state,
     pid: status.pid,
@@ -32,11 +35,11 @@ function childView(status: ChildStatus, withStderr: boolean) {
     failures: status.failures,
     last_exit: status.lastExit && { code: status.lastExit.code, signal: status.lastExit.signal, at: iso(status.lastExit.at) },
     last_failure: status.lastFailure,
-    last_stderr: withStderr ? status.lastStderrLine : undefined,
+    last_stderr: status.lastStderrLine,
   };
 }
 
-function stdioView(registry: SessionRegistry, now: number, withStderr: boolean) {
+function stdioView(registry: SessionRegistry, now: number) {
   const { name, path, maxSessions, sharing } = registry.server;
   const children = registry.childStatuses(now);
   const working = children.some((c) => c.state === "running" || c.state === "starting");
@@ -52,7 +55,7 @@ function stdioView(registry: SessionRegistry, now: number, withStderr: boolean) 
         max_sessions: maxSessions,
         sharing,
         status: down ? "down" : "ok",
-        children: children.map((c) => childView(c, withStderr)),
+        children: children.map(childView),
       },
     ] as const,
   };
@@ -60,20 +63,21 @@ function stdioView(registry: SessionRegistry, now: number, withStderr: boolean) 
 
 export function healthRoutes(registries: readonly SessionRegistry[], upstreams: readonly HttpUpstreamEndpoint[] = []) {
   return new Elysia({ name: "health" }).get("/healthz", ({ request, server }) => {
-    const now = Date.now();
-    const withStderr = fromThisMachine(request, server);
-    const stdio = registries.map((r) => stdioView(r, now, withStderr));
-    const down = stdio.some((s) => s.down);
+    const stdio = registries.map((r) => stdioView(r, Date.now()));
+    const status = stdio.some((s) => s.down) ? "degraded" : "ok";
+    const headers = { "cache-control": "no-store" };
+    const code = status === "ok" ? 200 : 503;
+    if (!fromThisMachine(request, server)) return Response.json({ status }, { status: code, headers });
     return Response.json(
       {
-        status: down ? "degraded" : "ok",
+        status,
         version: VERSION,
         servers: Object.fromEntries([
           ...stdio.map((s) => s.view),
           ...upstreams.map((u) => [u.serverName, { kind: "http", path: u.server.path, upstream: u.upstreamOrigin, sessions: u.sessions }]),
         ]),
       },
-      { status: down ? 503 : 200, headers: { "cache-control": "no-store" } },
+      { status: code, headers },
     );
   });
 }

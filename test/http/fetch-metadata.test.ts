@@ -81,7 +81,12 @@ describe("Fetch Metadata on the MCP paths", () => {
   });
 
   test("no Sec-Fetch-* (SDKs, curl), same-origin and none pass", async () => {
-    for (const headers of [{}, { "sec-fetch-site": "same-origin" }, { "sec-fetch-site": "none", "sec-fetch-mode": "navigate" }]) {
+    const cases: Record<string, string>[] = [
+      {},
+      { "sec-fetch-site": "same-origin" },
+      { "sec-fetch-site": "none", "sec-fetch-mode": "navigate" },
+    ];
+    for (const headers of cases) {
       const response = await initialize(open, headers);
       await response.arrayBuffer();
       expect(response.status).toBe(200);
