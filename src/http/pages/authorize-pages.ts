@@ -66,11 +66,7 @@ ${
 <button type="submit" name="action" value="deny">Deny</button>
 <button type="submit" name="action" value="approve" class="primary">Allow</button>
 </div>
-</form>
-<form method="post" action="/authorize" class="signout">
-<input type="hidden" name="request" value="${view.request}">
-<input type="hidden" name="csrf" value="${view.csrf}">
-<button type="submit" name="action" value="signout">Sign out</button>
+<div class="signout"><button type="submit" name="action" value="signout">Sign out</button></div>
 </form>`,
   );
 }
