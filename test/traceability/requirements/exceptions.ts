@@ -69,47 +69,4 @@ export const NOT_IMPLEMENTED: readonly NotImplemented[] = [
   },
 ];
 
-export const UNTESTED: readonly Untested[] = [
-  {
-    id: "transports.stdio.no-embedded-newlines",
-    source: "MCP 2025-11-25 transports §stdio",
-    level: "MUST NOT",
-    text: "Messages written to the child's stdin contain no embedded newline (a pretty-printed POST body becomes one line).",
-    implementedIn: "src/bridge/request-body.ts (oneLine)",
-  },
-  {
-    id: "transports.get.no-response",
-    source: "MCP 2025-11-25 transports §Listening for Messages from the Server",
-    level: "MUST NOT",
-    text: "The GET stream carries no JSON-RPC response unless it resumes a stream of an earlier request.",
-    implementedIn: "src/bridge/session.ts (routing of the child's messages)",
-  },
-  {
-    id: "transports.one-stream-per-message",
-    source: "MCP 2025-11-25 transports §Multiple Connections",
-    level: "MUST NOT",
-    text: "Each message goes on one stream only, never broadcast across the streams of a session.",
-    implementedIn: "src/bridge/session.ts",
-  },
-  {
-    id: "transports.event-id-unique",
-    source: "MCP 2025-11-25 transports §Resumability and Redelivery",
-    level: "MUST",
-    text: "Event ids are unique across all streams of a session.",
-    implementedIn: "src/bridge/event-log.ts",
-  },
-  {
-    id: "transports.legacy.origin",
-    source: "MCP 2024-11-05 transports §Security Warning",
-    level: "MUST",
-    text: "The Origin header is validated on the legacy SSE and message endpoints too (403 for a foreign one).",
-    implementedIn: "src/http/front-door.ts (the Origin check of every MCP path, legacy paths included)",
-  },
-  {
-    id: "authorization.cimd.request-redirect-uri",
-    source: "MCP 2025-11-25 authorization §Client ID Metadata Documents",
-    level: "MUST",
-    text: "For a metadata-document client, the authorization request's redirect_uri is matched against the document's redirect_uris (no end-to-end test with a URI the document lacks).",
-    implementedIn: "src/oauth/authorization-request.ts, src/oauth/client-directory.ts",
-  },
-];
+export const UNTESTED: readonly Untested[] = [];

@@ -123,6 +123,24 @@ export const MCP_AUTHORIZATION: readonly Requirement[] = [
     ],
   },
   {
+    id: "authorization.cimd.request-redirect-uri",
+    source: `${A} §Client ID Metadata Documents`,
+    level: "MUST",
+    text: "For a metadata-document client, the authorization request's redirect_uri must be one the document lists; another is refused on the appliance's page, without a redirect.",
+    tests: [
+      testRef(
+        "test/http/cimd-redirect-uri.test.ts",
+        "the redirect_uri of a metadata-document client",
+        "one the document does not list is refused on the appliance's page, without a redirect",
+      ),
+      testRef(
+        "test/http/cimd-redirect-uri.test.ts",
+        "the redirect_uri of a metadata-document client",
+        "one the document lists starts the authorization",
+      ),
+    ],
+  },
+  {
     id: "authorization.cimd.structure",
     source: `${A} §Client ID Metadata Documents`,
     level: "MUST",

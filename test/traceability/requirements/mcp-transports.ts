@@ -10,6 +10,8 @@ const childFaults = (describe: string, title: string) => testRef("test/reliabili
 const clientFaults = (describe: string, title: string) => testRef("test/reliability/client-faults.test.ts", describe, title);
 const answers = (title: string) => testRef("test/bridge/session-answers.test.ts", "a session's answers", title);
 const golden = (name: string) => testRef("test/config/golden.test.ts", "config goldens", name);
+const gaps = (describe: string, title: string) => testRef("test/bridge/requirements-gaps-2025.test.ts", describe, title);
+const threeStreams = (title: string) => gaps("one session, a GET stream and two POST streams at once", title);
 
 export const MCP_TRANSPORTS: readonly Requirement[] = [
   {
@@ -321,5 +323,45 @@ export const MCP_TRANSPORTS: readonly Requirement[] = [
     level: "MUST",
     text: "On connection the server sends an endpoint event with the URI for POSTs; server messages are SSE message events.",
     tests: [legacy("lists and calls tools, with a sampling round trip and progress"), legacy("a POST to an unknown legacy session → 404")],
+  },
+  {
+    id: "transports.stdio.no-embedded-newlines",
+    source: `${T} §stdio`,
+    level: "MUST NOT",
+    text: "Messages written to the child's stdin contain no embedded newline (a pretty-printed POST body becomes one line).",
+    tests: [
+      gaps(
+        "stdio: what the child's stdin gets",
+        "a pretty-printed POST body reaches the child as one line (the child reads line by line, and answers)",
+      ),
+    ],
+  },
+  {
+    id: "transports.get.no-response",
+    source: `${T} §Listening for Messages from the Server`,
+    level: "MUST NOT",
+    text: "The GET stream carries no JSON-RPC response unless it resumes a stream of an earlier request.",
+    tests: [threeStreams("the GET stream carries no JSON-RPC response")],
+  },
+  {
+    id: "transports.one-stream-per-message",
+    source: `${T} §Multiple Connections`,
+    level: "MUST NOT",
+    text: "Each message goes on one stream only, never broadcast across the streams of a session.",
+    tests: [threeStreams("each message travels on one stream only, never on several")],
+  },
+  {
+    id: "transports.event-id-unique",
+    source: `${T} §Resumability and Redelivery`,
+    level: "MUST",
+    text: "Event ids are unique across all streams of a session.",
+    tests: [threeStreams("event ids are unique across all the streams of the session")],
+  },
+  {
+    id: "transports.legacy.origin",
+    source: "MCP 2024-11-05 transports §Security Warning",
+    level: "MUST",
+    text: "The Origin header is validated on the legacy SSE and message endpoints too (403 for a foreign one).",
+    tests: [gaps("legacy HTTP+SSE (2024-11-05): the Origin check", "a foreign Origin gets 403 on the SSE path and on the message path")],
   },
 ];
