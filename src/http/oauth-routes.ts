@@ -105,7 +105,7 @@ export function oauthRoutes(auth: () => AuthorizationServer, log: Logger, addres
     answer(async (request) => {
       const server = auth();
       const query = new URL(request.url).searchParams;
-      return render(await server.authorization.start(query, cookieOf(request, server.authorization.cookieName)));
+      return render(await server.authorization.start(query, cookieOf(request, server.authorization.cookieName), addressOf(request)));
     }),
     { parse: "none" },
   );

@@ -61,8 +61,9 @@ export class AuthorizationEndpoint {
   }
 
   /** GET /authorize */
-  async start(query: URLSearchParams, cookie: string | undefined): Promise<AuthorizeOutcome> {
-    const check = await checkAuthorizationRequest(query, this.clients, this.context.servers);
+  /** `address` is the client address: a metadata-document fetch it causes counts against its share. */
+  async start(query: URLSearchParams, cookie: string | undefined, address?: string): Promise<AuthorizeOutcome> {
+    const check = await checkAuthorizationRequest(query, this.clients, this.context.servers, address);
     if (!check.ok) return this.failure(check);
     const { client, pending } = check.value;
     const now = this.context.now();
@@ -90,7 +91,7 @@ export class AuthorizationEndpoint {
     const pending = this.context.signer.verify<PendingAuthorization>("authorize", request, now);
     if (!pending)
       return this.page(400, "Request expired", "The authorization request is invalid or has expired. Start again from your application.");
-    const found = await this.clients.find(pending.clientId);
+    const found = await this.clients.find(pending.clientId, address);
     if (!found.ok) return this.page(400, "Unknown client", found.error.description);
     const client = found.value;
 

@@ -33,6 +33,7 @@ export async function checkAuthorizationRequest(
   query: URLSearchParams,
   clients: ClientDirectory,
   servers: readonly ProtectedServer[],
+  requester?: string,
 ): Promise<AuthorizationRequestCheck> {
   // RFC 6749 §3.1: "Parameters sent without a value MUST be treated as if they were omitted",
   // so an empty one neither counts as given nor as a repeat (as in form.ts at the token endpoint).
@@ -48,7 +49,7 @@ export async function checkAuthorizationRequest(
   if (clientId === null || clientId === undefined) {
     return { ok: false, redirect: false, error: new InvalidRequest("client_id is missing or repeated") };
   }
-  const found = await clients.find(clientId);
+  const found = await clients.find(clientId, requester);
   if (!found.ok) return { ok: false, redirect: false, error: found.error };
   const client = found.value;
 

@@ -88,7 +88,7 @@ export class AuthorizationServer {
           now,
         })
       : undefined;
-    const clients = new ClientDirectory({ store, config: config.oauth, metadataDocuments, now });
+    const clients = new ClientDirectory({ store, config: config.oauth, issuer: this.issuer, metadataDocuments, now });
     clients.syncConfigClients();
     this.owner = new Owner(store, this.context.signer, config.oauth.ownerPasswordHash);
     this.authorization = new AuthorizationEndpoint(this.context, clients, this.owner);
@@ -145,11 +145,13 @@ export class AuthorizationServer {
     }
   }
 
-  /** Periodic: expired rows go, and registrations that never got a token expire. */
+  /** Periodic: expired rows go, and registrations and metadata-document clients that never got a token expire. */
   housekeeping(): void {
     const now = this.context.now();
     this.context.store.purgeExpired(now);
-    this.context.store.clients.deleteUnusedDynamicOlderThan(now - this.context.config.unusedRegistrationTtlMs);
+    const unusedCutoff = now - this.context.config.unusedRegistrationTtlMs;
+    this.context.store.clients.deleteUnusedOlderThan("dynamic", unusedCutoff);
+    this.context.store.clients.deleteUnusedOlderThan("metadata_document", unusedCutoff);
   }
 }
 

@@ -1,22 +1,58 @@
 // Who a client_id is: a pre-registered client (config or `client add`), a dynamically
 // registered one, or — when the id is an https URL — the client its metadata document
 // describes (MCP 2025-11-25 authorization §Client ID Metadata Documents). Metadata-document
-// clients are recorded in the store so that grants and tokens can refer to them.
+// clients are recorded in the store so that grants and tokens can refer to them; like dynamic
+// registrations, those rows are bounded (registration_limit) and expire while never used.
+import { limitKeyOf } from "../common/ip-address.ts";
 import type { OAuthConfig } from "../config/types.ts";
 import type { ClientRecord, Store } from "../store/index.ts";
-import { type ClientMetadataResolver, isMetadataDocumentClientId } from "./client-metadata-document/index.ts";
-import { InvalidClient, type Outcome } from "./errors.ts";
+import { ClientAssertionVerifier } from "./client-assertion.ts";
+import { type ClientMetadataResolver, isMetadataDocumentClientId, type PublicJwkSet } from "./client-metadata-document/index.ts";
+import { InvalidClient, type Outcome, TemporarilyUnavailable } from "./errors.ts";
+import { oauthEndpoints } from "./metadata.ts";
 
 interface ClientDirectoryOptions {
   store: Store;
   config: OAuthConfig;
+  /** The issuer identifier: client assertions name it or its token endpoint as audience. */
+  issuer: string;
   /** Absent when client_id_metadata_documents = false. */
   metadataDocuments?: ClientMetadataResolver;
   now(): number;
 }
 
+/** How a metadata-document client authenticates, kept in its row's metadata_json. */
+interface MetadataDocumentAuth {
+  /** Usable methods, preferred first ("private_key_jwt", "none"). */
+  methods: string[];
+  jwks?: PublicJwkSet;
+  jwks_uri?: string;
+  signing_alg?: string;
+}
+
+// A fetch takes at most the fetcher's deadline (5 s): by then a slot is free again.
+const BUSY_RETRY_AFTER_MS = 5_000;
+// The document's host did not answer: a client recorded before is still the same client.
+const UNREACHABLE = new Set(["busy", "timeout", "connect_failed", "dns_failed"]);
+
+/** The authentication settings of a metadata-document client, or undefined for other kinds. */
+export function metadataDocumentAuth(client: ClientRecord): MetadataDocumentAuth | undefined {
+  if (client.kind !== "metadata_document" || client.metadata_json === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(client.metadata_json) as MetadataDocumentAuth;
+    return Array.isArray(parsed.methods) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class ClientDirectory {
-  constructor(private readonly options: ClientDirectoryOptions) {}
+  /** RFC 7523 client assertions of metadata-document clients that ask for private_key_jwt. */
+  readonly assertions: ClientAssertionVerifier;
+
+  constructor(private readonly options: ClientDirectoryOptions) {
+    this.assertions = new ClientAssertionVerifier([oauthEndpoints(options.issuer).token, options.issuer], options.now);
+  }
 
   /** Mirror the configuration's clients into the store (they win over state clients of the same id). */
   syncConfigClients(): void {
@@ -35,59 +71,96 @@ export class ClientDirectory {
     );
   }
 
-  /** The client, fetching its metadata document when the id is an https URL. */
-  async find(clientId: string): Promise<Outcome<ClientRecord>> {
+  /**
+   * The client, fetching its metadata document when the id is an https URL. `requester` is the
+   * client address of the request: a document fetch it causes counts against its share.
+   */
+  async find(clientId: string, requester?: string): Promise<Outcome<ClientRecord>> {
     if (clientId.length === 0 || clientId.length > 2048) return unknown("client_id is missing or too long");
     const id: string = clientId;
-    if (isMetadataDocumentClientId(id)) return this.fromMetadataDocument(id);
+    if (isMetadataDocumentClientId(id)) return this.fromMetadataDocument(id, requester);
     const record = this.options.store.clients.get(clientId);
     if (!record || record.kind === "metadata_document") return unknown(`no client ${JSON.stringify(clientId.slice(0, 80))}`);
     if (record.expires_at !== undefined && record.expires_at <= this.options.now()) return unknown("the client registration expired");
     return { ok: true, value: record };
   }
 
-  private async fromMetadataDocument(clientId: string): Promise<Outcome<ClientRecord>> {
+  /** The public keys a private_key_jwt client's assertions are checked against (RFC 7591 §2). */
+  async signingKeys(auth: MetadataDocumentAuth, requester?: string): Promise<Outcome<PublicJwkSet>> {
+    if (auth.jwks) return { ok: true, value: auth.jwks };
+    const resolver = this.options.metadataDocuments;
+    if (!auth.jwks_uri || !resolver) return { ok: false, error: new InvalidClient("the client has no keys to verify its assertion") };
+    const fetched = await resolver.keySet(auth.jwks_uri, requester === undefined ? undefined : limitKeyOf(requester));
+    if (fetched.ok) return fetched;
+    if (fetched.error.kind === "busy") return busy(fetched.error.description, fetched.error.reason);
+    return {
+      ok: false,
+      error: new InvalidClient(`the client's key set could not be used: ${fetched.error.description}`, { reason: fetched.error.reason }),
+    };
+  }
+
+  private async fromMetadataDocument(clientId: string, requester: string | undefined): Promise<Outcome<ClientRecord>> {
     const resolver = this.options.metadataDocuments;
     if (!resolver) {
       return { ok: false, error: new InvalidClient("client ID metadata documents are not accepted by this server") };
     }
-    const resolved = await resolver.resolve(clientId);
+    const { store, config, now } = this.options;
+    const resolved = await resolver.resolve(clientId, requester === undefined ? undefined : limitKeyOf(requester));
+    const known = store.clients.get(clientId);
+    const recorded = known?.kind === "metadata_document" ? known : undefined;
     if (!resolved.ok) {
-      return {
-        ok: false,
-        error: new InvalidClient(`the client's metadata document could not be used: ${resolved.error.description}`, {
-          reason: resolved.error.reason,
-        }),
-      };
+      const { kind, description, reason } = resolved.error;
+      // Never "invalid_client" (which tells a client to register again, and ends an approved
+      // client's refresh) because the fetcher was busy or the host did not answer: a client
+      // recorded from a valid document before is served from that record.
+      if (UNREACHABLE.has(kind) && recorded) return { ok: true, value: recorded };
+      if (kind === "busy") return busy(description, reason);
+      return { ok: false, error: new InvalidClient(`the client's metadata document could not be used: ${description}`, { reason }) };
     }
     const doc = resolved.value;
-    // RFC 7523 client assertions are not implemented: such a client could never authenticate.
-    if (doc.token_endpoint_auth_method !== "none") {
-      return {
-        ok: false,
-        error: new InvalidClient("only public metadata-document clients (token_endpoint_auth_method none) are supported"),
-      };
-    }
-    const known = this.options.store.clients.get(clientId);
-    const name = doc.client_name ?? new URL(clientId).host;
-    // Written when first seen or when the document changed; a cache hit writes nothing.
-    if (known && known.name === name && JSON.stringify(known.redirect_uris) === JSON.stringify(doc.redirect_uris)) {
-      return { ok: true, value: known };
-    }
+    const auth: MetadataDocumentAuth = {
+      methods: doc.token_endpoint_auth_methods,
+      ...(doc.jwks ? { jwks: doc.jwks } : {}),
+      ...(doc.jwks_uri ? { jwks_uri: doc.jwks_uri } : {}),
+      ...(doc.token_endpoint_auth_signing_alg ? { signing_alg: doc.token_endpoint_auth_signing_alg } : {}),
+    };
     const record: ClientRecord = {
       client_id: clientId,
       kind: "metadata_document",
-      name,
+      name: doc.client_name ?? new URL(clientId).host,
       redirect_uris: doc.redirect_uris,
       grant_types: ["authorization_code", "refresh_token"],
-      token_endpoint_auth_method: "none",
+      token_endpoint_auth_method: doc.token_endpoint_auth_method,
+      metadata_json: JSON.stringify(auth),
       auto_approve: false,
       source: "state",
-      created_at: known?.created_at ?? this.options.now(),
+      created_at: recorded?.created_at ?? now(),
     };
-    this.options.store.clients.upsert(record);
+    // Written when first seen or when the document changed; a cache hit writes nothing.
+    if (recorded && sameClient(recorded, record)) return { ok: true, value: recorded };
+    // Anyone can name a new URL: rows are bounded like registrations (at the cap, those that
+    // never obtained a token give way; the housekeeping drops them after unused_registration_ttl).
+    const cutoff = now() - config.unusedRegistrationTtlMs;
+    if (!recorded && !store.clients.makeRoomForOne("metadata_document", config.registrationLimit, cutoff)) {
+      return { ok: false, error: new TemporarilyUnavailable("this server holds as many metadata-document clients as it allows") };
+    }
+    store.clients.upsert(record);
     return { ok: true, value: record };
   }
+}
+
+function sameClient(a: ClientRecord, b: ClientRecord): boolean {
+  return (
+    a.name === b.name &&
+    a.token_endpoint_auth_method === b.token_endpoint_auth_method &&
+    a.metadata_json === b.metadata_json &&
+    JSON.stringify(a.redirect_uris) === JSON.stringify(b.redirect_uris)
+  );
+}
+
+function busy(description: string, reason: string): Outcome<never> {
+  // RFC 6749 §4.1.2.1 / §5.2: temporarily_unavailable; 503 with Retry-After (RFC 9110 §10.2.3).
+  return { ok: false, error: new TemporarilyUnavailable(description, { reason, retryAfterMs: BUSY_RETRY_AFTER_MS, serverBusy: true }) };
 }
 
 function unknown(reason: string): Outcome<ClientRecord> {

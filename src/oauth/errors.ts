@@ -219,6 +219,11 @@ interface TemporarilyUnavailableOptions extends OAuthErrorOptions {
    * §4) with this wait in Retry-After, rather than 503 for the server itself being full.
    */
   retryAfterMs?: number;
+  /**
+   * The server itself (not this address) is out of capacity for now: 503 even with a
+   * Retry-After (RFC 9110 §15.6.4, §10.2.3), e.g. every metadata-document fetch slot is taken.
+   */
+  serverBusy?: boolean;
 }
 
 // RFC 6749 §4.1.2.1. RFC 6749 §5.2 has no code for "too many requests" at the token endpoint:
@@ -230,7 +235,7 @@ export class TemporarilyUnavailable extends OAuthError {
   constructor(description = "", options: TemporarilyUnavailableOptions = {}) {
     super(description, options);
     this.retryAfterMs = options.retryAfterMs;
-    this.status = options.retryAfterMs === undefined ? 503 : 429;
+    this.status = options.retryAfterMs === undefined || options.serverBusy ? 503 : 429;
   }
   protected override get defaultRedirectable(): boolean {
     return true;

@@ -16,7 +16,7 @@ export const WELL_KNOWN = {
  * Endpoints at fixed paths under the issuer: 2025-03-26 clients skip discovery and use exactly
  * <origin>/authorize, /token and /register.
  */
-function oauthEndpoints(issuer: string) {
+export function oauthEndpoints(issuer: string) {
   return {
     authorization: `${issuer}/authorize`,
     token: `${issuer}/token`,
@@ -27,6 +27,11 @@ function oauthEndpoints(issuer: string) {
 
 export const TOKEN_ENDPOINT_AUTH_METHODS = ["none", "client_secret_post", "client_secret_basic"] as const;
 export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
+/**
+ * RFC 7523 §2.2 client assertions (private_key_jwt), for client ID metadata document clients
+ * whose document asks for it; asymmetric JWS algorithms only (a document holds no secret).
+ */
+export const CLIENT_ASSERTION_ALGORITHMS = ["ES256", "ES384", "PS256", "RS256", "EdDSA"] as const;
 export const GRANT_TYPES = ["authorization_code", "refresh_token"] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
 
@@ -52,7 +57,9 @@ export interface AuthorizationServerMetadata {
   response_modes_supported: string[];
   grant_types_supported: string[];
   token_endpoint_auth_methods_supported: string[];
+  token_endpoint_auth_signing_alg_values_supported?: string[];
   revocation_endpoint_auth_methods_supported: string[];
+  revocation_endpoint_auth_signing_alg_values_supported?: string[];
   code_challenge_methods_supported: string[];
   authorization_response_iss_parameter_supported: boolean;
   client_id_metadata_document_supported: boolean;
@@ -62,6 +69,10 @@ export interface AuthorizationServerMetadata {
 /** RFC 8414 §2, the same document at both well-known paths. */
 export function authorizationServerMetadata(options: AuthorizationServerOptions): AuthorizationServerMetadata {
   const endpoints = oauthEndpoints(options.issuer);
+  // private_key_jwt only where a client can declare its keys: in a metadata document.
+  const assertions = options.clientIdMetadataDocuments;
+  const authMethods = [...TOKEN_ENDPOINT_AUTH_METHODS, ...(assertions ? ["private_key_jwt"] : [])];
+  const signingAlgs = assertions ? { values: [...CLIENT_ASSERTION_ALGORITHMS] } : undefined;
   return {
     // RFC 8414 §3.3: must be identical to the issuer the client derived the URL from.
     issuer: options.issuer,
@@ -75,9 +86,12 @@ export function authorizationServerMetadata(options: AuthorizationServerOptions)
     response_types_supported: ["code"],
     response_modes_supported: ["query"],
     grant_types_supported: [...GRANT_TYPES],
-    token_endpoint_auth_methods_supported: [...TOKEN_ENDPOINT_AUTH_METHODS],
+    token_endpoint_auth_methods_supported: authMethods,
+    // RFC 8414 §2: required when private_key_jwt is listed.
+    ...(signingAlgs ? { token_endpoint_auth_signing_alg_values_supported: signingAlgs.values } : {}),
     // RFC 8414 §2 / RFC 7009 §2.1: the same client authentication as the token endpoint.
-    revocation_endpoint_auth_methods_supported: [...TOKEN_ENDPOINT_AUTH_METHODS],
+    revocation_endpoint_auth_methods_supported: [...authMethods],
+    ...(signingAlgs ? { revocation_endpoint_auth_signing_alg_values_supported: [...signingAlgs.values] } : {}),
     // RFC 7636 §4.3 / RFC 8414 §2: MCP clients refuse a server that does not list S256.
     code_challenge_methods_supported: ["S256"],
     // RFC 9207 §3: every authorization response carries iss.

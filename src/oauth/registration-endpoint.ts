@@ -35,7 +35,10 @@ export class RegistrationEndpoint {
     const metadata = parsed.value;
 
     const { store } = this.context;
-    if (!this.roomForOneMore(now)) {
+    // Under registration_limit; at the cap, registrations that never got a token give way.
+    if (
+      !store.clients.makeRoomForOne("dynamic", this.context.config.registrationLimit, now - this.context.config.unusedRegistrationTtlMs)
+    ) {
       return { ok: false, error: new TemporarilyUnavailable("this server holds as many client registrations as it allows") };
     }
 
@@ -57,20 +60,5 @@ export class RegistrationEndpoint {
     });
     this.context.log.info({ client: clientId, name: metadata.client_name }, "client registered");
     return { ok: true, value: registrationResponse(metadata, { clientId, ...(secret ? { clientSecret: secret } : {}), issuedAtMs: now }) };
-  }
-
-  /**
-   * Under registration_limit, room for one more: the unused registrations past
-   * unused_registration_ttl go first, then the oldest never used. A flood of registrations (none
-   * of which obtains a token) then only pushes out its own kind, instead of refusing every real
-   * client until the ttl; only a table full of clients that obtained tokens refuses.
-   */
-  private roomForOneMore(now: number): boolean {
-    const { store, config } = this.context;
-    const excess = () => store.clients.countByKind("dynamic") - config.registrationLimit + 1;
-    if (excess() <= 0) return true;
-    store.clients.deleteUnusedDynamicOlderThan(now - config.unusedRegistrationTtlMs);
-    if (excess() > 0) store.clients.deleteOldestUnusedDynamic(excess());
-    return excess() <= 0;
   }
 }

@@ -46,7 +46,7 @@ export class TokenEndpoint {
     if (grantType !== "authorization_code" && grantType !== "refresh_token") {
       return fail(new UnsupportedGrantType(`grant_type ${grantType.slice(0, 60)} is not supported`));
     }
-    const authenticated = await authenticateClient(this.clients, form, authorization);
+    const authenticated = await authenticateClient(this.clients, form, authorization, address);
     if (!authenticated.ok) return authenticated;
     const client = authenticated.value;
     if (!client.grant_types.includes(grantType)) return fail(new UnauthorizedClient(`this client may not use the ${grantType} grant`));

@@ -5,6 +5,8 @@ import type { Database, Statement } from "bun:sqlite";
 import { type ClientKind, type ClientRecord, type Insert, type Row, withoutNulls } from "./types.ts";
 
 type Params = Record<string, string | number | null>;
+/** The kinds a stranger can create rows of, which are therefore bounded and expire unused. */
+type SelfRegisteredKind = Exclude<ClientKind, "preregistered">;
 
 const COLUMNS =
   "client_id, kind, name, secret_hash, redirect_uris, grant_types, token_endpoint_auth_method, scope, " +
@@ -30,8 +32,8 @@ export class ClientRepository {
   private readonly removeStmt: Statement<Row, [string]>;
   private readonly touchStmt: Statement<Row, [number, string]>;
   private readonly countStmt: Statement<{ n: number }, [string]>;
-  private readonly deleteUnusedStmt: Statement<Row, [number]>;
-  private readonly deleteOldestUnusedStmt: Statement<Row, [number]>;
+  private readonly deleteUnusedStmt: Statement<Row, [string, number]>;
+  private readonly deleteOldestUnusedStmt: Statement<Row, [string, number]>;
   private readonly configIdsStmt: Statement<{ client_id: string }, []>;
 
   constructor(
@@ -46,10 +48,10 @@ export class ClientRepository {
     this.removeStmt = db.prepare("DELETE FROM clients WHERE client_id = ?");
     this.touchStmt = db.prepare("UPDATE clients SET last_used_at = ? WHERE client_id = ?");
     this.countStmt = db.prepare("SELECT count(*) AS n FROM clients WHERE kind = ?");
-    this.deleteUnusedStmt = db.prepare("DELETE FROM clients WHERE kind = 'dynamic' AND last_used_at IS NULL AND created_at < ?");
+    this.deleteUnusedStmt = db.prepare("DELETE FROM clients WHERE kind = ? AND last_used_at IS NULL AND created_at < ?");
     // Oldest first; registrations of the same instant in the order they were made (rowid).
     this.deleteOldestUnusedStmt = db.prepare(
-      "DELETE FROM clients WHERE client_id IN (SELECT client_id FROM clients WHERE kind = 'dynamic' AND last_used_at IS NULL " +
+      "DELETE FROM clients WHERE client_id IN (SELECT client_id FROM clients WHERE kind = ? AND last_used_at IS NULL " +
         "ORDER BY created_at, rowid LIMIT ?)",
     );
     this.configIdsStmt = db.prepare("SELECT client_id FROM clients WHERE source = 'config'");
@@ -87,14 +89,31 @@ export class ClientRepository {
     return this.countStmt.get(kind)?.n ?? 0;
   }
 
-  /** Dynamic registrations never used since before `cutoff` are dropped; returns how many. */
-  deleteUnusedDynamicOlderThan(cutoff: number): number {
-    return this.deleteUnusedStmt.run(cutoff).changes;
+  /**
+   * Clients of a kind anyone can create (dynamic registrations, metadata-document clients) that
+   * never obtained a token and were created before `cutoff` are dropped; returns how many.
+   */
+  deleteUnusedOlderThan(kind: SelfRegisteredKind, cutoff: number): number {
+    return this.deleteUnusedStmt.run(kind, cutoff).changes;
   }
 
-  /** The `count` oldest dynamic registrations never used are dropped; returns how many. */
-  deleteOldestUnusedDynamic(count: number): number {
-    return this.deleteOldestUnusedStmt.run(count).changes;
+  /** The `count` oldest clients of that kind that never obtained a token are dropped; returns how many. */
+  deleteOldestUnused(kind: SelfRegisteredKind, count: number): number {
+    return this.deleteOldestUnusedStmt.run(kind, count).changes;
+  }
+
+  /**
+   * Room for one more client of `kind` under `limit`: those never used and created before
+   * `unusedCutoff` go first, then the oldest never used. A flood (none of which obtains a token)
+   * then only pushes out its own kind instead of refusing every real client; only a table full
+   * of clients that obtained tokens says no (false).
+   */
+  makeRoomForOne(kind: SelfRegisteredKind, limit: number, unusedCutoff: number): boolean {
+    const excess = () => this.countByKind(kind) - limit + 1;
+    if (excess() <= 0) return true;
+    this.deleteUnusedOlderThan(kind, unusedCutoff);
+    if (excess() > 0) this.deleteOldestUnused(kind, excess());
+    return excess() <= 0;
   }
 
   /**

@@ -28,8 +28,10 @@ describe("authorizationServerMetadata (RFC 8414 §2)", () => {
       response_types_supported: ["code"],
       response_modes_supported: ["query"],
       grant_types_supported: ["authorization_code", "refresh_token"],
-      token_endpoint_auth_methods_supported: ["none", "client_secret_post", "client_secret_basic"],
-      revocation_endpoint_auth_methods_supported: ["none", "client_secret_post", "client_secret_basic"],
+      token_endpoint_auth_methods_supported: ["none", "client_secret_post", "client_secret_basic", "private_key_jwt"],
+      token_endpoint_auth_signing_alg_values_supported: ["ES256", "ES384", "PS256", "RS256", "EdDSA"],
+      revocation_endpoint_auth_methods_supported: ["none", "client_secret_post", "client_secret_basic", "private_key_jwt"],
+      revocation_endpoint_auth_signing_alg_values_supported: ["ES256", "ES384", "PS256", "RS256", "EdDSA"],
       code_challenge_methods_supported: ["S256"],
       authorization_response_iss_parameter_supported: true,
       client_id_metadata_document_supported: true,
@@ -50,6 +52,9 @@ describe("authorizationServerMetadata (RFC 8414 §2)", () => {
     });
     expect("registration_endpoint" in document).toBe(false);
     expect(document.client_id_metadata_document_supported).toBe(false);
+    // RFC 7523 assertions need keys from a metadata document: not offered without them.
+    expect(document.token_endpoint_auth_methods_supported).not.toContain("private_key_jwt");
+    expect("token_endpoint_auth_signing_alg_values_supported" in document).toBe(false);
   });
   test("no scopes: scopes_supported omitted; never a null anywhere", () => {
     const document = authorizationServerMetadata({ issuer, scopes: [], dynamicRegistration: false, clientIdMetadataDocuments: false });

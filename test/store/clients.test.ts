@@ -62,22 +62,22 @@ describe("clients", () => {
     expect(t.store.consent.has("gone", RESOURCE, SCOPE)).toBe(false);
   });
 
-  test("deleteOldestUnusedDynamic: the oldest never-used dynamic registrations go, used and other kinds stay", () => {
+  test("deleteOldestUnused: the oldest never-used dynamic registrations go, used and other kinds stay", () => {
     t.store.clients.insert(client("oldest-unused", { created_at: T0 - 3 * HOUR }));
     t.store.clients.insert(client("oldest-used", { created_at: T0 - 4 * HOUR }));
     t.store.clients.insert(client("older-unused", { created_at: T0 - 2 * HOUR }));
     t.store.clients.insert(client("new-unused", { created_at: T0 }));
     t.store.clients.insert(client("old-prereg", { kind: "preregistered", created_at: T0 - 10 * HOUR }));
     t.store.clients.touchLastUsed("oldest-used", T0 - HOUR);
-    expect(t.store.clients.deleteOldestUnusedDynamic(2)).toBe(2);
+    expect(t.store.clients.deleteOldestUnused("dynamic", 2)).toBe(2);
     expect(
       t.store.clients
         .list()
         .map((c) => c.client_id)
         .sort(),
     ).toEqual(["new-unused", "old-prereg", "oldest-used"]);
-    expect(t.store.clients.deleteOldestUnusedDynamic(5)).toBe(1);
-    expect(t.store.clients.deleteOldestUnusedDynamic(1)).toBe(0);
+    expect(t.store.clients.deleteOldestUnused("dynamic", 5)).toBe(1);
+    expect(t.store.clients.deleteOldestUnused("dynamic", 1)).toBe(0);
   });
 
   test("touchLastUsed, and expiry of dynamic registrations never used", () => {
@@ -87,7 +87,7 @@ describe("clients", () => {
     t.store.clients.insert(client("old-prereg", { kind: "preregistered", created_at: T0 - 10 * HOUR }));
     t.store.clients.touchLastUsed("old-used", T0 - HOUR);
     expect(t.store.clients.get("old-used")?.last_used_at).toBe(T0 - HOUR);
-    expect(t.store.clients.deleteUnusedDynamicOlderThan(T0 - HOUR)).toBe(1);
+    expect(t.store.clients.deleteUnusedOlderThan("dynamic", T0 - HOUR)).toBe(1);
     expect(
       t.store.clients
         .list()

@@ -1,14 +1,18 @@
-// Fetch the document a Client Identifier URL names, with the SSRF guard and the size and time
-// limits of CIMD §6.5-6.6. Returns the raw bytes and the caching headers; no validation here.
+// Fetch the document a Client Identifier URL names (or the JWK Set a document's jwks_uri names),
+// with the SSRF guard and the size and time limits of CIMD §6.5-6.6. Returns the raw bytes and
+// the caching headers; no validation here.
 
 import { isPublicAddress } from "./address-policy.ts";
 import { checkClientIdUrl } from "./client-id-url.ts";
 import { fail, type Outcome } from "./failure.ts";
+import { isHttpsUrl } from "./https-url.ts";
 import { bareHost, type LookupAll, resolveVettedAddress, systemLookup } from "./resolve-host.ts";
 
 /** CIMD §6.6: "The recommended maximum response size for client metadata documents is 5 kilobytes." */
 const DEFAULT_MAX_BYTES = 5 * 1024;
 const DEFAULT_TIMEOUT_MS = 5_000;
+/** A few RSA-4096 keys (about 800 bytes each as JWKs), with room for rotation. */
+const MAX_JWK_SET_BYTES = 16 * 1024;
 
 /**
  * How documents are fetched. The defaults are strict and are what production uses; the options
@@ -42,10 +46,27 @@ function header(value: string | string[] | undefined): string | undefined {
 }
 
 /** CIMD §4: fetch the document at `clientId` (which must pass `checkClientIdUrl`). */
-export async function fetchMetadataDocument(clientId: string, options: MetadataFetchOptions = {}): Promise<Outcome<FetchedDocument>> {
+export function fetchMetadataDocument(clientId: string, options: MetadataFetchOptions = {}): Promise<Outcome<FetchedDocument>> {
   const checked = checkClientIdUrl(clientId);
-  if (!checked.ok) return fail("invalid_url", checked.error);
-  const url = checked.value;
+  if (!checked.ok) return Promise.resolve(fail("invalid_url", checked.error));
+  return fetchJson(checked.value, options, ["application/json"], options.maxBytes ?? DEFAULT_MAX_BYTES);
+}
+
+/**
+ * A document's jwks_uri (RFC 7591 §2), for private_key_jwt: the same guard, pinning and deadline
+ * as the document itself (CIMD-02 §8.6 applies to every URL the server fetches for a client).
+ */
+export function fetchJwkSet(jwksUri: string, options: MetadataFetchOptions = {}): Promise<Outcome<FetchedDocument>> {
+  if (!isHttpsUrl(jwksUri)) return Promise.resolve(fail("invalid_url", "the jwks_uri is not an https URL"));
+  return fetchJson(new URL(jwksUri), options, ["application/jwk-set+json", "application/json"], MAX_JWK_SET_BYTES);
+}
+
+async function fetchJson(
+  url: URL,
+  options: MetadataFetchOptions,
+  mediaTypes: readonly string[],
+  maxBytes: number,
+): Promise<Outcome<FetchedDocument>> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), timeoutMs);
@@ -70,7 +91,8 @@ export async function fetchMetadataDocument(clientId: string, options: MetadataF
       host,
       pinned: vetted.value,
       ca: options.ca,
-      maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
+      maxBytes,
+      mediaTypes,
       signal: deadline.signal,
     });
     if (!got.ok) {

@@ -3,4 +3,4 @@
 
 export { isMetadataDocumentClientId } from "./client-id-url.ts";
 export type { MetadataFetchOptions } from "./fetch-document.ts";
-export { ClientMetadataResolver } from "./resolver.ts";
+export { ClientMetadataResolver, type PublicJwkSet } from "./resolver.ts";

@@ -14,15 +14,20 @@ export function checkKeyMaterial(doc: Record<string, unknown>, needsKeys: boolea
   if (hasJwks && hasJwksUri) problems.push("jwks and jwks_uri must not both be present");
   if (hasJwksUri && !isHttpsUrl(doc.jwks_uri)) problems.push("jwks_uri must be an https URL");
   if (hasJwks) {
-    const keys = (doc.jwks as { keys?: unknown } | undefined)?.keys;
-    if (typeof doc.jwks !== "object" || !Array.isArray(keys) || !keys.every((key) => typeof key === "object" && key !== null)) {
-      problems.push("jwks must be a JWK Set (an object with a keys array)");
-    } else if (keys.some((key) => PRIVATE_JWK_MEMBERS.some((member) => Object.hasOwn(key as object, member)))) {
-      // CIMD-02 §4.1: private key material MUST NOT be included; only public keys are permitted.
-      problems.push("jwks must hold public keys only");
-    }
+    const problem = jwkSetProblem(doc.jwks);
+    if (problem) problems.push(`jwks ${problem}`);
   }
   // CIMD §6.2: a private_key_jwt client establishes its key by publishing it in the document.
   if (needsKeys && !hasJwks && !hasJwksUri) problems.push("private_key_jwt needs jwks or jwks_uri");
   return problems;
+}
+
+/** Why `value` is not a JWK Set of public keys (RFC 7517 §5), or undefined when it is one. */
+export function jwkSetProblem(value: unknown): string | undefined {
+  const keys = (value as { keys?: unknown } | undefined)?.keys;
+  if (typeof value !== "object" || value === null || !Array.isArray(keys) || !keys.every((key) => typeof key === "object" && key !== null))
+    return "must be a JWK Set (an object with a keys array)";
+  // CIMD-02 §4.1: private key material MUST NOT be included; only public keys are permitted.
+  if (keys.some((key) => PRIVATE_JWK_MEMBERS.some((member) => Object.hasOwn(key as object, member)))) return "must hold public keys only";
+  return undefined;
 }

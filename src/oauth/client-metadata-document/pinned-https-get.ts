@@ -16,6 +16,8 @@ interface PinnedGet {
   /** Extra trusted CA certificates (PEM), added to the system's roots. */
   ca?: string | Buffer | ReadonlyArray<string | Buffer>;
   maxBytes: number;
+  /** Media types accepted (lowercase, without parameters); the first is sent in Accept. */
+  mediaTypes: readonly string[];
   /** Aborting it ends the request at once (the overall deadline). */
   signal: AbortSignal;
 }
@@ -46,15 +48,16 @@ function isTlsError(error: { code?: string; message?: string }): boolean {
 }
 
 /** Checks on the status line and headers, before one byte of the body is read. */
-function checkHead(response: IncomingMessage, maxBytes: number): Outcome<void> | undefined {
+function checkHead(response: IncomingMessage, maxBytes: number, mediaTypes: readonly string[]): Outcome<void> | undefined {
   const status = response.statusCode ?? 0;
   // CIMD-02 §5: the authorization server MUST NOT automatically follow HTTP redirects.
   if (status >= 300 && status < 400) return fail("redirect", `answered ${status} (redirect not followed)`);
   // CIMD-02 §5: the document MUST be served with 200 OK; every other status is an error.
   if (status !== 200) return fail("http_status", `answered ${status}`);
   // CIMD §4.1: the document is JSON; this server accepts application/json (parameters allowed).
+  // A JWK Set may also come as application/jwk-set+json (RFC 7517 §8.5.1).
   const mediaType = (response.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-  if (mediaType !== "application/json") return fail("content_type", `content-type ${JSON.stringify(mediaType.slice(0, 80))}`);
+  if (!mediaTypes.includes(mediaType)) return fail("content_type", `content-type ${JSON.stringify(mediaType.slice(0, 80))}`);
   // Accept-Encoding: identity was sent; a compressed body would bypass the byte limit's meaning.
   const encoding = (response.headers["content-encoding"] ?? "identity").trim().toLowerCase();
   if (encoding !== "identity") return fail("content_type", `content-encoding ${JSON.stringify(encoding.slice(0, 40))}`);
@@ -65,7 +68,7 @@ function checkHead(response: IncomingMessage, maxBytes: number): Outcome<void> |
 }
 
 export function pinnedHttpsGet(get: PinnedGet): Promise<Outcome<FetchedBody>> {
-  const { url, host, pinned, maxBytes, signal } = get;
+  const { url, host, pinned, maxBytes, mediaTypes, signal } = get;
   return new Promise((resolve) => {
     let settled = false;
     const finish = (outcome: Outcome<FetchedBody>) => {
@@ -87,7 +90,7 @@ export function pinnedHttpsGet(get: PinnedGet): Promise<Outcome<FetchedBody>> {
         method: "GET",
         // SNI and certificate verification use the URL's host name (TLS refuses an IP as SNI).
         servername: isIP(host) === 0 ? host : undefined,
-        headers: { host: url.host, accept: "application/json", "accept-encoding": "identity", "user-agent": USER_AGENT },
+        headers: { host: url.host, accept: mediaTypes.join(", "), "accept-encoding": "identity", "user-agent": USER_AGENT },
         ca: trustedCas(get.ca),
         rejectUnauthorized: true,
         minVersion: "TLSv1.2",
@@ -95,7 +98,7 @@ export function pinnedHttpsGet(get: PinnedGet): Promise<Outcome<FetchedBody>> {
         lookup: pinnedLookup(pinned),
       },
       (response) => {
-        const refused = checkHead(response, maxBytes);
+        const refused = checkHead(response, maxBytes, mediaTypes);
         if (refused && !refused.ok) return finish(refused);
         const chunks: Buffer[] = [];
         let size = 0;

@@ -6,7 +6,9 @@ import { BoundedMap } from "../../common/bounded-map.ts";
 import { type CacheBounds, cacheLifetimeMs, DEFAULT_CACHE_BOUNDS } from "./cache-lifetime.ts";
 import { checkClientIdUrl } from "./client-id-url.ts";
 import { fail, type Outcome } from "./failure.ts";
-import { fetchMetadataDocument, type MetadataFetchOptions } from "./fetch-document.ts";
+import { fetchJwkSet, fetchMetadataDocument, type MetadataFetchOptions } from "./fetch-document.ts";
+import { isHttpsUrl } from "./https-url.ts";
+import { jwkSetProblem } from "./key-material.ts";
 import { type MetadataDocumentClient, parseMetadataDocument, type RedirectUriValidator } from "./validate-document.ts";
 
 interface ClientMetadataResolverOptions extends MetadataFetchOptions, Partial<CacheBounds> {
@@ -29,17 +31,24 @@ interface ClientMetadataResolverOptions extends MetadataFetchOptions, Partial<Ca
   now?: () => number;
 }
 
-interface Entry {
-  outcome: Outcome<MetadataDocumentClient>;
+interface Entry<T> {
+  outcome: Outcome<T>;
   expiresAt: number;
+}
+
+/** RFC 7517 §5: a JWK Set of public keys, as a private_key_jwt client's jwks_uri serves it. */
+export interface PublicJwkSet {
+  keys: Record<string, unknown>[];
 }
 
 export class ClientMetadataResolver {
   readonly #options: ClientMetadataResolverOptions;
   readonly #bounds: CacheBounds;
   readonly #now: () => number;
-  readonly #cache: BoundedMap<string, Entry>;
-  readonly #inFlight = new Map<string, Promise<Outcome<MetadataDocumentClient>>>();
+  readonly #cache: BoundedMap<string, Entry<MetadataDocumentClient>>;
+  readonly #keySets: BoundedMap<string, Entry<PublicJwkSet>>;
+  /** Fetches in flight by URL (a document and a JWK Set never share a URL they are both fetched from). */
+  readonly #inFlight = new Map<string, Promise<Outcome<unknown>>>();
   /** Fetches in flight per host name and per requester key (entries removed at zero). */
   readonly #perHost = new Map<string, number>();
   readonly #perRequester = new Map<string, number>();
@@ -54,6 +63,7 @@ export class ClientMetadataResolver {
     if (this.#bounds.minTtlMs > this.#bounds.maxTtlMs) throw new RangeError("minTtlMs must not exceed maxTtlMs");
     this.#now = options.now ?? Date.now;
     this.#cache = new BoundedMap(options.maxEntries ?? 1000);
+    this.#keySets = new BoundedMap(options.maxEntries ?? 1000);
   }
 
   /**
@@ -72,27 +82,45 @@ export class ClientMetadataResolver {
   resolve(clientId: string, requester?: string): Promise<Outcome<MetadataDocumentClient>> {
     const checked = checkClientIdUrl(clientId);
     if (!checked.ok) return Promise.resolve(fail("invalid_url", checked.error));
-    const cached = this.#cache.get(clientId);
+    return this.#cached(this.#cache, clientId, checked.value.hostname, requester, () => this.#load(clientId));
+  }
+
+  /**
+   * The JWK Set a private_key_jwt client's document names with jwks_uri (RFC 7591 §2), fetched
+   * like a document (same guard, pinning, slots, failure hold) and cached per its HTTP headers.
+   */
+  keySet(jwksUri: string, requester?: string): Promise<Outcome<PublicJwkSet>> {
+    if (!isHttpsUrl(jwksUri)) return Promise.resolve(fail("invalid_url", "the jwks_uri is not an https URL"));
+    return this.#cached(this.#keySets, jwksUri, new URL(jwksUri).hostname, requester, () => this.#loadKeySet(jwksUri));
+  }
+
+  #cached<T>(
+    cache: BoundedMap<string, Entry<T>>,
+    url: string,
+    host: string,
+    requester: string | undefined,
+    load: () => Promise<Outcome<T>>,
+  ): Promise<Outcome<T>> {
+    const cached = cache.get(url);
     if (cached && cached.expiresAt > this.#now()) return Promise.resolve(cached.outcome);
-    if (cached) this.#cache.delete(clientId);
-    const pending = this.#inFlight.get(clientId);
-    if (pending) return pending;
-    const host = checked.value.hostname;
+    if (cached) cache.delete(url);
+    const pending = this.#inFlight.get(url);
+    if (pending) return pending as Promise<Outcome<T>>;
     const full = this.#fullSlot(host, requester);
     if (full) return Promise.resolve(fail("busy", full));
     const slots: [Map<string, number>, string][] = [[this.#perHost, host]];
     if (requester !== undefined) slots.push([this.#perRequester, requester]);
     for (const [counts, key] of slots) counts.set(key, (counts.get(key) ?? 0) + 1);
-    const load = this.#load(clientId).finally(() => {
-      this.#inFlight.delete(clientId);
+    const loading = load().finally(() => {
+      this.#inFlight.delete(url);
       for (const [counts, key] of slots) {
         const left = (counts.get(key) ?? 1) - 1;
         if (left > 0) counts.set(key, left);
         else counts.delete(key);
       }
     });
-    this.#inFlight.set(clientId, load);
-    return load;
+    this.#inFlight.set(url, loading);
+    return loading;
   }
 
   /** Why no new fetch may start now, or undefined when one may. */
@@ -114,18 +142,45 @@ export class ClientMetadataResolver {
 
   async #load(clientId: string): Promise<Outcome<MetadataDocumentClient>> {
     const fetched = await fetchMetadataDocument(clientId, this.#options);
-    if (!fetched.ok) return this.#holdFailure(clientId, fetched);
+    if (!fetched.ok) return this.#holdFailure(this.#cache, clientId, fetched);
     const parsed = parseMetadataDocument(fetched.value.body, clientId, this.#options.validateRedirectUris);
-    if (!parsed.ok) return this.#holdFailure(clientId, parsed);
-    const now = this.#now();
-    const ttl = cacheLifetimeMs(fetched.value.cacheHeaders, now, this.#bounds);
-    if (ttl > 0) this.#cache.set(clientId, { outcome: parsed, expiresAt: now + ttl });
-    return parsed;
+    if (!parsed.ok) return this.#holdFailure(this.#cache, clientId, parsed);
+    return this.#keep(this.#cache, clientId, parsed, fetched.value.cacheHeaders);
   }
 
-  #holdFailure(clientId: string, outcome: Outcome<never>): Outcome<never> {
+  async #loadKeySet(jwksUri: string): Promise<Outcome<PublicJwkSet>> {
+    const fetched = await fetchJwkSet(jwksUri, this.#options);
+    if (!fetched.ok) return this.#holdFailure(this.#keySets, jwksUri, fetched);
+    let value: unknown;
+    try {
+      value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(fetched.value.body));
+    } catch {
+      return this.#holdFailure(
+        this.#keySets,
+        jwksUri,
+        fail("invalid_json", `jwks_uri: not UTF-8 JSON (${fetched.value.body.length} bytes)`),
+      );
+    }
+    const problem = jwkSetProblem(value);
+    if (problem) return this.#holdFailure(this.#keySets, jwksUri, fail("invalid_document", `jwks_uri: the key set ${problem}`));
+    return this.#keep(this.#keySets, jwksUri, { ok: true, value: value as PublicJwkSet }, fetched.value.cacheHeaders);
+  }
+
+  #keep<T>(
+    cache: BoundedMap<string, Entry<T>>,
+    url: string,
+    outcome: Outcome<T>,
+    headers: Parameters<typeof cacheLifetimeMs>[0],
+  ): Outcome<T> {
+    const now = this.#now();
+    const ttl = cacheLifetimeMs(headers, now, this.#bounds);
+    if (ttl > 0) cache.set(url, { outcome, expiresAt: now + ttl });
+    return outcome;
+  }
+
+  #holdFailure<T>(cache: BoundedMap<string, Entry<T>>, url: string, outcome: Outcome<never>): Outcome<never> {
     const holdMs = this.#options.failureHoldMs ?? 30_000;
-    if (holdMs > 0) this.#cache.set(clientId, { outcome, expiresAt: this.#now() + holdMs });
+    if (holdMs > 0) cache.set(url, { outcome, expiresAt: this.#now() + holdMs });
     return outcome;
   }
 }

@@ -1,0 +1,101 @@
+// private_key_jwt: a client authenticates with a JWT it signed (RFC 7523 §2.2, §3; RFC 7521
+// §4.2; OpenID Connect Core §9), verified against the public keys its metadata document names.
+// Each assertion is single-use: its jti is remembered until the assertion expires.
+import { createLocalJWKSet, decodeJwt, jwtVerify } from "jose";
+import type { PublicJwkSet } from "./client-metadata-document/index.ts";
+import { InvalidClient, type Outcome, TemporarilyUnavailable } from "./errors.ts";
+import { CLIENT_ASSERTION_ALGORITHMS } from "./metadata.ts";
+
+/** RFC 7523 §2.2: the client_assertion_type of a JWT client assertion. */
+export const JWT_BEARER_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+// RFC 7523 §3 (4): exp is required, and the server MAY reject JWTs with an unreasonably far
+// expiry. Five minutes is ample for a request made right after signing (ChatGPT signs per call).
+const MAX_LIFETIME_S = 300;
+// RFC 7523 §3 (4), (6): "some small leeway ... to account for clock skew".
+const CLOCK_SKEW_S = 30;
+// Assertions remembered at once (each one valid, from a known client, within five minutes).
+const MAX_REMEMBERED = 10_000;
+const MAX_JTI_LENGTH = 256;
+
+/**
+ * The unverified `sub` of an assertion: only used to find the client whose keys then verify it
+ * (RFC 7521 §4.2: client_id is optional when the assertion identifies the client).
+ */
+export function assertionSubject(assertion: string): string | undefined {
+  try {
+    const { sub } = decodeJwt(assertion);
+    return typeof sub === "string" && sub !== "" ? sub : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export class ClientAssertionVerifier {
+  /** "client_id \n jti" -> when it may be forgotten (the assertion's exp plus the leeway), ms. */
+  readonly #seen = new Map<string, number>();
+
+  /**
+   * `audiences`: the token endpoint URL (RFC 7523 §3 (3): it MAY be used) and the issuer
+   * identifier, which draft-ietf-oauth-rfc7523bis makes the one audience clients should use.
+   */
+  constructor(
+    private readonly audiences: readonly string[],
+    private readonly now: () => number,
+  ) {}
+
+  /** RFC 7523 §3: iss = sub = client_id, aud, exp (short), jti once; signed by one of `keys`. */
+  async verify(assertion: string, clientId: string, keys: PublicJwkSet, signingAlg?: string): Promise<Outcome<void>> {
+    const refuse = (description: string, reason: string): Outcome<void> => ({
+      ok: false,
+      error: new InvalidClient(description, { reason: `client assertion of ${clientId}: ${reason}` }),
+    });
+    // OpenID Connect Registration §2: a declared token_endpoint_auth_signing_alg is the only one.
+    const algorithms = CLIENT_ASSERTION_ALGORITHMS.filter((alg) => signingAlg === undefined || alg === signingAlg);
+    if (algorithms.length === 0) return refuse("the client's signing algorithm is not supported", `alg ${signingAlg}`);
+    const nowMs = this.now();
+    let exp: number;
+    let jti: unknown;
+    try {
+      const verified = await jwtVerify(assertion, createLocalJWKSet(keys as Parameters<typeof createLocalJWKSet>[0]), {
+        issuer: clientId,
+        subject: clientId,
+        audience: [...this.audiences],
+        algorithms: [...algorithms],
+        requiredClaims: ["exp", "jti"],
+        clockTolerance: CLOCK_SKEW_S,
+        currentDate: new Date(nowMs),
+      });
+      exp = verified.payload.exp!;
+      jti = verified.payload.jti;
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? "error";
+      return refuse("the client assertion is invalid", `${code}: ${(error as Error).message}`);
+    }
+    if (exp * 1000 - nowMs > (MAX_LIFETIME_S + CLOCK_SKEW_S) * 1000)
+      return refuse(`the client assertion must expire within ${MAX_LIFETIME_S} s`, `exp is ${exp}`);
+    if (typeof jti !== "string" || jti === "" || jti.length > MAX_JTI_LENGTH) return refuse("the client assertion's jti is invalid", "jti");
+    return this.#useOnce(`${clientId}\n${jti}`, exp * 1000 + CLOCK_SKEW_S * 1000, nowMs, refuse);
+  }
+
+  /** RFC 7523 §3 (7): the server MAY ensure a JWT is not replayed, by keeping jti until exp. */
+  #useOnce(key: string, forgetAt: number, nowMs: number, refuse: (d: string, r: string) => Outcome<void>): Outcome<void> {
+    const seenUntil = this.#seen.get(key);
+    if (seenUntil !== undefined && seenUntil > nowMs) return refuse("the client assertion was already used", "jti replayed");
+    if (this.#seen.size >= MAX_REMEMBERED) {
+      for (const [remembered, until] of this.#seen) if (until <= nowMs) this.#seen.delete(remembered);
+    }
+    // Never forget an unexpired assertion to make room: that would let it be replayed.
+    if (this.#seen.size >= MAX_REMEMBERED) {
+      return {
+        ok: false,
+        error: new TemporarilyUnavailable("too many client assertions in use; try again shortly", {
+          retryAfterMs: CLOCK_SKEW_S * 1000,
+          serverBusy: true,
+        }),
+      };
+    }
+    this.#seen.set(key, forgetAt);
+    return { ok: true, value: undefined };
+  }
+}
