@@ -5,7 +5,8 @@
 // subscriptions/listen — to the v2 SDK client pinned to 2026-07-28 and in auto mode. 2025
 // sessions: in sharing = "session" each has its own child, opened with initialize (the child
 // pins that process to 2025 and serves everything); on a shared 2026 child a 2025 session is
-// answered from the child's DiscoverResult and its requests carry the envelope it declared.
+// answered from the child's DiscoverResult, its requests carry the envelope it declared, and the
+// child's input_required rounds reach it as server requests (channel/input-relay.ts).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { StdioServerConfig } from "../../src/config/types.ts";
 import { eventually, startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
@@ -235,21 +236,30 @@ for (const sharing of SHARINGS) {
         expect(seen).toEqual([0, 50, 100]);
       });
 
-      if (sharing === "session") {
-        test("its own child serves it in 2025: questions are server requests to its handlers", async () => {
-          expect(textOf(await c.client.callTool({ name: "test_elicitation", arguments: { message: "own child" } }))).toBe(
-            'User response: action=accept, content={"username":"ada","email":"ada@example.com"}',
-          );
-        });
-      } else {
-        test("a question of the shared 2026 child is an error that says why", async () => {
-          const outcome = await c.client.callTool({ name: "test_elicitation", arguments: { message: "shared" } }).then(
-            () => "answered",
-            (error: Error) => error.message,
-          );
-          expect(outcome).toContain("2026-07-28 client");
-        });
-      }
+      test("questions reach its handlers as server requests (on a shared 2026 child, from its input_required rounds)", async () => {
+        const before = { ...c.asked, elicitations: c.asked.elicitations.length, samplings: c.asked.samplings.length };
+        expect(textOf(await c.client.callTool({ name: "test_elicitation", arguments: { message: "2025 session" } }))).toBe(
+          'User response: action=accept, content={"username":"ada","email":"ada@example.com"}',
+        );
+        expect(textOf(await c.client.callTool({ name: "test_sampling", arguments: { prompt: "2025 sampling" } }))).toBe(
+          "LLM response: Paris",
+        );
+        expect(textOf(await c.client.callTool({ name: "test_input_required_result_list_roots", arguments: {} }))).toBe(
+          `Roots: ${ROOT.uri}`,
+        );
+        expect(textOf(await c.client.callTool({ name: "test_input_required_result_multi_round", arguments: {} }))).toBe("Ada likes blue");
+        expect(c.asked.elicitations.slice(before.elicitations)).toEqual([
+          "2025 session",
+          "Step 1: What is your name?",
+          "Step 2: What is your favorite color?",
+        ]);
+        expect(c.asked.samplings.slice(before.samplings)).toEqual(["2025 sampling"]);
+        expect(c.asked.rootsLists).toBe(before.rootsLists + 1);
+      });
+
+      test("no transport errors", () => {
+        expect(c.errors.map((e) => e.message)).toEqual([]);
+      });
     });
   });
 }

@@ -1,8 +1,7 @@
 // Which requester a shared child's own messages concern. MCP 2025-11-25 transports: a server's
 // request SHOULD relate to the client request it serves; it goes to that requester only, and
 // only that requester may answer it (or is answered for when it goes).
-import type { JsonRpcId } from "../jsonrpc.ts";
-import { idKey } from "../jsonrpc.ts";
+import { ErrorCode, errorResponse, idKey, type JsonRpcId } from "../jsonrpc.ts";
 
 /**
  * No 2025 revision carries the id of the request a server's own request is about (the SDKs keep
@@ -16,6 +15,23 @@ export const NEEDS_CAPABILITY: Record<string, string> = {
   "elicitation/create": "elicitation",
   "roots/list": "roots",
 };
+
+/** The answer to a child's request that no requester waits for: nobody else may answer it, and a child waiting would hang. */
+export function unattributedError(id: JsonRpcId): string {
+  return errorResponse(id, ErrorCode.InternalError, "no client request in flight to attribute this request to (the MCP server is shared)");
+}
+
+/** 2026-07-28 basic §Error Codes: MissingRequiredClientCapability names what is missing. */
+export function missingCapabilityError(id: JsonRpcId, capability: string): string {
+  return errorResponse(
+    id,
+    ErrorCode.MissingRequiredClientCapability,
+    `the client of this request did not declare the ${capability} capability`,
+    {
+      requiredCapabilities: { [capability]: {} },
+    },
+  );
+}
 
 /**
  * The client request (by the child's id) a message of the child is about: named in _meta, by

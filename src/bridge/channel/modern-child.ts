@@ -101,20 +101,6 @@ export function withEnvelope(line: string, requester: LegacyRequester): string {
   return insertMembers(withParams, ["params", "_meta"], meta);
 }
 
-/**
- * A 2026 answer for a 2025 session: as the child wrote it, but an input_required result
- * (basic/patterns/mrtr), which a 2025 client cannot continue, is an error that says so.
- */
-export function legacyAnswer(line: string, message: Extract<PeekedMessage, { kind: "response" }>): string {
-  const resultType = (message.result as { resultType?: unknown } | undefined)?.resultType;
-  if (resultType !== "input_required" || message.id === null) return line;
-  return errorResponse(
-    message.id,
-    ErrorCode.InternalError,
-    "the MCP server asked for the client's input, which is not relayed to a 2025 session on a 2026-07-28 server; use a 2026-07-28 client",
-  );
-}
-
 /** The child's id of the subscriptions/listen request a notification belongs to (subscriptions pattern). */
 export function subscriptionOf(params: Record<string, unknown> | undefined): number | undefined {
   const id = (params?._meta as Record<string, unknown> | undefined)?.[SUBSCRIPTION_ID_META];

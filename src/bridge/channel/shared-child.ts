@@ -8,12 +8,13 @@
 import type { Logger } from "../../log.ts";
 import { cancelledNotification, ErrorCode, errorResponse, idKey, type JsonRpcId, type PeekedMessage, peek, sniffId } from "../jsonrpc.ts";
 import type { ChildChannel, ChildListener, ChildProcessHandle, ChildSpawner } from "./child-channel.ts";
-import { AskedRequests, attributed, NEEDS_CAPABILITY } from "./child-requests.ts";
+import { AskedRequests, attributed, missingCapabilityError, NEEDS_CAPABILITY, unattributedError } from "./child-requests.ts";
 import type { ChildEra, EraEvents } from "./era-probe.ts";
 import { InitializeOnce } from "./initialize-once.ts";
+import { InputRelay } from "./input-relay.ts";
 import { findMember, replaceMember } from "./json-splice.ts";
 import { isLogLevel, LogLevels } from "./log-levels.ts";
-import { answerForChild, forSubscriber, type LegacyRequester, legacyAnswer, subscriptionOf, withEnvelope } from "./modern-child.ts";
+import { answerForChild, forSubscriber, type LegacyRequester, subscriptionOf, withEnvelope } from "./modern-child.ts";
 import { SubscriptionCounts } from "./subscription-counts.ts";
 
 type Request = Extract<PeekedMessage, { kind: "request" }>;
@@ -34,6 +35,8 @@ interface ClientRequest {
   progressToken?: string;
   /** A resources/subscribe that asked the child: a refusal takes the subscription back. */
   subscribedUri?: string;
+  /** On a 2026 child, the request as the requester sent it: input-relay.ts sends it again. */
+  line?: string;
 }
 
 export class SharedChild {
@@ -47,6 +50,14 @@ export class SharedChild {
   private readonly subscriptions = new SubscriptionCounts<Port>();
   private readonly logLevels = new LogLevels<Port>();
   private readonly initialize: InitializeOnce;
+  private readonly relay = new InputRelay<Port>({
+    ask: (port, line, relatedTo) => port.listener.fromChild(line, relatedTo),
+    retry: (port, line) => {
+      const peeked = peek(line);
+      if (this.ports.has(port) && peeked.ok && peeked.value.kind === "request") this.forward(port, peeked.value, line);
+    },
+    answer: (port, line) => port.listener.fromChild(line),
+  });
   private nextId = 0;
   private exited = false;
   /** era-probe.ts: a 2025 child unless the spawner says otherwise; messages wait while it learns. */
@@ -181,7 +192,7 @@ export class SharedChild {
       progressToken = text.slice(token.start, token.end);
       text = text.slice(0, token.start) + String(childId) + text.slice(token.end);
     }
-    this.clientRequests.set(childId, { port, id: message.id, progressToken, subscribedUri });
+    this.clientRequests.set(childId, { port, id: message.id, progressToken, subscribedUri, ...(this.era === "2026" && { line }) });
     port.inFlight.set(idKey(message.id), childId);
     return this.process.send(text);
   }
@@ -202,6 +213,7 @@ export class SharedChild {
 
   /** A requester's answer to one of the child's requests: only the requester asked may give it. */
   private answerFromPort(port: Port, message: Answer, line: string): boolean {
+    if (this.relay.answerFrom(port, message, line)) return true;
     if (this.serverRequests.take(message.id, port)) return this.process.send(line);
     this.log.debug({ server: this.server }, "dropped an answer to a request the MCP server did not send to this session");
     return true;
@@ -221,6 +233,7 @@ export class SharedChild {
     }
     for (const uri of this.subscriptions.removeAll(port)) this.ownRequest("resources/unsubscribe", { uri }, () => {});
     this.logLevels.remove(port);
+    this.relay.forget(port);
     return Promise.resolve();
   }
 
@@ -258,8 +271,10 @@ export class SharedChild {
       return;
     }
     if (entry.subscribedUri !== undefined && message.isError) this.subscriptions.remove(entry.subscribedUri, entry.port);
-    const shaped = this.era === "2026" && !entry.port.listener.perRequest ? legacyAnswer(line, message) : line;
-    entry.port.listener.fromChild(replaceMember(shaped, ["id"], JSON.stringify(entry.id)));
+    // A 2025 session cannot continue a 2026 child's input_required result: the relay does it for it.
+    const legacy = this.era === "2026" && !entry.port.listener.perRequest;
+    if (legacy && this.relay.start(entry.port, entry.id, entry.line ?? "", message)) return;
+    entry.port.listener.fromChild(replaceMember(line, ["id"], JSON.stringify(entry.id)));
   }
 
   /**
@@ -274,26 +289,12 @@ export class SharedChild {
         { server: this.server, method: message.method },
         "refused a request of a shared MCP server that no session is waiting for",
       );
-      this.process.send(
-        errorResponse(
-          message.id,
-          ErrorCode.InternalError,
-          "no client request in flight to attribute this request to (the MCP server is shared)",
-        ),
-      );
+      this.process.send(unattributedError(message.id));
       return;
     }
     const capability = NEEDS_CAPABILITY[message.method];
     if (capability !== undefined && entry.port.capabilities[capability] === undefined) {
-      this.process.send(
-        // 2026-07-28 basic §Error Codes: MissingRequiredClientCapability names what is missing.
-        errorResponse(
-          message.id,
-          ErrorCode.MissingRequiredClientCapability,
-          `the client of this request did not declare the ${capability} capability`,
-          { requiredCapabilities: { [capability]: {} } },
-        ),
-      );
+      this.process.send(missingCapabilityError(message.id, capability));
       return;
     }
     this.serverRequests.add(message.id, entry.port);

@@ -35,7 +35,17 @@ const modernScript: Script = (message, child) => {
     });
   }
   if (message.method === "tools/call" && message.params?.name === "ask") {
-    child.write({ id: message.id, result: { resultType: "input_required", inputRequests: {}, requestState: "child-state" } });
+    const answer = (message.params.inputResponses as Record<string, { content?: { name?: string } }> | undefined)?.who;
+    child.write({
+      id: message.id,
+      result: answer
+        ? { resultType: "complete", content: [{ type: "text", text: `hi ${answer.content?.name} (${message.params.requestState})` }] }
+        : {
+            resultType: "input_required",
+            inputRequests: { who: { method: "elicitation/create", params: { message: "Who?" } } },
+            requestState: "child-state",
+          },
+    });
   } else if (message.method === "tools/call") {
     child.write({ id: message.id, result: { resultType: "complete", content: [] } });
   }
@@ -154,7 +164,7 @@ describe("a shared 2026 child", () => {
     return { child: made[0]!, shared };
   }
 
-  test("a 2025 session: initialize from the DiscoverResult, requests with the envelope it declared, no input_required", async () => {
+  test("a 2025 session: initialize from the DiscoverResult, requests with the envelope it declared", async () => {
     const { child, shared } = await modernChild();
     const listener = new RecordingListener();
     const channel = shared.attach(listener);
@@ -192,8 +202,43 @@ describe("a shared 2026 child", () => {
     });
     expect((sent[1]!.params!._meta as Record<string, unknown>).progressToken).toBe(sent[1]!.id);
     expect(listener.messages[3]).toEqual({ jsonrpc: "2.0", id: 4, result: { resultType: "complete", content: [] } });
-    expect(listener.messages[4]!.id).toBe(5);
-    expect((listener.messages[4]!.error as { message: string }).message).toContain("2026-07-28 client");
+    // The child's input_required result became a request of the appliance to the session, about request 5.
+    expect(listener.messages[4]).toEqual({
+      jsonrpc: "2.0",
+      id: "mcp-appliance-input-1",
+      method: "elicitation/create",
+      params: { message: "Who?" },
+    });
+    expect(listener.related[4]).toBe(5);
+    channel.send(JSON.stringify({ jsonrpc: "2.0", id: "mcp-appliance-input-1", result: { action: "accept", content: { name: "Ada" } } }));
+    await settled();
+    const retry = child.sent("tools/call")[2]!;
+    expect(retry.params!.inputResponses).toEqual({ who: { action: "accept", content: { name: "Ada" } } });
+    expect(retry.params!.requestState).toBe("child-state");
+    expect((retry.params!._meta as Record<string, unknown>).progressToken).toBe(retry.id);
+    expect(listener.messages[5]).toEqual({
+      jsonrpc: "2.0",
+      id: 5,
+      result: { resultType: "complete", content: [{ type: "text", text: "hi Ada (child-state)" }] },
+    });
+  });
+
+  test("a 2025 session that refuses the input ends the relayed request; only it may answer", async () => {
+    const { child, shared } = await modernChild();
+    const listener = new RecordingListener();
+    const channel = shared.attach(listener);
+    channel.send(request(1, "initialize", { protocolVersion: "2025-11-25", capabilities: { elicitation: {} } }));
+    channel.send(request(2, "tools/call", { name: "ask" }));
+    await settled();
+    const asked = listener.messages.find((m) => m.method === "elicitation/create")!;
+    // Only the session asked may answer: another's answer is dropped.
+    const other = shared.attach(new RecordingListener());
+    other.send(JSON.stringify({ jsonrpc: "2.0", id: asked.id, result: { action: "accept", content: { name: "Eve" } } }));
+    channel.send(JSON.stringify({ jsonrpc: "2.0", id: asked.id, error: { code: -1, message: "declined" } }));
+    await settled();
+    expect(child.sent("tools/call")).toHaveLength(1);
+    expect(listener.messages.at(-1)!.id).toBe(2);
+    expect((listener.messages.at(-1)!.error as { message: string }).message).toContain("declined");
   });
 
   test("a 2026 requester: initialize is the DiscoverResult; a listen stream's notifications carry its own id", async () => {
