@@ -4,17 +4,23 @@
 // it may carry), version negotiation, the leftovers of 2025 sessions, Origin, and what the
 // subscriptions/listen stream must not carry. A 2025-era child (sharing-server.mjs), shared.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { startTestAppliance, type TestAppliance } from "../../helpers/appliance.ts";
+import { startTestAppliance, stdioServer, type TestAppliance } from "../../helpers/appliance.ts";
 import { sharingServer } from "../sharing-helpers.ts";
 
 const SERVER = "gaps";
+const V2_CHILD = "gaps-v2";
 const VERSION = "2026-07-28";
 const CAPABILITIES = { elicitation: {}, sampling: {} };
 
 let appliance: TestAppliance;
 
 beforeAll(async () => {
-  appliance = await startTestAppliance([sharingServer(SERVER, "shared").config]);
+  // V2_CHILD: a child on the v2 SDK, opened (like every child) with initialize; its MRTR tools then
+  // ask through real server-to-client requests (the SDK's legacy shim), which the appliance relays.
+  appliance = await startTestAppliance([
+    sharingServer(SERVER, "shared").config,
+    stdioServer(V2_CHILD, "modern-server.mjs", { sharing: "client" }),
+  ]);
 });
 afterAll(async () => {
   await appliance.stop();
@@ -31,11 +37,13 @@ interface Sent {
   headers?: Record<string, string>;
   signal?: AbortSignal;
   id?: number;
+  server?: string;
+  capabilities?: Record<string, unknown>;
 }
 
 /** One 2026-07-28 request as the revision's clients send it: headers mirroring the body. */
-function send({ method, params = {}, headers = {}, signal, id = nextId++ }: Sent) {
-  const meta = { "io.modelcontextprotocol/protocolVersion": VERSION, "io.modelcontextprotocol/clientCapabilities": CAPABILITIES };
+function send({ method, params = {}, headers = {}, signal, id = nextId++, server = SERVER, capabilities = CAPABILITIES }: Sent) {
+  const meta = { "io.modelcontextprotocol/protocolVersion": VERSION, "io.modelcontextprotocol/clientCapabilities": capabilities };
   const body = { jsonrpc: "2.0", id, method, params: { ...params, _meta: { ...meta, ...(params._meta as object) } } };
   const name = (params.name ?? params.uri) as string | undefined;
   return post(
@@ -47,11 +55,12 @@ function send({ method, params = {}, headers = {}, signal, id = nextId++ }: Sent
       ...headers,
     },
     signal,
+    server,
   );
 }
 
-function post(body: string, headers: Record<string, string>, signal?: AbortSignal) {
-  return fetch(appliance.mcpUrl(SERVER), {
+function post(body: string, headers: Record<string, string>, signal?: AbortSignal, server = SERVER) {
+  return fetch(appliance.mcpUrl(server), {
     method: "POST",
     headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
     body,
@@ -250,5 +259,40 @@ describe("MCP 2026-07-28 mrtr §Error Handling through the appliance", () => {
     const inputResponses = { [key]: accept("Cy"), unasked: accept("nobody"), "input-99": { roots: [] } };
     const [done] = await messages(await retry("extra", requestState, inputResponses));
     expect(done!.result).toMatchObject({ resultType: "complete", content: [{ type: "text", text: "Cy" }] });
+  });
+});
+
+describe("MCP 2026-07-28 mrtr §Server Requirements 2 through the appliance", () => {
+  const ANSWERS: Record<string, unknown> = {
+    "elicitation/create": { action: "accept", content: { name: "Ada" } },
+    "sampling/createMessage": { role: "assistant", content: { type: "text", text: "Hello" }, model: "test", stopReason: "endTurn" },
+    "roots/list": { roots: [{ uri: "file:///work", name: "work" }] },
+  };
+
+  test("input requests are elicitation, sampling or roots requests, under keys unique within the request (all rounds)", async () => {
+    const tool = { name: "test_input_required_result_multiple_inputs", arguments: {} };
+    const asks = (params: Record<string, unknown>) =>
+      send({
+        method: "tools/call",
+        params: { ...tool, ...params },
+        server: V2_CHILD,
+        capabilities: { elicitation: {}, sampling: {}, roots: {} },
+      });
+    const keys: string[] = [];
+    let [answer] = await messages(await asks({}));
+    for (let round = 0; answer!.result?.resultType === "input_required"; round++) {
+      expect(round).toBeLessThan(5);
+      const inputRequests = answer!.result.inputRequests as Record<string, Message>;
+      const inputResponses: Record<string, unknown> = {};
+      for (const [key, input] of Object.entries(inputRequests)) {
+        expect(Object.keys(ANSWERS)).toContain(input.method);
+        keys.push(key);
+        inputResponses[key] = ANSWERS[input.method];
+      }
+      [answer] = await messages(await asks({ inputResponses, requestState: answer!.result.requestState }));
+    }
+    expect(answer!.result).toMatchObject({ resultType: "complete", content: [{ type: "text", text: "Hello Ada (1 roots)" }] });
+    expect(keys.length).toBe(3);
+    expect(new Set(keys).size).toBe(keys.length);
   });
 });

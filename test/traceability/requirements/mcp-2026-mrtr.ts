@@ -75,6 +75,19 @@ export const MCP_2026_VERSIONING_MRTR: readonly Requirement[] = [
     ],
   },
   {
+    id: "mcp2026.mrtr.input-requests",
+    source: `${M} §Server Requirements 2`,
+    level: "MUST",
+    text: "inputRequests keys are unique within the request (input-1, input-2, … across all its rounds), and each value is an elicitation/create, sampling/createMessage or roots/list request.",
+    tests: [
+      testRef(
+        "test/bridge/modern/requirements-gaps.test.ts",
+        "MCP 2026-07-28 mrtr §Server Requirements 2 through the appliance",
+        "input requests are elicitation, sampling or roots requests, under keys unique within the request (all rounds)",
+      ),
+    ],
+  },
+  {
     id: "mcp2026.mrtr.supported-requests-only",
     source: `${M} §Supported Requests`,
     level: "MUST NOT",

@@ -224,17 +224,10 @@ export const MCP_2026_UNTESTED: readonly Untested[] = [
     implementedIn: "src/bridge/modern/stateless-call.ts (end, fromChild), src/bridge/modern/round.ts (clientGone)",
   },
   {
-    id: "mcp2026.mrtr.unique-keys",
+    id: "mcp2026.mrtr.other-child-requests",
     source: `${M} §Server Requirements 2`,
     level: "MUST",
-    text: "inputRequests keys are unique within the request: input-1, input-2, … from a counter of the call, across all its rounds.",
-    implementedIn: "src/bridge/modern/stateless-call.ts (childRequest)",
-  },
-  {
-    id: "mcp2026.mrtr.input-request-kinds",
-    source: `${M} §Server Requirements 2`,
-    level: "MUST",
-    text: "inputRequests values are only elicitation/create, sampling/createMessage or roots/list requests: any other request of the child is answered -32601 to the child (ping is answered by the appliance).",
+    text: "A child's request of any other method never becomes an input request: it is answered -32601 to the child (ping is answered by the appliance). Only the relay of the three kinds is tested.",
     implementedIn: "src/bridge/modern/stateless-call.ts (INPUT_METHODS, childRequest)",
   },
 ];
