@@ -19,8 +19,22 @@ const HOP_BY_HOP = new Set([
   "upgrade",
 ]);
 
-/** MCP 2025-11-25 transports §Streamable HTTP: the headers a client sends, forwarded as they are. */
-const FORWARDED_REQUEST_HEADERS = ["accept", "content-type", "mcp-session-id", "mcp-protocol-version", "last-event-id"];
+/**
+ * MCP 2025-11-25 transports §Streamable HTTP, and the request metadata of 2026-07-28
+ * (streamable-http §Request Metadata: an upstream of that revision refuses a request without
+ * them, and an intermediary MUST forward the Mcp-Param-* headers it does not know): the headers
+ * a client sends, forwarded as they are.
+ */
+const FORWARDED_REQUEST_HEADERS = [
+  "accept",
+  "content-type",
+  "mcp-session-id",
+  "mcp-protocol-version",
+  "last-event-id",
+  "mcp-method",
+  "mcp-name",
+];
+const FORWARDED_PREFIX = "mcp-param-";
 
 const DROPPED_RESPONSE_HEADERS = new Set([
   // The body is re-streamed: its length is the runtime's to frame (chunked or not).
@@ -68,6 +82,7 @@ export function upstreamRequestHeaders(incoming: Headers, options: UpstreamHeade
     const value = incoming.get(name);
     if (value !== null && !isHopByHop(name, named)) outgoing.set(name, value);
   }
+  for (const [name, value] of incoming) if (name.startsWith(FORWARDED_PREFIX) && !isHopByHop(name, named)) outgoing.set(name, value);
   // Compression would make the upstream hold back SSE events until a block is full; and the
   // body is relayed as it is, never decoded.
   outgoing.set("accept-encoding", "identity");

@@ -11,6 +11,9 @@ describe("headers towards the upstream", () => {
     "mcp-session-id": "s1",
     "mcp-protocol-version": "2025-11-25",
     "last-event-id": "e7",
+    "mcp-method": "tools/call",
+    "mcp-name": "search",
+    "mcp-param-region": "us-west1",
     authorization: "Bearer mcpa_client_token",
     cookie: "owner=1",
     "proxy-authorization": "Basic x",
@@ -20,7 +23,7 @@ describe("headers towards the upstream", () => {
     host: "mcp.example.com",
   });
 
-  test("only the MCP transport's headers pass, plus the configured ones and the identity header", () => {
+  test("only the MCP transport's headers (2026-07-28 request metadata too) pass, plus the configured ones and the identity header", () => {
     const out = upstreamRequestHeaders(incoming, {
       headers: { "X-Api-Key": "k", Authorization: "Bearer upstream" },
       identityHeader: "X-MCP-Client",
@@ -32,6 +35,9 @@ describe("headers towards the upstream", () => {
       "mcp-session-id": "s1",
       "mcp-protocol-version": "2025-11-25",
       "last-event-id": "e7",
+      "mcp-method": "tools/call",
+      "mcp-name": "search",
+      "mcp-param-region": "us-west1",
       "accept-encoding": "identity",
       "x-api-key": "k",
       authorization: "Bearer upstream",

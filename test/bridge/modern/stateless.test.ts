@@ -183,6 +183,12 @@ for (const mode of MODES) {
       expect(result.result.content[0].text).toStartWith("error: ");
     });
 
+    test("a method the child does not have answers 404 with -32601", async () => {
+      const response = await send(server, { method: "unknown/method" });
+      expect(response.status).toBe(404);
+      expect((await answer(response)).error.code).toBe(-32601);
+    });
+
     test("methods 2026-07-28 removed answer 404 with -32601", async () => {
       for (const method of ["ping", "logging/setLevel", "resources/subscribe", "initialize"]) {
         const response = await send(server, { method });

@@ -169,6 +169,26 @@ const BACKWARD_COMPATIBILITY: readonly Requirement[] = [
     ],
   },
   {
+    id: "mcp2026.method-not-found-404.child",
+    source: `${S} §Protocol Version Header`,
+    level: "MUST",
+    text: "A method the server does not implement gets 404 Not Found with -32601: the methods this revision removed before the child, the child's own -32601 answers too.",
+    tests: [stateless("a method the child does not have answers 404 with -32601"), next("server-stateless")],
+  },
+  {
+    id: "mcp2026.intermediary-forwards-param-headers",
+    source: `${S} §Server Behavior for Custom Headers`,
+    level: "MUST",
+    text: "Intermediate servers forward Mcp-Param-{Name} headers they do not recognize: an HTTP upstream gets them, with Mcp-Method and Mcp-Name.",
+    tests: [
+      testRef(
+        "test/http-upstream/proxy-parts.test.ts",
+        "headers towards the upstream",
+        "only the MCP transport's headers (2026-07-28 request metadata too) pass, plus the configured ones and the identity header",
+      ),
+    ],
+  },
+  {
     id: "mcp2026.compat.last-event-id-ignored",
     source: `${S} §Earlier Streamable HTTP Revisions`,
     level: "SHOULD",
@@ -182,28 +202,12 @@ export const MCP_2026: readonly Requirement[] = [...TRANSPORT, ...MCP_2026_HEADE
 
 export const MCP_2026_NOT_IMPLEMENTED: readonly NotImplemented[] = [
   {
-    id: "mcp2026.method-not-found-404.child",
-    source: `${S} §Protocol Version Header`,
-    level: "MUST",
-    text: "A method the server does not implement gets 404 Not Found with -32601.",
-    reason:
-      "Not done for methods the child lacks: the request goes to the child, and its -32601 answer is passed on with HTTP 200 (only the methods this revision removed get 404 before the child). conformance-next server-stateless fails sep-2575-http-server-method-not-found-404 for it.",
-  },
-  {
     id: "mcp2026.param.unlisted-tool",
     source: `${S} §Server Behavior for Custom Headers`,
     level: "MUST",
     text: "Any server that processes the message body validates Mcp-Param-* headers against the body.",
     reason:
       "The appliance learns x-mcp-header annotations from the tools/list answers that pass through it; a tools/call for a tool it has not seen listed is not checked (the child, which knows its tools, still validates the arguments). A conforming client mirrors headers from a tools/list, which passed through the appliance.",
-  },
-  {
-    id: "mcp2026.intermediary-forwards-param-headers",
-    source: `${S} §Server Behavior for Custom Headers`,
-    level: "MUST",
-    text: "Intermediate servers forward Mcp-Param-{Name} headers they do not recognize (and Mcp-Method, Mcp-Name).",
-    reason:
-      "Not done for [[http_servers]] upstreams: the appliance forwards an allow-list of request headers (accept, content-type, mcp-session-id, mcp-protocol-version, last-event-id), so a 2026-07-28 upstream gets none of the mirrored headers and would refuse the request with -32020.",
   },
   {
     id: "mcp2026.http-sse-migrate",
