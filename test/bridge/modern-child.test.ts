@@ -257,6 +257,21 @@ for (const sharing of SHARINGS) {
         expect(c.asked.rootsLists).toBe(before.rootsLists + 1);
       });
 
+      test("resources/subscribe and list_changed (on a shared 2026 child, from the appliance's own listen)", async () => {
+        const updated = new Promise<string>((resolve) =>
+          c.client.setNotificationHandler("notifications/resources/updated", (n) => resolve(n.params.uri)),
+        );
+        const toolsChanged = new Promise<void>((resolve) =>
+          c.client.setNotificationHandler("notifications/tools/list_changed", () => resolve()),
+        );
+        await c.client.subscribeResource({ uri: WATCHED });
+        await c.client.callTool({ name: "update_resource", arguments: { uri: WATCHED } });
+        expect(await updated).toBe(WATCHED);
+        await c.client.unsubscribeResource({ uri: WATCHED });
+        await c.client.callTool({ name: "test_trigger_tool_change", arguments: {} });
+        await toolsChanged;
+      });
+
       test("no transport errors", () => {
         expect(c.errors.map((e) => e.message)).toEqual([]);
       });

@@ -30,26 +30,19 @@ function discoverResult(discover: string): Record<string, unknown> {
 
 /**
  * The 2025 InitializeResult a 2025 session gets from the child's DiscoverResult: its
- * capabilities (less list_changed and resource subscriptions, which a 2026 child sends on
- * subscriptions/listen streams only, not relayed to 2025 sessions), identity and instructions.
+ * capabilities (its change notifications reach 2025 sessions through the appliance's own listen
+ * stream: modern-routing.ts), identity and instructions.
  */
 function initializeAnswer(id: Request["id"], requested: unknown, discover: string): string {
   const result = discoverResult(discover);
   const meta = result._meta as Record<string, unknown> | undefined;
-  const capabilities: Record<string, unknown> = { ...(result.capabilities as Record<string, unknown> | undefined) };
-  for (const name of ["tools", "prompts", "resources"]) {
-    const declared = capabilities[name];
-    if (typeof declared !== "object" || declared === null) continue;
-    const { listChanged: _listChanged, subscribe: _subscribe, ...kept } = declared as Record<string, unknown>;
-    capabilities[name] = kept;
-  }
   const version = typeof requested === "string" && isSupportedProtocolVersion(requested) ? requested : SUPPORTED_PROTOCOL_VERSIONS[0];
   return JSON.stringify({
     jsonrpc: "2.0",
     id,
     result: {
       protocolVersion: version,
-      capabilities,
+      capabilities: result.capabilities ?? {},
       serverInfo: meta?.[SERVER_INFO_META] ?? { name: "mcp-server", version: "unknown" },
       ...(typeof result.instructions === "string" && { instructions: result.instructions }),
     },

@@ -11,10 +11,10 @@ import type { ChildChannel, ChildListener, ChildProcessHandle, ChildSpawner } fr
 import { AskedRequests, attributed, missingCapabilityError, NEEDS_CAPABILITY, unattributedError } from "./child-requests.ts";
 import type { ChildEra, EraEvents } from "./era-probe.ts";
 import { InitializeOnce } from "./initialize-once.ts";
-import { InputRelay } from "./input-relay.ts";
 import { findMember, replaceMember } from "./json-splice.ts";
 import { isLogLevel, LogLevels } from "./log-levels.ts";
-import { answerForChild, forSubscriber, type LegacyRequester, subscriptionOf, withEnvelope } from "./modern-child.ts";
+import type { LegacyRequester } from "./modern-child.ts";
+import { ModernRouting } from "./modern-routing.ts";
 import { SubscriptionCounts } from "./subscription-counts.ts";
 
 type Request = Extract<PeekedMessage, { kind: "request" }>;
@@ -50,21 +50,18 @@ export class SharedChild {
   private readonly subscriptions = new SubscriptionCounts<Port>();
   private readonly logLevels = new LogLevels<Port>();
   private readonly initialize: InitializeOnce;
-  private readonly relay = new InputRelay<Port>({
-    ask: (port, line, relatedTo) => port.listener.fromChild(line, relatedTo),
-    retry: (port, line) => {
-      const peeked = peek(line);
-      if (this.ports.has(port) && peeked.ok && peeked.value.kind === "request") this.forward(port, peeked.value, line);
-    },
-    answer: (port, line) => port.listener.fromChild(line),
+  private readonly modern: ModernRouting<Port> = new ModernRouting<Port>({
+    forward: (port, message, line) => this.forward(port, message, line),
+    ownRequest: (method, params, onAnswer) => this.ownRequest(method, params, onAnswer),
+    send: (line) => this.process.send(line),
+    ports: () => this.ports,
+    requester: (childId) => this.clientRequests.get(childId),
   });
   private nextId = 0;
   private exited = false;
   /** era-probe.ts: a 2025 child unless the spawner says otherwise; messages wait while it learns. */
   private era: ChildEra | "pending" = "2025";
   private readonly waiting: Array<[Port, string]> = [];
-  /** A 2026 child's answer to server/discover. */
-  private discover = "";
   lastActivity = Date.now();
 
   constructor(
@@ -115,7 +112,7 @@ export class SharedChild {
 
   private eraKnown(era: ChildEra, discover = ""): void {
     this.era = era;
-    this.discover = discover;
+    this.modern.discover = discover;
     for (const [port, line] of this.waiting.splice(0)) if (this.ports.has(port)) this.fromPort(port, line);
   }
 
@@ -137,7 +134,7 @@ export class SharedChild {
     if (!peeked.ok) return true;
     const message = peeked.value;
     if (message.kind === "request") {
-      return this.era === "2026" ? this.modernRequest(port, message, line) : this.requestFromPort(port, message, line);
+      return this.era === "2026" ? this.modern.request(port, message, line) : this.requestFromPort(port, message, line);
     }
     if (message.kind === "notification") return this.notificationFromPort(port, message, line);
     return this.answerFromPort(port, message, line);
@@ -175,14 +172,6 @@ export class SharedChild {
     return this.forward(port, message, line);
   }
 
-  /** A 2026 child: its requesters' requests pass as written, a 2025 session's with the envelope (modern-child.ts). */
-  private modernRequest(port: Port, message: Request, line: string): boolean {
-    const perRequest = port.listener.perRequest === true;
-    const answer = answerForChild(message, port, perRequest, this.discover);
-    if (answer !== undefined) queueMicrotask(() => port.listener.fromChild(answer));
-    return answer !== undefined || this.forward(port, message, perRequest ? line : withEnvelope(line, port));
-  }
-
   private forward(port: Port, message: Request, line: string, subscribedUri?: string): boolean {
     const childId = ++this.nextId;
     let text = replaceMember(line, ["id"], String(childId));
@@ -213,7 +202,7 @@ export class SharedChild {
 
   /** A requester's answer to one of the child's requests: only the requester asked may give it. */
   private answerFromPort(port: Port, message: Answer, line: string): boolean {
-    if (this.relay.answerFrom(port, message, line)) return true;
+    if (this.era === "2026" && this.modern.answerFrom(port, message, line)) return true;
     if (this.serverRequests.take(message.id, port)) return this.process.send(line);
     this.log.debug({ server: this.server }, "dropped an answer to a request the MCP server did not send to this session");
     return true;
@@ -233,7 +222,7 @@ export class SharedChild {
     }
     for (const uri of this.subscriptions.removeAll(port)) this.ownRequest("resources/unsubscribe", { uri }, () => {});
     this.logLevels.remove(port);
-    this.relay.forget(port);
+    if (this.era === "2026") this.modern.detach(port);
     return Promise.resolve();
   }
 
@@ -272,8 +261,7 @@ export class SharedChild {
     }
     if (entry.subscribedUri !== undefined && message.isError) this.subscriptions.remove(entry.subscribedUri, entry.port);
     // A 2025 session cannot continue a 2026 child's input_required result: the relay does it for it.
-    const legacy = this.era === "2026" && !entry.port.listener.perRequest;
-    if (legacy && this.relay.start(entry.port, entry.id, entry.line ?? "", message)) return;
+    if (this.era === "2026" && this.modern.answer(entry, message)) return;
     entry.port.listener.fromChild(replaceMember(line, ["id"], JSON.stringify(entry.id)));
   }
 
@@ -305,13 +293,8 @@ export class SharedChild {
 
   private notificationFromChild(message: Notification, line: string): void {
     const params = message.params;
-    // A 2026 child's listen stream: its notifications belong to that subscriptions/listen request.
-    const subscription = this.era === "2026" ? subscriptionOf(params) : undefined;
-    if (subscription !== undefined) {
-      const entry = this.clientRequests.get(subscription);
-      entry?.port.listener.fromChild(forSubscriber(line, entry.id), entry.id);
-      if (entry) return;
-    }
+    // A 2026 child's listen streams: their notifications belong to their listen request (modern-routing.ts).
+    if (this.era === "2026" && this.modern.notification(message.method, params, line)) return;
     switch (message.method) {
       case "notifications/progress": {
         const token = params?.progressToken;
@@ -392,9 +375,10 @@ export class SharedChild {
     return entry;
   }
 
-  private ownRequest(method: string, params: Record<string, unknown>, onAnswer: (line: string, message: PeekedMessage) => void): void {
+  private ownRequest(method: string, params: Record<string, unknown>, onAnswer: (line: string, message: PeekedMessage) => void): number {
     const id = ++this.nextId;
     this.ownRequests.set(id, onAnswer);
     this.process.send(JSON.stringify({ jsonrpc: "2.0", id, method, params }));
+    return id;
   }
 }

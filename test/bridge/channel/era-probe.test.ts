@@ -180,8 +180,7 @@ describe("a shared 2026 child", () => {
         id: 1,
         result: {
           protocolVersion: "2025-06-18",
-          // list_changed and subscriptions travel on listen streams only: not offered to 2025 sessions.
-          capabilities: { tools: {}, resources: {}, logging: {} },
+          capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, logging: {} },
           serverInfo: { name: "modern", version: "2" },
           instructions: "be kind",
         },
@@ -189,7 +188,8 @@ describe("a shared 2026 child", () => {
       { jsonrpc: "2.0", id: 2, result: {} },
       { jsonrpc: "2.0", id: 3, result: {} },
     ]);
-    expect(child.received.map((m) => m.method)).toEqual(["server/discover"]);
+    // The first 2025 session: the appliance listens for the change notifications of 2025 sessions.
+    expect(child.received.map((m) => m.method)).toEqual(["server/discover", "subscriptions/listen"]);
     channel.send(request(4, "tools/call", { name: "echo" }));
     channel.send(request(5, "tools/call", { name: "ask", _meta: { progressToken: "p" } }));
     await settled();
@@ -239,6 +239,41 @@ describe("a shared 2026 child", () => {
     expect(child.sent("tools/call")).toHaveLength(1);
     expect(listener.messages.at(-1)!.id).toBe(2);
     expect((listener.messages.at(-1)!.error as { message: string }).message).toContain("declined");
+  });
+
+  test("2025 sessions' subscriptions: one listen of the appliance's own, opened again as the URIs change", async () => {
+    const { child, shared } = await modernChild();
+    const [a, b, listen] = [new RecordingListener(), new RecordingListener(), new RecordingListener()];
+    Object.assign(listen, { perRequest: true });
+    const ca = shared.attach(a);
+    const cb = shared.attach(b);
+    shared.attach(listen).send(request(0, "initialize", { protocolVersion: "2025-11-25", capabilities: {} }));
+    ca.send(request(1, "initialize", { protocolVersion: "2025-11-25", capabilities: {} }));
+    cb.send(request(1, "initialize", { protocolVersion: "2025-11-25", capabilities: {} }));
+    ca.send(request(2, "resources/subscribe", { uri: "test://x" }));
+    cb.send(request(2, "resources/subscribe", { uri: "test://x" }));
+    await settled();
+    const listens = child.sent("subscriptions/listen");
+    expect(listens.map((m) => m.params!.notifications)).toEqual([
+      { toolsListChanged: true, promptsListChanged: true, resourcesListChanged: true },
+      { toolsListChanged: true, promptsListChanged: true, resourcesListChanged: true, resourceSubscriptions: ["test://x"] },
+    ]);
+    expect(child.sent("notifications/cancelled").map((m) => m.params!.requestId)).toEqual([listens[0]!.id]);
+    expect(a.messages.at(-1)).toEqual({ jsonrpc: "2.0", id: 2, result: {} });
+    for (const r of [a, b, listen]) r.lines.length = 0;
+    const current = listens[1]!.id as number;
+    child.write(notification("notifications/resources/updated", { uri: "test://x", _meta: { [SUBSCRIPTION_ID]: current } }));
+    child.write(notification("notifications/tools/list_changed", { _meta: { [SUBSCRIPTION_ID]: current } }));
+    // The old listen's late notification is dropped.
+    child.write(notification("notifications/tools/list_changed", { _meta: { [SUBSCRIPTION_ID]: listens[0]!.id } }));
+    expect(a.messages.map((m) => m.method)).toEqual(["notifications/resources/updated", "notifications/tools/list_changed"]);
+    expect(b.messages.map((m) => m.method)).toEqual(["notifications/resources/updated", "notifications/tools/list_changed"]);
+    expect(listen.lines).toEqual([]);
+    // One goes: the URI still has a subscriber. The other goes: no 2025 session is left, the listen ends.
+    await ca.stop();
+    expect(child.sent("subscriptions/listen")).toHaveLength(2);
+    await cb.stop();
+    expect(child.sent("notifications/cancelled").map((m) => m.params!.requestId)).toEqual([listens[0]!.id, current]);
   });
 
   test("a 2026 requester: initialize is the DiscoverResult; a listen stream's notifications carry its own id", async () => {
