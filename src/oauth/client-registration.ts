@@ -4,12 +4,13 @@
 import * as v from "valibot";
 import { InvalidClientMetadata, InvalidRedirectUri, type Outcome } from "./errors.ts";
 import { GRANT_TYPES, type GrantType, TOKEN_ENDPOINT_AUTH_METHODS, type TokenEndpointAuthMethod } from "./metadata.ts";
-import { checkRedirectUris } from "./redirect-uris.ts";
+import { checkRedirectUri, checkRedirectUris } from "./redirect-uris.ts";
 import { formatScope, parseScope } from "./scopes.ts";
 
 /** Registered client metadata, under its RFC 7591 §2 names (the names of the response too). */
 interface ClientMetadata {
   redirect_uris: string[];
+  application_type: ApplicationType;
   token_endpoint_auth_method: TokenEndpointAuthMethod;
   grant_types: GrantType[];
   response_types: "code"[];
@@ -27,6 +28,9 @@ interface RegistrationOptions {
   /** scopes_supported: a requested scope outside it is dropped (RFC 7591 §3.2.1 lets the server substitute). */
   knownScopes: readonly string[];
 }
+
+/** OpenID Connect Registration §2 (MCP clients of 2026 send it): what kind of app this is. */
+type ApplicationType = "web" | "native";
 
 const MAX_REDIRECT_URIS = 20;
 const MAX_TEXT = 200;
@@ -56,6 +60,8 @@ const httpsUrl = v.pipe(
 );
 
 const requestSchema = v.object({
+  // Checked against the redirect URIs in applicationTypeOf; absent, it is inferred from them.
+  application_type: v.optional(v.picklist(["web", "native"], "expected web or native")),
   // RFC 7591 §2: default client_secret_basic. MCP clients send "none" (public, PKCE).
   token_endpoint_auth_method: v.optional(
     v.picklist(TOKEN_ENDPOINT_AUTH_METHODS, `expected one of ${TOKEN_ENDPOINT_AUTH_METHODS.join(", ")}`),
@@ -96,7 +102,8 @@ function preview(uri: unknown): string {
 }
 
 // RFC 7591 §2: redirect_uris is required for the redirect-based grants, the only ones here.
-// One bad URI fails the whole registration, and the answer names every bad one.
+// Each URI is judged on its own; one bad URI fails the whole registration, and the answer names
+// every bad one.
 function checkRedirects(value: unknown): Outcome<string[]> {
   if (!Array.isArray(value) || value.length === 0) {
     return { ok: false, error: new InvalidRedirectUri("redirect_uris is required: a non-empty array of URIs") };
@@ -111,6 +118,33 @@ function checkRedirects(value: unknown): Outcome<string[]> {
     return { ok: false, error: new InvalidRedirectUri(lines.join("; ")) };
   }
   return { ok: true, value: [...new Set(value as string[])] };
+}
+
+/**
+ * OpenID Connect Registration §2 application_type, judged per redirect URI (RFC 7591 §2 lists
+ * them; every one must fit). Absent: native when any URI is loopback or a private-use scheme
+ * (a CLI or desktop app, RFC 8252), else web (that specification's default).
+ * - native: private-use schemes and loopback http, as §2 says, and also https: RFC 8252 §7.2
+ *   claimed https redirects, which VS Code registers (https://vscode.dev/redirect) beside its
+ *   loopback ones.
+ * - web: https, and loopback http (a web app served from the machine itself, such as the MCP
+ *   Inspector; §2 forbids localhost only to the implicit grant, which does not exist here); a
+ *   private-use scheme cannot reach a web app: refused, naming application_type native.
+ */
+function applicationTypeOf(declared: ApplicationType | undefined, uris: readonly string[]): Outcome<ApplicationType> {
+  const kinds = uris.map((uri) => {
+    const check = checkRedirectUri(uri);
+    return check.ok ? check.value : undefined;
+  });
+  if (declared === undefined) return { ok: true, value: kinds.some((kind) => kind !== "https") ? "native" : "web" };
+  if (declared === "native") return { ok: true, value: "native" };
+  const misfits = kinds.flatMap((kind, index) =>
+    kind === "private-use"
+      ? [`redirect_uris[${index}] '${preview(uris[index])}': a web application cannot receive it; register application_type native`]
+      : [],
+  );
+  if (misfits.length > 0) return { ok: false, error: new InvalidRedirectUri(misfits.join("; ")) };
+  return { ok: true, value: "web" };
 }
 
 /** Metadata sent as null or "" is treated as not sent (some clients serialise unset fields so). */
@@ -141,9 +175,12 @@ export function parseClientRegistration(body: unknown, options: RegistrationOpti
     const lines = parsed.issues.map((issue) => `${v.getDotPath(issue) ?? "body"}: ${issue.message}`);
     return { ok: false, error: new InvalidClientMetadata(lines.join("; ")) };
   }
-  const { scope, token_endpoint_auth_method, grant_types, response_types: _code, ...described } = parsed.output;
+  const { scope, token_endpoint_auth_method, grant_types, response_types: _code, application_type, ...described } = parsed.output;
+  const applicationType = applicationTypeOf(application_type, redirects.value);
+  if (!applicationType.ok) return applicationType;
   const metadata: ClientMetadata = {
     redirect_uris: redirects.value,
+    application_type: applicationType.value,
     token_endpoint_auth_method,
     grant_types: [...new Set(grant_types)],
     response_types: ["code"],

@@ -26,25 +26,75 @@ const SCHEME = /^([A-Za-z][A-Za-z0-9+\-.]*):/;
 const LOOPBACK = /^(http:\/\/(?:localhost|127\.0\.0\.1|\[::1\]))(?::(\d{1,5}))?([/?][\s\S]*)?$/i;
 
 // Schemes a browser or the operating system handles itself: a "redirect" there runs script,
-// reads local data or leaves the OAuth flow entirely. Never a native app's callback.
+// reads local data, installs or launches something, or leaves the OAuth flow entirely. Never a
+// native app's callback (RFC 8252 §7.1 private-use schemes are an app's own, reverse-DNS names).
+// The list is also in README.md ("Redirect URIs").
 const REFUSED_SCHEMES = new Set([
+  // script and content the browser makes up: run in the page's or the browser's context
   "javascript",
   "vbscript",
+  "jscript",
+  "livescript",
   "data",
-  "file",
-  "about",
   "blob",
   "filesystem",
+  "about",
   "view-source",
-  "intent",
+  "mhtml",
   "jar",
+  // local files and network shares, or other protocols reached on the owner's machine
+  "file",
+  "smb",
+  "nfs",
+  "afp",
   "ftp",
+  "sftp",
+  "ssh",
+  "telnet",
+  "ldap",
+  "ldaps",
+  "gopher",
   "ws",
   "wss",
+  // Windows handlers known for remote code execution or local searches (Follina ms-msdt:,
+  // search-ms:, CHM ms-its:/its:/mk:, hcp:, shell:, res:)
+  "search-ms",
+  "search",
+  "shell",
+  "hcp",
+  "its",
+  "mk",
+  "res",
+  "vbefile",
+  // browser-internal pages and extensions, and system app launchers / installers
+  "chrome",
+  "chrome-extension",
+  "chrome-untrusted",
+  "chrome-search",
+  "edge",
+  "microsoft-edge",
+  "opera",
+  "brave",
+  "vivaldi",
+  "moz-extension",
+  "resource",
+  "safari-extension",
+  "intent",
+  "android-app",
+  "content",
+  "itms-services",
+  "x-apple-systempreferences",
+  // messaging handlers: a code sent there leaves the client
   "mailto",
   "tel",
   "sms",
+  "callto",
 ]);
+
+/** Every ms-* scheme is a Windows or Office handler (ms-msdt:, ms-officecmd:, ms-settings:, ms-appinstaller:, ...). */
+function isRefusedScheme(scheme: string): boolean {
+  return REFUSED_SCHEMES.has(scheme) || scheme.startsWith("ms-");
+}
 
 /** The URI without its port when it is a loopback redirect (port 1-65535 or none), else undefined. */
 function loopbackWithoutPort(uri: string): string | undefined {
@@ -108,7 +158,7 @@ export function checkRedirectUri(uri: string): RedirectUriCheck {
     }
     return { ok: true, value: "loopback" };
   }
-  if (REFUSED_SCHEMES.has(scheme)) return { ok: false, error: `the ${scheme}: scheme cannot be a redirect URI` };
+  if (isRefusedScheme(scheme)) return { ok: false, error: `the ${scheme}: scheme cannot be a redirect URI` };
   // "c:/Users/..." is a Windows path, not a URI, and no app scheme has one letter.
   if (scheme.length === 1) return { ok: false, error: "a one-letter scheme is a drive letter, not an app's scheme" };
   // RFC 8252 §7.1 private-use scheme. §8.4 says schemes without a period SHOULD be refused;

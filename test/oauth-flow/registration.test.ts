@@ -241,6 +241,38 @@ describe("redirect URIs real clients register", () => {
     expect(body.error_description).toContain("redirect_uris[3]");
   });
 
+  test("application_type: Cursor's three URIs as native, loopback any port kept; web with a private-use scheme refused", async () => {
+    const native = await created(
+      await registration(main.url, { application_type: "native", redirect_uris: CURSOR, token_endpoint_auth_method: "none" }),
+    );
+    expect(native.application_type).toBe("native");
+    expect(native.redirect_uris).toEqual(CURSOR);
+    const inferred = await created(await registration(main.url, { redirect_uris: ["https://claude.ai/api/mcp/auth_callback"] }));
+    expect(inferred.application_type).toBe("web");
+    const web = await registration(main.url, { application_type: "web", redirect_uris: CURSOR, token_endpoint_auth_method: "none" });
+    const body = await expectOAuthError(web, 400, "invalid_redirect_uri");
+    expect(body.error_description).toContain("redirect_uris[0]");
+    expect(body.error_description).not.toContain("redirect_uris[2]");
+    // The loopback URI of a native registration matches on any port, for localhost and 127.0.0.1 alike.
+    for (const [registered, requested] of [
+      ["http://localhost/cb", "http://localhost:50123/cb"],
+      ["http://127.0.0.1/cb", "http://127.0.0.1:50124/cb"],
+    ] as const) {
+      const client = await registerPublic(main.url, [registered], { application_type: "native" });
+      const flow = await authorizeWithOwner(main.url, { clientId: client.client_id, redirectUri: requested });
+      expect(flow.redirect.href.split("?")[0]).toBe(requested);
+    }
+  });
+
+  test("operating-system handler schemes among good URIs: invalid_redirect_uri (ms-msdt:, search-ms:, chrome:, ...)", async () => {
+    for (const bad of ["ms-msdt:/id%20PCWDiagnostic", "search-ms:query=x", "chrome://settings/", "ms-settings:privacy", "shell:startup"]) {
+      const response = await registration(main.url, { redirect_uris: [...CURSOR, bad], token_endpoint_auth_method: "none" });
+      const body = await expectOAuthError(response, 400, "invalid_redirect_uri");
+      expect(body.error_description).toContain("redirect_uris[3]");
+      expect(body.error_description).toContain("scheme cannot be a redirect URI");
+    }
+  });
+
   test("every kind of bad redirect URI: invalid_redirect_uri", async () => {
     for (const bad of [
       "javascript:alert(1)",

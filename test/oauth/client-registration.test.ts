@@ -54,6 +54,7 @@ describe("real clients' registration requests are accepted", () => {
     });
     expect(isConfidential(metadata)).toBe(true);
     expect(Object.keys(metadata).sort()).toEqual([
+      "application_type",
       "client_name",
       "grant_types",
       "redirect_uris",
@@ -76,10 +77,39 @@ describe("real clients' registration requests are accepted", () => {
   });
 });
 
+describe("application_type (OpenID Connect Registration §2), every redirect URI judged on its own", () => {
+  const CURSOR = ["cursor://anysphere.cursor-mcp/oauth/callback", "https://cursor.com/oauth/callback", "http://localhost:3000/callback"];
+  test("absent: native when any URI is loopback or a private-use scheme, else web", () => {
+    expect(accepted({ redirect_uris: CURSOR }).application_type).toBe("native");
+    expect(accepted({ redirect_uris: ["http://127.0.0.1/cb"] }).application_type).toBe("native");
+    expect(accepted({ redirect_uris: ["https://claude.ai/api/mcp/auth_callback"] }).application_type).toBe("web");
+  });
+  test("native: private-use, loopback and claimed https (RFC 8252 §7.2) URIs, as Cursor and VS Code send them", () => {
+    expect(accepted({ application_type: "native", redirect_uris: CURSOR }).redirect_uris).toEqual(CURSOR);
+    const vscode = ["https://vscode.dev/redirect", "http://127.0.0.1/", "http://127.0.0.1:33418/"];
+    expect(accepted({ application_type: "native", redirect_uris: vscode }).application_type).toBe("native");
+  });
+  test("web: https and loopback (the Inspector) accepted; a private-use scheme refused, named by index", () => {
+    expect(accepted({ application_type: "web", redirect_uris: ["http://localhost:6274/oauth/callback"] }).application_type).toBe("web");
+    const error = refused({ application_type: "web", redirect_uris: CURSOR });
+    expect(error.code).toBe("invalid_redirect_uri");
+    expect(error.description).toContain("redirect_uris[0] 'cursor://anysphere.cursor-mcp/oauth/callback'");
+    expect(error.description).toContain("application_type native");
+    expect(error.description).not.toContain("redirect_uris[1]");
+    expect(error.description).not.toContain("redirect_uris[2]");
+  });
+  test("any other value: invalid_client_metadata", () => {
+    const error = refused({ application_type: "desktop", redirect_uris: ["https://a.example/cb"] });
+    expect(error.code).toBe("invalid_client_metadata");
+    expect(error.description).toContain("application_type");
+  });
+});
+
 describe("defaults and normalisation (RFC 7591 §2)", () => {
   test("a minimal request gets the RFC defaults", () => {
     expect(accepted({ redirect_uris: ["https://app.example.com/cb"] })).toEqual({
       redirect_uris: ["https://app.example.com/cb"],
+      application_type: "web",
       token_endpoint_auth_method: "client_secret_basic",
       grant_types: ["authorization_code"],
       response_types: ["code"],
@@ -96,6 +126,7 @@ describe("defaults and normalisation (RFC 7591 §2)", () => {
     });
     expect(metadata).toEqual({
       redirect_uris: ["https://app.example.com/cb"],
+      application_type: "web",
       token_endpoint_auth_method: "client_secret_basic",
       grant_types: ["authorization_code"],
       response_types: ["code"],
@@ -218,6 +249,7 @@ describe("registrationResponse (RFC 7591 §3.2.1)", () => {
       client_id_issued_at: 1_700_000_000,
       client_secret_expires_at: 0,
       redirect_uris: ["https://claude.ai/api/mcp/auth_callback"],
+      application_type: "web",
       token_endpoint_auth_method: "client_secret_post",
       grant_types: ["authorization_code", "refresh_token"],
       response_types: ["code"],
@@ -234,6 +266,7 @@ describe("registrationResponse (RFC 7591 §3.2.1)", () => {
       "client_id",
       "client_id_issued_at",
       "redirect_uris",
+      "application_type",
       "token_endpoint_auth_method",
       "grant_types",
       "response_types",

@@ -24,6 +24,10 @@ describe("checkRedirectUri: accepted at registration", () => {
     ["com.example.app:/oauth2redirect/example-provider", "private-use"],
     ["com.example.app:cb", "private-use"],
     ["vscode://vscode.github-authentication/did-authenticate", "private-use"],
+    // private-use schemes that only look like refused ones stay accepted
+    ["msapp://cb", "private-use"],
+    ["chromeapp://cb", "private-use"],
+    ["com.microsoft.teams://auth", "private-use"],
   ])("%p is %p", (uri, kind) => {
     expect(checkRedirectUri(uri)).toEqual({ ok: true, value: kind as "https" });
   });
@@ -88,6 +92,21 @@ describe("checkRedirectUri: refused at registration", () => {
     ["blob:https://example.com/uuid", /blob: scheme/],
     ["view-source:https://example.com/", /view-source: scheme/],
     ["ws://localhost/cb", /ws: scheme/],
+    // operating-system and browser handlers (the full list is in redirect-uris.ts and README.md)
+    ["ms-msdt:/id PCWDiagnostic /skip force /param", /characters|ms-msdt: scheme/],
+    ["ms-msdt:/id%20PCWDiagnostic", /ms-msdt: scheme/],
+    ["ms-officecmd:%7B%7D", /ms-officecmd: scheme/],
+    ["ms-settings:privacy", /ms-settings: scheme/],
+    ["search-ms:query=invoice&crumb=location:%5C%5Cevil.example%5Cshare", /search-ms: scheme/],
+    ["chrome://settings/", /chrome: scheme/],
+    ["chrome-extension://abcdef/cb.html", /chrome-extension: scheme/],
+    ["microsoft-edge:https://evil.example/", /microsoft-edge: scheme/],
+    ["shell:startup", /shell: scheme/],
+    ["hcp://services/search", /hcp: scheme/],
+    ["ms-its:evil.chm::/x.htm", /ms-its: scheme/],
+    ["smb://evil.example/share", /smb: scheme/],
+    ["itms-services://?action=download-manifest&url=https://evil.example/m.plist", /itms-services: scheme/],
+    ["intent://cb#Intent;scheme=x;end", /fragment|intent: scheme/],
     ["c:/Users/me/cb", /drive letter/],
     ["myapp:", /nothing after the scheme/],
   ])("%p", (uri, problem) => {
