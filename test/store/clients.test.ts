@@ -96,6 +96,25 @@ describe("clients", () => {
     ).toEqual(["new-unused", "old-prereg", "old-used"]);
   });
 
+  test("metadata-document clients have the bounds of registrations: expiry unused, makeRoomForOne per kind", () => {
+    const doc = (id: string, created_at: number) => client(id, { kind: "metadata_document", created_at });
+    t.store.clients.insert(doc("https://a.example/old-unused", T0 - 10 * HOUR));
+    t.store.clients.insert(doc("https://a.example/old-used", T0 - 10 * HOUR));
+    t.store.clients.insert(doc("https://a.example/new-unused", T0));
+    t.store.clients.insert(client("dyn-old-unused", { created_at: T0 - 10 * HOUR }));
+    t.store.clients.touchLastUsed("https://a.example/old-used", T0 - HOUR);
+    expect(t.store.clients.deleteUnusedOlderThan("metadata_document", T0 - HOUR)).toBe(1);
+    expect(t.store.clients.get("https://a.example/old-unused")).toBeUndefined();
+    expect(t.store.clients.get("dyn-old-unused")).toBeDefined(); // another kind: untouched
+    // Limit 2 with two rows: the never-used one gives way; the used one never does.
+    expect(t.store.clients.makeRoomForOne("metadata_document", 2, T0 - 24 * HOUR)).toBe(true);
+    expect(t.store.clients.get("https://a.example/new-unused")).toBeUndefined();
+    expect(t.store.clients.get("https://a.example/old-used")).toBeDefined();
+    // Limit 1 and only a used row: no room.
+    expect(t.store.clients.makeRoomForOne("metadata_document", 1, T0 - 24 * HOUR)).toBe(false);
+    expect(t.store.clients.countByKind("dynamic")).toBe(1);
+  });
+
   test("upsert updates in place: created_at, last_used_at and the client's tokens stay", () => {
     const url = "https://app.example/client.json";
     const { access } = issue(t.store, "cimd", url);
