@@ -39,7 +39,6 @@ const UNUSED_EXPORTS_ALLOWED: Record<string, string> = {
   "config/load.ts: parseConfig": "the config's golden and unit tests parse TOML text without a file on disk",
   "store/migrations.ts: MIGRATIONS": "the migration test builds a database at an older schema version from the first steps",
   "oauth/resource.ts: normalizeResource": "the RFC 8707 / MCP canonical-URI table checks the canonical form itself",
-  "oauth/redirect-uris.ts: checkRedirectUri": "the redirect URI rules (RFC 8252, OAuth 2.1 §2.3.1) are a table of single URIs",
   "oauth/redirect-uris.ts: redirectUriMatches": "exact matching and the loopback port exception, case by case",
   "oauth/errors.ts: sanitizeDescription": "RFC 6749 §5.2's character set for error_description, case by case",
   "oauth/errors.ts: ServerError": "the taxonomy test lists every error class with its code and status",
