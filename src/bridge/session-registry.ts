@@ -89,7 +89,7 @@ export class SessionRegistry {
     private readonly parentEnv: Record<string, string | undefined> = process.env,
   ) {
     // Below supervision: the era probe's sibling process is no failure of the child (era-probe.ts).
-    const learnEra = new EraProbe(server, log);
+    const learnEra = new EraProbe(server, log, { stopping: (stop) => this.track(stop) });
     this.shared = new SharedChildren(
       server,
       log,

@@ -60,11 +60,18 @@ export class EraProbe {
   /** What the last verdict was (protocol = "auto"); undefined until one was reached. */
   private learnt: ChildEra | undefined;
 
+  private readonly timeoutMs: number;
+  /** Receives the stop of each sibling, so that shutdown can wait for it to be gone. */
+  private readonly stopping: (stop: Promise<void>) => void;
+
   constructor(
     private readonly server: Pick<StdioServerConfig, "name" | "protocol">,
     private readonly log: Logger,
-    private readonly timeoutMs = PROBE_TIMEOUT_MS,
-  ) {}
+    options: { timeoutMs?: number; stopping?: (stop: Promise<void>) => void } = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? PROBE_TIMEOUT_MS;
+    this.stopping = options.stopping ?? (() => {});
+  }
 
   /** `spawn`, with each child's era learnt (or known) before the channel sends it anything. */
   spawner(spawn: ChildSpawner): ChildSpawner {
@@ -129,7 +136,7 @@ export class EraProbe {
       (handler) => (onLine = handler),
       (handler) => (onExit = handler),
     );
-    void sibling.stop();
+    this.stopping(sibling.stop());
     return probed.era;
   }
 

@@ -134,7 +134,7 @@ describe("the era probe", () => {
 
   test("auto: silence of the sibling for the probe's time makes a 2025 child", async () => {
     const { made, spawn } = spawner(initializingScript());
-    const shared = new SharedChild("fake", log, new EraProbe(server("auto"), log, 20).spawner(spawn));
+    const shared = new SharedChild("fake", log, new EraProbe(server("auto"), log, { timeoutMs: 20 }).spawner(spawn));
     const listener = new RecordingListener();
     shared.attach(listener).send(request(1, "initialize", { protocolVersion: "2025-11-25", capabilities: {} }));
     await until(() => listener.lines.length > 0);
