@@ -6,10 +6,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startTestAppliance, stdioServer, type TestAppliance } from "../../helpers/appliance.ts";
 import { sharingServer } from "../sharing-helpers.ts";
+import { frames, type Message, type ModernRequest, messages, postRaw, sendModern, VERSION } from "./modern-requests.ts";
 
 const SERVER = "gaps";
 const V2_CHILD = "gaps-v2";
-const VERSION = "2026-07-28";
 const CAPABILITIES = { elicitation: {}, sampling: {} };
 
 let appliance: TestAppliance;
@@ -26,82 +26,22 @@ afterAll(async () => {
   await appliance.stop();
 });
 
-// biome-ignore lint/suspicious/noExplicitAny: the tests read whatever the appliance wrote, by any path
-type Message = Record<string, any>;
-
-let nextId = 1;
-
-interface Sent {
-  method: string;
-  params?: Record<string, unknown>;
-  headers?: Record<string, string>;
-  signal?: AbortSignal;
-  id?: number;
+interface Sent extends ModernRequest {
   server?: string;
-  capabilities?: Record<string, unknown>;
 }
 
-/** One 2026-07-28 request as the revision's clients send it: headers mirroring the body. */
-function send({ method, params = {}, headers = {}, signal, id = nextId++, server = SERVER, capabilities = CAPABILITIES }: Sent) {
-  const meta = { "io.modelcontextprotocol/protocolVersion": VERSION, "io.modelcontextprotocol/clientCapabilities": capabilities };
-  const body = { jsonrpc: "2.0", id, method, params: { ...params, _meta: { ...meta, ...(params._meta as object) } } };
-  const name = (params.name ?? params.uri) as string | undefined;
-  return post(
-    JSON.stringify(body),
-    {
-      "mcp-protocol-version": VERSION,
-      "mcp-method": method,
-      ...(name !== undefined && { "mcp-name": name }),
-      ...headers,
-    },
-    signal,
-    server,
-  );
+/** One 2026-07-28 request, to the shared 2025 child unless `server` says otherwise. */
+function send({ server = SERVER, capabilities = CAPABILITIES, ...request }: Sent) {
+  return sendModern(appliance.mcpUrl(server), { capabilities, ...request });
 }
 
 function post(body: string, headers: Record<string, string>, signal?: AbortSignal, server = SERVER) {
-  return fetch(appliance.mcpUrl(server), {
-    method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
-    body,
-    signal,
-  });
-}
-
-/** The JSON-RPC messages of a response, whether a JSON body or an SSE stream (read to its end). */
-async function messages(response: Response): Promise<Message[]> {
-  const text = await response.text();
-  if (!(response.headers.get("content-type") ?? "").includes("text/event-stream")) return [JSON.parse(text)];
-  return text
-    .split("\n")
-    .filter((line) => line.startsWith("data: ") && line.length > 6)
-    .map((line) => JSON.parse(line.slice(6)));
+  return postRaw(appliance.mcpUrl(server), body, headers, signal);
 }
 
 function call(name: string, args: Record<string, unknown> = {}, extra: Partial<Sent> = {}) {
   const { params, ...rest } = extra;
   return send({ method: "tools/call", params: { name, arguments: args, ...params }, ...rest });
-}
-
-/** The data frames of an SSE body, one at a time, as they arrive. */
-function frames(response: Response): () => Promise<Message> {
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffered = "";
-  return async () => {
-    for (;;) {
-      const end = buffered.indexOf("\n\n");
-      if (end >= 0) {
-        const frame = buffered.slice(0, end);
-        buffered = buffered.slice(end + 2);
-        const data = frame.split("\n").find((line) => line.startsWith("data: "));
-        if (data) return JSON.parse(data.slice(6));
-        continue;
-      }
-      const { value, done } = await reader.read();
-      if (done) throw new Error("the stream ended");
-      buffered += value;
-    }
-  };
 }
 
 describe("MCP 2026-07-28 streamable-http through the appliance", () => {

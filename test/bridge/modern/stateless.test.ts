@@ -6,12 +6,12 @@ import { randomBytes } from "node:crypto";
 import { eventually, startTestAppliance, type TestAppliance } from "../../helpers/appliance.ts";
 import { sha256Hex } from "../../helpers/oauth-http.ts";
 import { sharingServer } from "../sharing-helpers.ts";
+import { answer, frames, type Message, type ModernRequest, messages, sendModern, VERSION } from "./modern-requests.ts";
 
 const ALPHA = `static_${randomBytes(24).toString("base64url")}`;
 const BETA = `static_${randomBytes(24).toString("base64url")}`;
 const MODES = ["shared", "client", "session"] as const;
 const servers = MODES.map((mode) => sharingServer(`m-${mode}`, mode));
-const VERSION = "2026-07-28";
 const CAPABILITIES = { elicitation: {}, sampling: {} };
 
 let appliance: TestAppliance;
@@ -34,54 +34,13 @@ afterAll(async () => {
   await appliance.stop();
 });
 
-// biome-ignore lint/suspicious/noExplicitAny: the tests read whatever the appliance wrote, by any path
-type Message = Record<string, any>;
-
-let nextId = 1;
-
-interface Sent {
-  method: string;
-  params?: Record<string, unknown>;
-  capabilities?: Record<string, unknown>;
+interface Sent extends Omit<ModernRequest, "token"> {
   token?: string;
-  headers?: Record<string, string>;
-  signal?: AbortSignal;
 }
 
-/** One 2026-07-28 request as the revision's clients send it: headers mirroring the body. */
-function send(server: string, { method, params = {}, capabilities = CAPABILITIES, token = ALPHA, headers = {}, signal }: Sent) {
-  const meta = { "io.modelcontextprotocol/protocolVersion": VERSION, "io.modelcontextprotocol/clientCapabilities": capabilities };
-  const body = { jsonrpc: "2.0", id: nextId++, method, params: { ...params, _meta: { ...meta, ...(params._meta as object) } } };
-  const name = (params.name ?? params.uri) as string | undefined;
-  return fetch(appliance.mcpUrl(server), {
-    method: "POST",
-    headers: {
-      authorization: `Bearer ${token}`,
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-      "mcp-protocol-version": VERSION,
-      "mcp-method": method,
-      ...(name !== undefined && { "mcp-name": name }),
-      ...headers,
-    },
-    body: JSON.stringify(body),
-    signal,
-  });
-}
-
-/** The JSON-RPC messages of a response, whether a JSON body or an SSE stream. */
-async function messages(response: Response): Promise<Message[]> {
-  const text = await response.text();
-  if (!(response.headers.get("content-type") ?? "").includes("text/event-stream")) return [JSON.parse(text)];
-  return text
-    .split("\n")
-    .filter((line) => line.startsWith("data: ") && line.length > 6)
-    .map((line) => JSON.parse(line.slice(6)));
-}
-
-async function answer(response: Response): Promise<Message> {
-  const all = await messages(response);
-  return all[all.length - 1]!;
+/** One 2026-07-28 request to a server of this appliance, with alpha's token by default. */
+function send(server: string, { capabilities = CAPABILITIES, token = ALPHA, ...request }: Sent) {
+  return sendModern(appliance.mcpUrl(server), { capabilities, token, ...request });
 }
 
 function call(server: string, name: string, args: Record<string, unknown> = {}, { params, ...extra }: Partial<Sent> = {}) {
@@ -250,23 +209,7 @@ describe("subscriptions/listen", () => {
       signal: abort.signal,
     });
     expect(response.headers.get("content-type")).toContain("text/event-stream");
-    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let buffered = "";
-    const next = async (): Promise<Message> => {
-      for (;;) {
-        const end = buffered.indexOf("\n\n");
-        if (end >= 0) {
-          const frame = buffered.slice(0, end);
-          buffered = buffered.slice(end + 2);
-          const data = frame.split("\n").find((line) => line.startsWith("data: "));
-          if (data) return JSON.parse(data.slice(6));
-          continue;
-        }
-        const { value, done } = await reader.read();
-        if (done) throw new Error("the listen stream ended");
-        buffered += value;
-      }
-    };
+    const next = frames(response);
     const ack: Message = await next();
     expect(ack.method).toBe("notifications/subscriptions/acknowledged");
     expect(ack.params.notifications).toEqual({ toolsListChanged: true, resourceSubscriptions: ["note://a"] });
