@@ -1,9 +1,11 @@
 // The token endpoint (RFC 6749 §3.2, §4.1.3, §6; OAuth 2.1 §4.1.3, §4.3): authorization codes
 // (single use, PKCE-verified, bound to client, redirect URI and resource) and refresh tokens
-// (rotated on every use; reuse of a rotated one revokes the whole grant), rate-limited per client
-// address ([oauth] token_rate): anyone may call it, and every call may cost a secret check.
+// (rotated on every use, idempotently within the grace window; any other reuse of a rotated one
+// revokes the whole grant), rate-limited per client address ([oauth] token_rate): anyone may
+// call it, and every call may cost a secret check. Every grant is checked again against what is
+// configured now: a client's scope (RFC 6749 §3.3) and the servers still served.
 
-import type { ClientRecord } from "../store/index.ts";
+import type { ClientRecord, RefreshTokenRecord } from "../store/index.ts";
 import { authenticateClient } from "./client-authentication.ts";
 import type { ClientDirectory } from "./client-directory.ts";
 import { LIFETIMES, type OAuthContext } from "./context.ts";
@@ -22,8 +24,16 @@ import {
 import { checkCodeVerifier } from "./pkce.ts";
 import { RateLimiter } from "./rate-limiter.ts";
 import { matchResource } from "./resource.ts";
-import { formatScope, parseScope, scopeCovers } from "./scopes.ts";
-import { issueAccessToken, mayRefresh, newRefreshToken, type TokenResponse, tokenResponse } from "./token-issuer.ts";
+import { clientMayHave, clientScopeLimit, formatScope, parseScope, scopeCovers } from "./scopes.ts";
+import {
+  issueAccessToken,
+  mayRefresh,
+  newRefreshToken,
+  newSuccessorSalt,
+  successorTokens,
+  type TokenResponse,
+  tokenResponse,
+} from "./token-issuer.ts";
 
 export class TokenEndpoint {
   private readonly limiter: RateLimiter;
@@ -78,6 +88,9 @@ export class TokenEndpoint {
         return fail(new InvalidGrant("the authorization code was already used"));
       }
       if (consumed.expired) return fail(new InvalidGrant("the authorization code has expired"));
+      // OAuth 2.1 §4.1.3: the code must have been issued to this client. It is spent all the
+      // same (consumed above): it has reached a party it was not sent to, so its own client's
+      // later redemption is a replay and revokes the grant (RFC 6749 §4.1.2, §10.5).
       if (record.client_id !== client.client_id) return fail(new InvalidGrant("the authorization code was issued to another client"));
       // RFC 6749 §4.1.3: redirect_uri must be identical to the one of the authorization request.
       const redirectUri = form.get("redirect_uri");
@@ -88,6 +101,8 @@ export class TokenEndpoint {
       if (pkce) return fail(pkce);
       const resourceProblem = this.checkResource(form, record.resource);
       if (resourceProblem) return fail(resourceProblem);
+      const policyProblem = this.checkPolicy(client, record);
+      if (policyProblem) return fail(policyProblem);
 
       const grant = { grant_id: record.grant_id, client_id: client.client_id, resource: record.resource, scope: record.scope };
       const access = issueAccessToken(this.context, grant);
@@ -114,24 +129,35 @@ export class TokenEndpoint {
     const current = store.refreshTokens.get(sha256Hex(presented));
     if (!current || current.client_id !== client.client_id) return fail(new InvalidGrant("the refresh token is invalid"));
 
-    // RFC 6749 §6: a narrower scope may be asked for, never a wider one.
+    // RFC 6749 §6: a narrower scope may be asked for, never a wider one. Scopes that name no
+    // served server (offline_access) are ignored, as at /authorize.
     let scope = current.scope;
     const requested = form.get("scope");
     if (requested !== undefined) {
       const parsed = parseScope(requested);
       if (!parsed.ok) return fail(new InvalidScope(parsed.error));
-      if (!scopeCovers(current.scope.split(" "), parsed.value))
-        return fail(new InvalidScope("the requested scope exceeds the original grant"));
-      scope = formatScope(parsed.value);
+      const known = new Set(this.context.servers.map((s) => s.scope));
+      const asked = parsed.value.filter((s) => known.has(s));
+      if (!scopeCovers(current.scope.split(" "), asked)) return fail(new InvalidScope("the requested scope exceeds the original grant"));
+      if (asked.length > 0) scope = formatScope(asked);
     }
     const resourceProblem = this.checkResource(form, current.resource);
     if (resourceProblem) return fail(resourceProblem);
+    const policyProblem = this.checkPolicy(client, current);
+    if (policyProblem) return fail(policyProblem);
 
     return store.transaction((): Outcome<TokenResponse> => {
-      const fresh = newRefreshToken();
+      const salt = newSuccessorSalt();
+      const next = successorTokens(salt, presented);
       const result = store.refreshTokens.rotate(
         sha256Hex(presented),
-        { token_hash: fresh.hash, client_id: client.client_id, expires_at: now + this.context.config.refreshTokenTtlMs, scope },
+        {
+          token_hash: sha256Hex(next.refresh),
+          successor_salt: salt,
+          client_id: client.client_id,
+          expires_at: now + this.context.config.refreshTokenTtlMs,
+          scope,
+        },
         now,
         LIFETIMES.refreshGraceMs,
       );
@@ -141,9 +167,43 @@ export class TokenEndpoint {
         return fail(new InvalidGrant("the refresh token was already used"));
       }
       if (result.status === "invalid") return fail(new InvalidGrant("the refresh token is invalid, expired or revoked"));
-      const access = issueAccessToken(this.context, { ...result.issued, scope });
-      return { ok: true, value: tokenResponse(this.context, access, scope, fresh.token) };
+      if (result.status === "rotated") {
+        const access = issueAccessToken(this.context, { ...result.issued, scope }, next.access);
+        return { ok: true, value: tokenResponse(this.context, access, scope, next.refresh) };
+      }
+      return { ok: true, value: this.sameSuccessor(result.issued, successorTokens(result.salt, presented)) };
     });
+  }
+
+  /**
+   * RFC 9700 §4.14.2, a retry within the grace window (a lost answer, two egress addresses,
+   * concurrent sessions sharing one token): the first answer again — the same refresh token and,
+   * while it is active, the same access token with its remaining lifetime (it was derived, not
+   * stored; handing it out again gives no one more than the first answer gave). Only when the
+   * client has revoked that access token meanwhile does it get a new one.
+   */
+  private sameSuccessor(successor: RefreshTokenRecord, derived: { refresh: string; access: string }): TokenResponse {
+    const { store } = this.context;
+    const now = this.context.now();
+    const active = store.accessTokens.findActive(sha256Hex(derived.access), now);
+    const access = active ? derived.access : issueAccessToken(this.context, successor);
+    const lifetime = active ? active.expires_at - now : this.context.config.accessTokenTtlMs;
+    return tokenResponse(this.context, access, successor.scope, derived.refresh, lifetime);
+  }
+
+  /**
+   * What is configured now, for a grant made earlier: RFC 6749 §3.3, a pre-registered client's
+   * scope limits what it may be granted (its configuration may have narrowed since); a grant
+   * for a server no longer served can yield nothing (invalid_grant: the client starts afresh).
+   */
+  private checkPolicy(client: ClientRecord, grant: { resource: string; scope: string }): OAuthError | undefined {
+    const served = this.context.servers.flatMap((s) => [s.resource, s.legacyResource]);
+    if (!served.includes(grant.resource)) return new InvalidGrant("the grant's resource is no longer served here");
+    const serverScopes = new Set(this.context.servers.map((s) => s.scope));
+    const granted = grant.scope.split(" ").filter((s) => serverScopes.has(s));
+    if (!clientMayHave(clientScopeLimit(client), granted))
+      return new InvalidScope(`this client may not be granted the scope ${grant.scope}`);
+    return undefined;
   }
 
   /** RFC 8707 §2.2: a resource at the token endpoint must be the one the grant is bound to. */

@@ -110,6 +110,14 @@ export const MIGRATIONS: readonly string[] = [
   // 2: authorization_codes.owner_session, which nothing ever wrote or read. DROP COLUMN needs
   // SQLite 3.35 or later; the column has no index or constraint that would stop it.
   "ALTER TABLE authorization_codes DROP COLUMN owner_session;",
+  // 3: refresh_tokens.successor_salt: the random salt from which a rotation derived its successor
+  // pair, kept only for the grace window, so that a retry within it gets the same pair again
+  // (RFC 9700 §4.14.2) while the store holds no token in the clear. The partial index keeps the
+  // sweep of salts past their window cheap: only a handful of rows ever carry one.
+  `
+  ALTER TABLE refresh_tokens ADD COLUMN successor_salt TEXT;
+  CREATE INDEX refresh_salted ON refresh_tokens (rotated_at) WHERE successor_salt IS NOT NULL;
+  `,
 ];
 
 export class StoreVersionError extends Error {}

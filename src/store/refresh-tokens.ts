@@ -1,6 +1,9 @@
 // Refresh tokens, rotated on every use (OAuth 2.1 §4.3.1, RFC 9700 §4.14.2). A rotated token
-// is kept (marked, until its own expiry) so that its reuse is recognised: reuse after the grace
-// window means two parties hold the token, and the whole grant is revoked.
+// is kept (marked, until its own expiry) so that its reuse is recognised. Within the grace window
+// the rotation is idempotent: the same successor is handed out again (the caller re-derives its
+// value from the salt kept for that window and the presented token). Any other reuse — after the
+// window, or once the successor has itself been rotated — means two parties hold the token, and
+// the whole grant (the family) is revoked.
 import type { Database, Statement } from "bun:sqlite";
 import type { GrantRepository } from "./grants.ts";
 import { type Insert, type RefreshTokenRecord, type Row, withoutNulls } from "./types.ts";
@@ -10,6 +13,8 @@ interface RefreshReplacement {
   token_hash: string;
   /** The authenticated client. A token presented by another client is "invalid" (RFC 6749 §6). */
   client_id: string;
+  /** What the caller derived `token_hash` from; kept on the presented token for the grace window only. */
+  successor_salt: string;
   expires_at: number;
   /** Defaults to the presented token's scope; a narrower one may be asked for (RFC 6749 §6). */
   scope?: string;
@@ -18,8 +23,11 @@ interface RefreshReplacement {
 
 type RotateResult =
   | { status: "rotated"; previous: RefreshTokenRecord; issued: RefreshTokenRecord }
-  /** A concurrent refresh with the token just rotated: a fresh token in the same family. */
-  | { status: "rotated_in_grace"; previous: RefreshTokenRecord; issued: RefreshTokenRecord }
+  /**
+   * A retry (or a concurrent refresh) with the token just rotated: nothing changed; `issued` is
+   * the successor of the first rotation and `salt` what its value was derived from.
+   */
+  | { status: "rotated_in_grace"; previous: RefreshTokenRecord; issued: RefreshTokenRecord; salt: string }
   /** The grant (every access and refresh token of it) has been revoked. */
   | { status: "reuse_detected"; grant_id: string }
   /** Unknown, expired, revoked, of a revoked grant, or of another client. Nothing changed. */
@@ -29,8 +37,9 @@ type Params = Record<string, string | number | null>;
 
 export class RefreshTokenRepository {
   private readonly insertStmt: Statement<Row, [Params]>;
-  private readonly getStmt: Statement<Row & { grant_revoked_at: number | null }, [string]>;
-  private readonly markRotatedStmt: Statement<Row, [number, string, string]>;
+  private readonly getStmt: Statement<Row & { grant_revoked_at: number | null; successor_salt: string | null }, [string]>;
+  private readonly markRotatedStmt: Statement<Row, [number, string, string, string]>;
+  private readonly forgetSaltsStmt: Statement<Row, [number]>;
   private readonly deleteExpiredStmt: Statement<Row, [number]>;
 
   constructor(
@@ -47,7 +56,12 @@ export class RefreshTokenRepository {
        WHERE r.token_hash = ?`,
     );
     this.markRotatedStmt = db.prepare(
-      "UPDATE refresh_tokens SET rotated_at = ?, replaced_by = ? WHERE token_hash = ? AND rotated_at IS NULL",
+      "UPDATE refresh_tokens SET rotated_at = ?, replaced_by = ?, successor_salt = ? WHERE token_hash = ? AND rotated_at IS NULL",
+    );
+    // Past the window a salt serves no one, and with the database and an old token it would
+    // give the successor's value: it goes at the next rotation of any token.
+    this.forgetSaltsStmt = db.prepare(
+      "UPDATE refresh_tokens SET successor_salt = NULL WHERE successor_salt IS NOT NULL AND rotated_at <= ?",
     );
     this.deleteExpiredStmt = db.prepare("DELETE FROM refresh_tokens WHERE expires_at <= ?");
   }
@@ -89,20 +103,26 @@ export class RefreshTokenRepository {
   rotate(oldHash: string, next: RefreshReplacement, now: number, graceMs: number): RotateResult {
     return this.db
       .transaction((): RotateResult => {
+        this.forgetSaltsStmt.run(now - graceMs);
         const found = this.read(oldHash);
         if (!found) return { status: "invalid" };
         const previous = found.token;
         const dead = found.grantRevoked || previous.revoked_at !== undefined || previous.expires_at <= now;
         if (dead || previous.client_id !== next.client_id) return { status: "invalid" };
         if (previous.rotated_at === undefined) {
-          this.markRotatedStmt.run(now, next.token_hash, oldHash);
+          this.markRotatedStmt.run(now, next.token_hash, next.successor_salt, oldHash);
           const issued = this.insertSuccessor(previous, next, now);
           return { status: "rotated", previous: { ...previous, rotated_at: now, replaced_by: next.token_hash }, issued };
         }
-        if (now - previous.rotated_at < graceMs) {
-          return { status: "rotated_in_grace", previous, issued: this.insertSuccessor(previous, next, now) };
+        const successor = previous.replaced_by === undefined ? undefined : this.read(previous.replaced_by)?.token;
+        if (now - previous.rotated_at < graceMs && successor?.rotated_at === undefined) {
+          // A row rotated before schema version 3 has no salt: its successor cannot be given
+          // again. Refused without revoking: whoever made the first rotation holds it.
+          if (!successor || found.salt === undefined || successor.expires_at <= now) return { status: "invalid" };
+          return { status: "rotated_in_grace", previous, issued: successor, salt: found.salt };
         }
-        // RFC 9700 §4.14.2: a rotated token presented again means it leaked; revoke the family.
+        // RFC 9700 §4.14.2: a rotated token presented again after the window, or after its
+        // successor moved on, means two parties hold it; revoke the family.
         this.grants.revokeGrant(previous.grant_id, now);
         return { status: "reuse_detected", grant_id: previous.grant_id };
       })
@@ -124,11 +144,16 @@ export class RefreshTokenRepository {
     return this.deleteExpiredStmt.run(now).changes;
   }
 
-  private read(tokenHash: string): { token: RefreshTokenRecord; grantRevoked: boolean } | undefined {
+  private read(tokenHash: string): { token: RefreshTokenRecord; grantRevoked: boolean; salt?: string } | undefined {
     const row = this.getStmt.get(tokenHash);
     if (!row) return undefined;
-    const { grant_revoked_at, ...rest } = row;
-    return { token: withoutNulls(rest) as unknown as RefreshTokenRecord, grantRevoked: grant_revoked_at !== null };
+    // The salt stays in here: no record handed out carries what a token can be derived from.
+    const { grant_revoked_at, successor_salt, ...rest } = row;
+    return {
+      token: withoutNulls(rest) as unknown as RefreshTokenRecord,
+      grantRevoked: grant_revoked_at !== null,
+      ...(successor_salt !== null ? { salt: successor_salt } : {}),
+    };
   }
 
   private insertSuccessor(previous: RefreshTokenRecord, next: RefreshReplacement, now: number): RefreshTokenRecord {

@@ -113,14 +113,17 @@ describe("what only time can show", () => {
     }
   });
 
-  test("a rotated refresh token reused inside the grace window: a fresh pair, the family intact", async () => {
+  test("a rotated refresh token reused inside the grace window: the same pair again, the family intact", async () => {
     const first = await issued();
     const second = await exchange({ grant_type: "refresh_token", refresh_token: first.refresh_token!, ...auth });
     clock += LIFETIMES.refreshGraceMs - 1;
     const again = await exchange({ grant_type: "refresh_token", refresh_token: first.refresh_token!, ...auth });
     expect(second.ok && again.ok).toBe(true);
     if (second.ok && again.ok) {
-      expect(guard(second.value.access_token).ok).toBe(true);
+      expect(again.value.refresh_token).toBe(second.value.refresh_token);
+      expect(again.value.access_token).toBe(second.value.access_token);
+      // The access token's remaining lifetime, not a new one.
+      expect(again.value.expires_in).toBe(second.value.expires_in - Math.ceil((LIFETIMES.refreshGraceMs - 1) / 1000));
       expect(guard(again.value.access_token).ok).toBe(true);
     }
   });

@@ -30,10 +30,10 @@ if (mode === "issue-loop") {
   await waitForGo();
   const result = store.refreshTokens.rotate(
     oldHash!,
-    { token_hash: newHash!, client_id: "c1", expires_at: Number(now) + 1_000_000 },
+    { token_hash: newHash!, successor_salt: `salt-${newHash}`, client_id: "c1", expires_at: Number(now) + 1_000_000 },
     Number(now),
     Number(grace),
   );
-  console.log(JSON.stringify({ status: result.status }));
+  console.log(JSON.stringify({ status: result.status, ...("issued" in result ? { issued: result.issued.token_hash } : {}) }));
 }
 store.close();

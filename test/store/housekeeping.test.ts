@@ -74,7 +74,12 @@ describe("purgeExpired", () => {
   test("rotated refresh tokens are kept until their own expiry, so reuse stays detectable", () => {
     const { refresh } = issue(t.store, "x");
     const expiry = t.store.refreshTokens.get(refresh)!.expires_at;
-    t.store.refreshTokens.rotate(refresh, { token_hash: hash("r2"), client_id: "c1", expires_at: expiry + 30 * DAY }, T0 + DAY, 30_000);
+    t.store.refreshTokens.rotate(
+      refresh,
+      { token_hash: hash("r2"), successor_salt: "s", client_id: "c1", expires_at: expiry + 30 * DAY },
+      T0 + DAY,
+      30_000,
+    );
     t.store.purgeExpired(expiry - 1);
     expect(t.store.refreshTokens.get(refresh)?.rotated_at).toBe(T0 + DAY);
     expect(t.store.purgeExpired(expiry)).toMatchObject({ refreshTokens: 1, grants: 0 });

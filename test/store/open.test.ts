@@ -137,7 +137,7 @@ describe("migrations", () => {
     v1.close();
     openStore(dir).close();
     const db = new Database(join(dir, "state.db"));
-    expect(schemaVersion(db)).toBe(2);
+    expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
     const columns = db
       .query<{ name: string }, []>("PRAGMA table_info(authorization_codes)")
       .all()

@@ -1,3 +1,4 @@
+import { Database } from "bun:sqlite";
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { freshStore, HOUR, hash, issue, RESOURCE, SCOPE, T0, type TestStore } from "./fixtures.ts";
 import { race } from "./processes.ts";
@@ -12,6 +13,7 @@ afterEach(() => t.cleanup());
 
 const next = (label: string, extra: { client_id?: string; scope?: string } = {}) => ({
   token_hash: hash(label),
+  successor_salt: `salt-${label}`,
   client_id: "c1",
   expires_at: LATER + 30 * 24 * HOUR,
   ...extra,
@@ -45,17 +47,60 @@ describe("refresh token rotation", () => {
     expect(result.status === "rotated" && result.issued.scope).toBe("mcp:narrow");
   });
 
-  test("within the grace window the rotated token yields another token of the same family", () => {
-    const { grant, refresh } = issue(t.store, "x");
+  test("within the grace window the rotation is idempotent: the same successor and its salt, nothing written", () => {
+    const { refresh } = issue(t.store, "x");
     t.store.refreshTokens.rotate(refresh, next("r2"), LATER, GRACE);
     const again = t.store.refreshTokens.rotate(refresh, next("r2-concurrent"), LATER + GRACE - 1, GRACE);
     expect(again.status).toBe("rotated_in_grace");
     if (again.status !== "rotated_in_grace") return;
-    expect(again.issued).toMatchObject({ grant_id: grant.grant_id, family_id: grant.grant_id });
-    // Both successors work: the concurrent requester may keep either.
+    expect(again.issued.token_hash).toBe(hash("r2"));
+    expect(again.salt).toBe("salt-r2");
+    expect(t.store.refreshTokens.get(hash("r2-concurrent"))).toBeUndefined(); // no second branch
     expect(t.store.refreshTokens.findActive(hash("r2"), LATER + GRACE)).toBeDefined();
-    expect(t.store.refreshTokens.findActive(hash("r2-concurrent"), LATER + GRACE)).toBeDefined();
-    expect(t.store.refreshTokens.get(refresh)?.replaced_by).toBe(hash("r2")); // the first replacement stays recorded
+    // The salt is never part of a record handed out.
+    expect(Object.keys(t.store.refreshTokens.get(refresh)!)).not.toContain("successor_salt");
+  });
+
+  test("a rotated token whose successor was itself rotated: the family is revoked, even within the window", () => {
+    const { grant, access, refresh } = issue(t.store, "x");
+    t.store.refreshTokens.rotate(refresh, next("r2"), LATER, GRACE);
+    t.store.refreshTokens.rotate(hash("r2"), next("r3"), LATER + 1, GRACE);
+    expect(t.store.refreshTokens.rotate(refresh, next("r4"), LATER + 2, GRACE)).toEqual({
+      status: "reuse_detected",
+      grant_id: grant.grant_id,
+    });
+    expect(t.store.refreshTokens.findActive(hash("r3"), LATER + 3)).toBeUndefined();
+    expect(t.store.accessTokens.findActive(access, LATER + 3)).toBeUndefined();
+    expect(t.store.refreshTokens.get(hash("r4"))).toBeUndefined();
+  });
+
+  test("a salt lives for the grace window only: the next rotation of any token drops the old ones", () => {
+    const { refresh } = issue(t.store, "x");
+    const other = issue(t.store, "other");
+    t.store.refreshTokens.rotate(refresh, next("r2"), LATER, GRACE);
+    const db = new Database(t.store.path);
+    const salted = () => (db.query("SELECT count(*) AS n FROM refresh_tokens WHERE successor_salt IS NOT NULL").get() as { n: number }).n;
+    expect(salted()).toBe(1);
+    t.store.refreshTokens.rotate(other.refresh, next("o2"), LATER + GRACE - 1, GRACE);
+    expect(salted()).toBe(2);
+    t.store.refreshTokens.rotate(hash("o2"), next("o3"), LATER + GRACE, GRACE);
+    expect(salted()).toBe(2); // r2's salt went (its window ended), o2's and o3's predecessors keep theirs
+    expect(db.query("SELECT token_hash FROM refresh_tokens WHERE successor_salt IS NOT NULL ORDER BY rotated_at").all()).toEqual([
+      { token_hash: other.refresh },
+      { token_hash: hash("o2") },
+    ]);
+    db.close();
+  });
+
+  test("a token rotated before the salt existed (schema 2): a retry in the window is refused, nothing revoked", () => {
+    const { grant, refresh } = issue(t.store, "x");
+    t.store.refreshTokens.rotate(refresh, next("r2"), LATER, GRACE);
+    const db = new Database(t.store.path);
+    db.run("UPDATE refresh_tokens SET successor_salt = NULL");
+    db.close();
+    expect(t.store.refreshTokens.rotate(refresh, next("r3"), LATER + 1, GRACE)).toEqual({ status: "invalid" });
+    expect(t.store.grants.get(grant.grant_id)?.revoked_at).toBeUndefined();
+    expect(t.store.refreshTokens.findActive(hash("r2"), LATER + 1)).toBeDefined();
   });
 
   test("reuse after the grace window (at graceMs exactly) revokes the whole grant", () => {
@@ -72,13 +117,14 @@ describe("refresh token rotation", () => {
     expect(t.store.refreshTokens.rotate(refresh, next("r5"), LATER + GRACE + 2, GRACE)).toEqual({ status: "invalid" });
   });
 
-  test("reuse revokes every token of the family, including those rotated in grace", () => {
+  test("reuse revokes every token of the family, a retry in grace having added none", () => {
     const { grant, refresh } = issue(t.store, "x");
     t.store.refreshTokens.rotate(refresh, next("r2"), LATER, GRACE);
-    t.store.refreshTokens.rotate(refresh, next("r2b"), LATER + 1, GRACE);
+    expect(t.store.refreshTokens.rotate(refresh, next("r2b"), LATER + 1, GRACE).status).toBe("rotated_in_grace");
     t.store.refreshTokens.rotate(hash("r2"), next("r3"), LATER + 2, GRACE);
     expect(t.store.refreshTokens.rotate(hash("r2"), next("r4"), LATER + 2 + GRACE, GRACE).status).toBe("reuse_detected");
-    for (const label of ["r2b", "r3"]) {
+    expect(t.store.refreshTokens.get(hash("r2b"))).toBeUndefined();
+    for (const label of ["r2", "r3"]) {
       expect(t.store.refreshTokens.get(hash(label))).toMatchObject({ grant_id: grant.grant_id, revoked_at: LATER + 2 + GRACE });
     }
   });
@@ -101,14 +147,18 @@ describe("refresh token rotation", () => {
     for (const label of ["n1", "n2", "n3", "n4"]) expect(t.store.refreshTokens.get(hash(label))).toBeUndefined();
   });
 
-  test("concurrent rotations of one token from six processes: one rotated, the others in grace, one family", async () => {
+  test("concurrent rotations of one token from six processes: one rotated, the others given that same successor", async () => {
     const { grant, refresh } = issue(t.store, "x");
     const answers = (await race(
       Array.from({ length: 6 }, (_, i) => [t.dir, "rotate", refresh, hash(`n${i}`), String(LATER), String(GRACE)]),
-    )) as { status: string }[];
+    )) as { status: string; issued: string }[];
     expect(answers.filter((a) => a.status === "rotated")).toHaveLength(1);
     expect(answers.filter((a) => a.status === "rotated_in_grace")).toHaveLength(5);
-    for (let i = 0; i < 6; i++) expect(t.store.refreshTokens.get(hash(`n${i}`))?.family_id).toBe(grant.grant_id);
+    expect(new Set(answers.map((a) => a.issued)).size).toBe(1);
+    const successor = answers[0]!.issued;
+    expect(t.store.refreshTokens.get(successor)?.family_id).toBe(grant.grant_id);
+    const rows = t.store.refreshTokens;
+    expect(Array.from({ length: 6 }, (_, i) => rows.get(hash(`n${i}`))).filter((r) => r !== undefined)).toHaveLength(1);
   });
 });
 
