@@ -8,6 +8,7 @@ import { boolean, checkedString, nonEmptyString, stringArray } from "./fields.ts
 import { hasIssueAt, issuePath } from "./issues.ts";
 import { clientSecretDigest } from "./secret-fields.ts";
 import type { Env } from "./secrets.ts";
+import { closestKey } from "./suggest.ts";
 import { arrayOfTables, isPlainTable, tableWithRequired, uniqueAcrossItems } from "./table.ts";
 import type { OAuthClientConfig } from "./types.ts";
 
@@ -105,4 +106,32 @@ export function toClientConfig(client: ClientOutput): OAuthClientConfig {
     autoApprove: client.auto_approve,
     ...(client.scope !== undefined && { scope: client.scope }),
   };
+}
+
+/**
+ * The cross-table rule: a client's scope limits it to some servers (RFC 6749 §3.3, enforced by
+ * oauth/), so each entry is "mcp:<name>" of a [servers.<name>] table (oauth/scopes.ts spells a
+ * server's scope so), or offline_access, which every client may ask for. A typo would otherwise
+ * lock the client out of the server it was meant for, silently.
+ */
+export function clientScopesExist<TFile>() {
+  return v.rawCheck<TFile>(({ dataset, addIssue }) => {
+    const file = dataset.value as { oauth?: unknown; servers?: unknown };
+    if (!isPlainTable(file.servers) || Object.keys(file.servers).length === 0) return;
+    if (!isPlainTable(file.oauth) || !Array.isArray(file.oauth.clients)) return;
+    const known = Object.keys(file.servers).map((name) => `mcp:${name}`);
+    file.oauth.clients.forEach((client: unknown, index: number) => {
+      const keys = ["oauth", "clients", index, "scope"];
+      if (!isPlainTable(client) || typeof client.scope !== "string" || hasIssueAt(dataset.issues, keys)) return;
+      for (const entry of client.scope.split(" ")) {
+        if (entry === "offline_access" || known.includes(entry)) continue;
+        const close = closestKey(entry, known);
+        const more = close === undefined ? `the servers' scopes are ${known.map(quote).join(", ")}` : `did you mean ${quote(close)}?`;
+        addIssue({
+          message: `${quote(entry)} is not the scope of a server here (the scope of [servers.<name>] is "mcp:<name>"; ${more})`,
+          path: issuePath(...keys),
+        });
+      }
+    });
+  });
 }

@@ -6,6 +6,7 @@ import * as v from "valibot";
 import { absolutePath, allowedOrigin, hostName, ipOrCidr, listenAddress, oneOf, publicUrl, stringArray } from "./fields.ts";
 import { limitsKeyHint, limitsTable, toLimitsConfig } from "./limits.ts";
 import { oauthTable, toOAuthConfig } from "./oauth.ts";
+import { clientScopesExist } from "./oauth-clients.ts";
 import { authNoneNeedsLoopback, publicUrlNeededForOAuth, resolvePublicUrl } from "./rules.ts";
 import type { Env } from "./secrets.ts";
 import { serversSchema, toServerConfigs } from "./server.ts";
@@ -58,6 +59,7 @@ export function configSchema(env: Env) {
     topLevelTable(env),
     // Rules across keys: they run even when other keys have problems, to report everything at once.
     staticTokenServersExist<FileOutput>(),
+    clientScopesExist<FileOutput>(),
     publicUrlNeededForOAuth<FileOutput>(),
     authNoneNeedsLoopback<FileOutput>(),
     v.transform(toAppConfig),

@@ -9,7 +9,7 @@ import { InvalidRequest, InvalidScope, InvalidTarget, type OAuthError, Unauthori
 import { checkCodeChallenge } from "./pkce.ts";
 import { resolveRedirectUri } from "./redirect-uris.ts";
 import { resolveResource } from "./resource.ts";
-import { formatScope, parseScope } from "./scopes.ts";
+import { clientMayHave, clientScopeLimit, formatScope, parseScope } from "./scopes.ts";
 
 /** A validated request, carried through login and consent in a signed form field. */
 export interface PendingAuthorization {
@@ -98,7 +98,9 @@ export async function checkAuthorizationRequest(
   if (!resource.ok) return fail(resource.error);
   const server = servers.find((s) => s.resource === resource.value || s.legacyResource === resource.value)!;
 
-  // Scope: the server's scope; a client that asks for other scopes gets only what exists.
+  // Scope: the server's scope; a client that asks for other scopes gets only what exists
+  // (offline_access and the like are ignored, never an error).
+  const limit = clientScopeLimit(client);
   const requestedScope = single("scope");
   if (requestedScope === null) return fail(new InvalidRequest("scope is repeated"));
   if (requestedScope !== undefined) {
@@ -108,7 +110,12 @@ export async function checkAuthorizationRequest(
     const foreign = parsed.value.filter((s) => known.has(s) && s !== server.scope);
     if (foreign.length > 0)
       return fail(new InvalidScope(`scope ${foreign.join(" ")} belongs to another server than the requested resource`));
+    // RFC 6749 §3.3 / §4.1.2.1: a scope the client is not allowed is invalid_scope.
+    if (parsed.value.includes(server.scope) && !clientMayHave(limit, [server.scope]))
+      return fail(new InvalidScope(`this client may not be granted the scope ${server.scope}`));
   }
+  // RFC 8707 §2: a resource the server does not accept for this client is invalid_target.
+  if (!clientMayHave(limit, [server.scope])) return fail(new InvalidTarget(`this client may not be granted access to ${resource.value}`));
 
   const pending: PendingAuthorization = {
     clientId: client.client_id,
