@@ -2,6 +2,7 @@
 // metadata, as pure functions of the issuer (the configured public_url origin, never the
 // request's Host) and the served resources. Unset fields are omitted, never null: Claude Code
 // fails on null fields.
+import { OFFLINE_ACCESS } from "./scopes.ts";
 
 export const WELL_KNOWN = {
   /** RFC 9728 §3 */
@@ -37,7 +38,7 @@ export type GrantType = (typeof GRANT_TYPES)[number];
 
 interface AuthorizationServerOptions {
   issuer: string;
-  /** scopes_supported: one per served server ("mcp:vault"). */
+  /** scopes_supported: one per served server ("mcp:vault"); offline_access is added here. */
   scopes: readonly string[];
   /** RFC 7591 dynamic client registration is on: advertise registration_endpoint. */
   dynamicRegistration: boolean;
@@ -81,7 +82,9 @@ export function authorizationServerMetadata(options: AuthorizationServerOptions)
     // RFC 8414 §2: registration_endpoint only when registration is possible.
     ...(options.dynamicRegistration ? { registration_endpoint: endpoints.registration } : {}),
     revocation_endpoint: endpoints.revocation,
-    ...(options.scopes.length > 0 ? { scopes_supported: [...options.scopes] } : {}),
+    // SEP-2207: offline_access is the authorization server's scope (refresh tokens), listed
+    // here and never by a protected resource or in its WWW-Authenticate challenge.
+    ...(options.scopes.length > 0 ? { scopes_supported: [...options.scopes, OFFLINE_ACCESS] } : {}),
     // OAuth 2.1: the authorization code flow only, answered in the query.
     response_types_supported: ["code"],
     response_modes_supported: ["query"],

@@ -105,7 +105,7 @@ describe("RFC 8414 authorization server metadata", () => {
     expect(body.grant_types_supported).not.toContain("implicit");
     expect(body.grant_types_supported).not.toContain("password");
     expect(body.response_types_supported).toEqual(["code"]);
-    expect(body.scopes_supported).toEqual(["mcp:vault"]);
+    expect(body.scopes_supported).toEqual(["mcp:vault", "offline_access"]);
     expect(body.client_id_metadata_document_supported).toBe(true);
     expect(body.authorization_response_iss_parameter_supported).toBe(true);
     expectNoNull(body);
@@ -226,7 +226,7 @@ describe("RFC 9728 protected resource metadata", () => {
     expect(alpha.body.authorization_servers).toEqual([double.url]);
     expect(beta.body.authorization_servers).toEqual([double.url]);
     const as = await getJson(double.url, "/.well-known/oauth-authorization-server");
-    expect(as.body.scopes_supported).toEqual(["mcp:alpha", "mcp:beta"]);
+    expect(as.body.scopes_supported).toEqual(["mcp:alpha", "mcp:beta", "offline_access"]);
   });
 
   // Regression: the root document once held ["mcp:alpha mcp:beta"], one element with a space.

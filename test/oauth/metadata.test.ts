@@ -24,7 +24,7 @@ describe("authorizationServerMetadata (RFC 8414 §2)", () => {
       token_endpoint: `${issuer}/token`,
       registration_endpoint: `${issuer}/register`,
       revocation_endpoint: `${issuer}/revoke`,
-      scopes_supported: ["mcp:vault", "mcp:notes"],
+      scopes_supported: ["mcp:vault", "mcp:notes", "offline_access"],
       response_types_supported: ["code"],
       response_modes_supported: ["query"],
       grant_types_supported: ["authorization_code", "refresh_token"],
