@@ -44,8 +44,17 @@ export class ClientAssertionVerifier {
     private readonly now: () => number,
   ) {}
 
-  /** RFC 7523 §3: iss = sub = client_id, aud, exp (short), jti once; signed by one of `keys`. */
-  async verify(assertion: string, clientId: string, keys: PublicJwkSet, signingAlg?: string): Promise<Outcome<void>> {
+  /**
+   * RFC 7523 §3: iss = sub = client_id, aud, exp (short), jti once; signed by one of the keys
+   * `keysOf` gives. When none of them has the assertion's key, `keysOf(true)` is asked once more
+   * (a key set from a jwks_uri may be stale after the client rotated its key).
+   */
+  async verify(
+    assertion: string,
+    clientId: string,
+    keysOf: (refresh: boolean) => Promise<Outcome<PublicJwkSet>>,
+    signingAlg?: string,
+  ): Promise<Outcome<void>> {
     const refuse = (description: string, reason: string): Outcome<void> => ({
       ok: false,
       error: new InvalidClient(description, { reason: `client assertion of ${clientId}: ${reason}` }),
@@ -54,24 +63,32 @@ export class ClientAssertionVerifier {
     const algorithms = CLIENT_ASSERTION_ALGORITHMS.filter((alg) => signingAlg === undefined || alg === signingAlg);
     if (algorithms.length === 0) return refuse("the client's signing algorithm is not supported", `alg ${signingAlg}`);
     const nowMs = this.now();
-    let exp: number;
-    let jti: unknown;
-    try {
-      const verified = await jwtVerify(assertion, createLocalJWKSet(keys as Parameters<typeof createLocalJWKSet>[0]), {
-        issuer: clientId,
-        subject: clientId,
-        audience: [...this.audiences],
-        algorithms: [...algorithms],
-        requiredClaims: ["exp", "jti"],
-        clockTolerance: CLOCK_SKEW_S,
-        currentDate: new Date(nowMs),
-      });
-      exp = verified.payload.exp!;
-      jti = verified.payload.jti;
-    } catch (error) {
-      const code = (error as { code?: string }).code ?? "error";
-      return refuse("the client assertion is invalid", `${code}: ${(error as Error).message}`);
+    const check = async (refresh: boolean) => {
+      const keys = await keysOf(refresh);
+      if (!keys.ok) return keys;
+      try {
+        const verified = await jwtVerify(assertion, createLocalJWKSet(keys.value as Parameters<typeof createLocalJWKSet>[0]), {
+          issuer: clientId,
+          subject: clientId,
+          audience: [...this.audiences],
+          algorithms: [...algorithms],
+          requiredClaims: ["exp", "jti"],
+          clockTolerance: CLOCK_SKEW_S,
+          currentDate: new Date(nowMs),
+        });
+        return { ok: true as const, value: verified.payload };
+      } catch (error) {
+        return { ok: false as const, code: (error as { code?: string }).code ?? "error", message: (error as Error).message };
+      }
+    };
+    let verified = await check(false);
+    if (!verified.ok && "code" in verified && verified.code === "ERR_JWKS_NO_MATCHING_KEY") verified = await check(true);
+    if (!verified.ok) {
+      if ("error" in verified) return verified;
+      return refuse("the client assertion is invalid", `${verified.code}: ${verified.message}`);
     }
+    const exp = verified.value.exp!;
+    const jti = verified.value.jti;
     if (exp * 1000 - nowMs > (MAX_LIFETIME_S + CLOCK_SKEW_S) * 1000)
       return refuse(`the client assertion must expire within ${MAX_LIFETIME_S} s`, `exp is ${exp}`);
     if (typeof jti !== "string" || jti === "" || jti.length > MAX_JTI_LENGTH) return refuse("the client assertion's jti is invalid", "jti");

@@ -97,9 +97,8 @@ export async function authenticateClient(
   if (assertion !== undefined) {
     if (!documentAuth?.methods.includes("private_key_jwt"))
       return { ok: false, error: new InvalidClient("this client does not authenticate with private_key_jwt") };
-    const keys = await directory.signingKeys(documentAuth, requester);
-    if (!keys.ok) return keys;
-    const verified = await directory.assertions.verify(assertion, client.client_id, keys.value, documentAuth.signing_alg);
+    const keysOf = (refresh: boolean) => directory.signingKeys(documentAuth, requester, refresh);
+    const verified = await directory.assertions.verify(assertion, client.client_id, keysOf, documentAuth.signing_alg);
     return verified.ok ? { ok: true, value: client } : verified;
   }
   // OpenID Connect RP Metadata Choices: without an assertion, only a document that also offers

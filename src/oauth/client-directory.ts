@@ -85,12 +85,15 @@ export class ClientDirectory {
     return { ok: true, value: record };
   }
 
-  /** The public keys a private_key_jwt client's assertions are checked against (RFC 7591 §2). */
-  async signingKeys(auth: MetadataDocumentAuth, requester?: string): Promise<Outcome<PublicJwkSet>> {
+  /**
+   * The public keys a private_key_jwt client's assertions are checked against (RFC 7591 §2);
+   * `refresh`: the cached jwks_uri set lacked the assertion's key (the client may have rotated it).
+   */
+  async signingKeys(auth: MetadataDocumentAuth, requester?: string, refresh = false): Promise<Outcome<PublicJwkSet>> {
     if (auth.jwks) return { ok: true, value: auth.jwks };
     const resolver = this.options.metadataDocuments;
     if (!auth.jwks_uri || !resolver) return { ok: false, error: new InvalidClient("the client has no keys to verify its assertion") };
-    const fetched = await resolver.keySet(auth.jwks_uri, requester === undefined ? undefined : limitKeyOf(requester));
+    const fetched = await resolver.keySet(auth.jwks_uri, requester === undefined ? undefined : limitKeyOf(requester), refresh);
     if (fetched.ok) return fetched;
     if (fetched.error.kind === "busy") return busy(fetched.error.description, fetched.error.reason);
     return {

@@ -33,6 +33,7 @@ interface ClientMetadataResolverOptions extends MetadataFetchOptions, Partial<Ca
 
 interface Entry<T> {
   outcome: Outcome<T>;
+  storedAt: number;
   expiresAt: number;
 }
 
@@ -89,8 +90,12 @@ export class ClientMetadataResolver {
    * The JWK Set a private_key_jwt client's document names with jwks_uri (RFC 7591 §2), fetched
    * like a document (same guard, pinning, slots, failure hold) and cached per its HTTP headers.
    */
-  keySet(jwksUri: string, requester?: string): Promise<Outcome<PublicJwkSet>> {
+  keySet(jwksUri: string, requester?: string, refresh = false): Promise<Outcome<PublicJwkSet>> {
     if (!isHttpsUrl(jwksUri)) return Promise.resolve(fail("invalid_url", "the jwks_uri is not an https URL"));
+    // A client that rotated its key signs with one the cached set lacks: `refresh` fetches again,
+    // at most once per minimum lifetime, so unknown key ids cannot make a stranger's fetch flood.
+    const cached = this.#keySets.get(jwksUri);
+    if (refresh && cached && this.#now() - cached.storedAt >= this.#bounds.minTtlMs) this.#keySets.delete(jwksUri);
     return this.#cached(this.#keySets, jwksUri, new URL(jwksUri).hostname, requester, () => this.#loadKeySet(jwksUri));
   }
 
@@ -174,13 +179,13 @@ export class ClientMetadataResolver {
   ): Outcome<T> {
     const now = this.#now();
     const ttl = cacheLifetimeMs(headers, now, this.#bounds);
-    if (ttl > 0) cache.set(url, { outcome, expiresAt: now + ttl });
+    if (ttl > 0) cache.set(url, { outcome, storedAt: now, expiresAt: now + ttl });
     return outcome;
   }
 
   #holdFailure<T>(cache: BoundedMap<string, Entry<T>>, url: string, outcome: Outcome<never>): Outcome<never> {
     const holdMs = this.#options.failureHoldMs ?? 30_000;
-    if (holdMs > 0) cache.set(url, { outcome, expiresAt: this.#now() + holdMs });
+    if (holdMs > 0) cache.set(url, { outcome, storedAt: this.#now(), expiresAt: this.#now() + holdMs });
     return outcome;
   }
 }

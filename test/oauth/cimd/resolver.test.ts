@@ -225,6 +225,28 @@ describe("ClientMetadataResolver", () => {
     expect(!outcome.ok && outcome.error.kind).toBe("connect_failed");
   });
 
+  test("key sets: fetched like documents, public keys only; refresh refetches at most once per minimum lifetime", async () => {
+    const key = {
+      kty: "EC",
+      crv: "P-256",
+      x: "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+      y: "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",
+    };
+    server.route("/keys", json({ keys: [key] }, { "content-type": "application/jwk-set+json", "cache-control": "max-age=3600" }));
+    server.route("/private-keys", json({ keys: [{ ...key, d: "secret" }] }));
+    const cimd = resolver();
+    const uri = server.url("/keys");
+    const got = await cimd.keySet(uri);
+    expect(got.ok && got.value.keys).toEqual([key]);
+    await cimd.keySet(uri, undefined, true); // fetched just now: not again
+    expect(server.requests.get("/keys")).toBe(1);
+    clock += 60_000;
+    await cimd.keySet(uri, undefined, true);
+    expect(server.requests.get("/keys")).toBe(2);
+    const refused = await cimd.keySet(server.url("/private-keys"));
+    expect(!refused.ok && refused.error.reason).toContain("public keys only");
+  });
+
   test("forget drops what is remembered", async () => {
     const id = serve((clientId) => json(documentFor(clientId), { "cache-control": "max-age=3600" }));
     const cimd = resolver();
