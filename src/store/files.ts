@@ -1,6 +1,6 @@
 // Where the state lives on disk, and who may read it. The file holds client secret hashes,
 // token hashes and the cookie signing key (not a hash): owner-only, like ~/.ssh.
-import { chmodSync, closeSync, existsSync, fchmodSync, fchownSync, fstatSync, mkdirSync, openSync, statSync } from "node:fs";
+import { chmodSync, chownSync, closeSync, existsSync, lstatSync, mkdirSync, openSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 const STATE_FILE = "state.db";
@@ -24,13 +24,24 @@ export function prepareStateFile(stateDir: string): string {
   return path;
 }
 
+/**
+ * An existing file is never opened here: closing any descriptor of a database file drops every
+ * POSIX lock the process holds on it (fcntl locks are per process), so a second store opened
+ * beside a running one would take away SQLite's locks. A missing one is created exclusively.
+ */
 function tighten(path: string, create: boolean): void {
-  const fd = openSync(path, create ? "a" : "r", 0o600);
-  try {
-    if ((fstatSync(fd).mode & 0o077) !== 0) fchmodSync(fd, 0o600);
-  } finally {
-    closeSync(fd);
+  if (create && !existsSync(path)) {
+    try {
+      closeSync(openSync(path, "wx", 0o600));
+      return;
+    } catch (error) {
+      // Created meanwhile by another opener: tightened as an existing one.
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
   }
+  const stat = lstatSync(path);
+  // A symbolic link is followed by SQLite as by chmod: its target's mode is the operator's choice.
+  if (!stat.isSymbolicLink() && (stat.mode & 0o077) !== 0) chmodSync(path, 0o600);
 }
 
 /**
@@ -43,11 +54,6 @@ function matchDirectoryOwner(stateDir: string, path: string): void {
   if (process.getuid?.() !== 0) return;
   const dir = statSync(stateDir);
   if (dir.uid === 0) return;
-  const fd = openSync(path, "r");
-  try {
-    const file = fstatSync(fd);
-    if (file.uid !== dir.uid || file.gid !== dir.gid) fchownSync(fd, dir.uid, dir.gid);
-  } finally {
-    closeSync(fd);
-  }
+  const file = lstatSync(path);
+  if (!file.isSymbolicLink() && (file.uid !== dir.uid || file.gid !== dir.gid)) chownSync(path, dir.uid, dir.gid);
 }
