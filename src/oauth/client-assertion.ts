@@ -42,6 +42,8 @@ export class ClientAssertionVerifier {
   constructor(
     private readonly audiences: readonly string[],
     private readonly now: () => number,
+    /** Unexpired assertions remembered at most; beyond, new ones wait (503). */
+    private readonly maxRemembered = MAX_REMEMBERED,
   ) {}
 
   /**
@@ -99,11 +101,11 @@ export class ClientAssertionVerifier {
   #useOnce(key: string, forgetAt: number, nowMs: number, refuse: (d: string, r: string) => Outcome<void>): Outcome<void> {
     const seenUntil = this.#seen.get(key);
     if (seenUntil !== undefined && seenUntil > nowMs) return refuse("the client assertion was already used", "jti replayed");
-    if (this.#seen.size >= MAX_REMEMBERED) {
+    if (this.#seen.size >= this.maxRemembered) {
       for (const [remembered, until] of this.#seen) if (until <= nowMs) this.#seen.delete(remembered);
     }
     // Never forget an unexpired assertion to make room: that would let it be replayed.
-    if (this.#seen.size >= MAX_REMEMBERED) {
+    if (this.#seen.size >= this.maxRemembered) {
       return {
         ok: false,
         error: new TemporarilyUnavailable("too many client assertions in use; try again shortly", {
