@@ -92,7 +92,11 @@ export class AuthorizationEndpoint {
     if (!pending)
       return this.page(400, "Request expired", "The authorization request is invalid or has expired. Start again from your application.");
     const found = await this.clients.find(pending.clientId, address);
-    if (!found.ok) return this.page(400, "Unknown client", found.error.description);
+    if (!found.ok) {
+      // A busy metadata-document fetcher is not an unknown client: 503, try again (RFC 6749 §4.1.2.1).
+      if (found.error.status === 503) return this.page(503, "Try again shortly", found.error.description);
+      return this.page(400, "Unknown client", found.error.description);
+    }
     const client = found.value;
 
     const action = form.get("action");

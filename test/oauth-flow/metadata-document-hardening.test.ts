@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { openStore } from "../../src/store/index.ts";
 import { startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
-import { ownerPasswordHash } from "../helpers/oauth.ts";
+import { formField, ownerPasswordHash } from "../helpers/oauth.ts";
 import { authorizeUrl, authorizeWithOwner, expectOAuthError, pkce, postForm, tokens } from "../helpers/oauth-http.ts";
 import { type DocumentServer, json, startDocumentServer } from "../oauth/cimd/document-server.ts";
 import { allowTestServer, fakeLookup } from "../oauth/cimd/lookup-fixture.ts";
@@ -135,6 +135,11 @@ describe("the fetcher's slots cannot be held by strangers", () => {
       redirect_uri: REDIRECT_URI,
     });
 
+    // A sign-in begun for a client whose row then gives way to newer clients (never used: at the cap).
+    const loginPage = await (await authorizeFrom(serveDocument("/evicted.json"), "198.51.100.30")).text();
+    for (let i = 0; i < REGISTRATION_LIMIT; i++)
+      expect((await authorizeFrom(serveDocument(`/pusher-${i}.json`), "198.51.100.31")).status).toBe(200);
+
     // Four requesters, each naming a silent URL on each of four hosts: all 16 slots held.
     const hanging = SILENT_HOSTS.flatMap((host, h) =>
       [0, 1, 2, 3].map((r) => {
@@ -167,6 +172,21 @@ describe("the fetcher's slots cannot be held by strangers", () => {
     const atAuthorize = await authorizeFrom(strangerId, "198.51.100.22");
     expect(atAuthorize.status).toBe(503);
     expect(atAuthorize.headers.get("location")).toBeNull();
+
+    // Its login form posted now: the client has no row and cannot be fetched: 503, not "unknown".
+    const posted = await fetch(new URL("/authorize", appliance.url), {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: appliance.url, ...from("198.51.100.30") },
+      body: new URLSearchParams({
+        action: "login",
+        request: formField(loginPage, "request"),
+        csrf: formField(loginPage, "csrf"),
+        password: "wrong",
+      }),
+    });
+    expect(posted.status).toBe(503);
+    expect(await posted.text()).not.toContain("Unknown client");
 
     releaseHeld();
     await Promise.all(hanging);
