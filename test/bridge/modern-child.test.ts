@@ -6,8 +6,12 @@
 // sessions: in sharing = "session" each has its own child, opened with initialize (the child
 // pins that process to 2025 and serves everything); on a shared 2026 child a 2025 session is
 // answered from the child's DiscoverResult, its requests carry the envelope it declared, and the
-// child's input_required rounds reach it as server requests (channel/input-relay.ts).
+// child's input_required rounds reach it as server requests (channel/input-relay.ts), its log
+// level and subscriptions are served too; the same for a 2024-11-05 HTTP+SSE session.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
+import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { StdioServerConfig } from "../../src/config/types.ts";
 import { eventually, startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
 import { ownerPasswordHash } from "../helpers/oauth.ts";
@@ -212,6 +216,27 @@ for (const sharing of SHARINGS) {
       });
     }
 
+    test("a 2024-11-05 HTTP+SSE session (v1 SDK client): tools and a question of the child", async () => {
+      const client = new Client({ name: "legacy-sse", version: "1.0.0" }, { capabilities: { elicitation: {} } });
+      client.setRequestHandler(ElicitRequestSchema, async () => ({
+        action: "accept",
+        content: { username: "sse", email: "sse@example.com" },
+      }));
+      await client.connect(
+        new SSEClientTransport(new URL("/modern/sse", app.url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }),
+      );
+      try {
+        const simple = await client.callTool({ name: "test_simple_text", arguments: {} });
+        expect((simple.content as { text: string }[])[0]!.text).toBe("This is a simple text response for testing.");
+        const asked = await client.callTool({ name: "test_elicitation", arguments: { message: "over SSE" } });
+        expect((asked.content as { text: string }[])[0]!.text).toBe(
+          'User response: action=accept, content={"username":"sse","email":"sse@example.com"}',
+        );
+      } finally {
+        await client.close();
+      }
+    });
+
     describe("a 2025 session (v2 client, legacy mode)", () => {
       let c: V2Connection;
       beforeAll(async () => {
@@ -255,6 +280,19 @@ for (const sharing of SHARINGS) {
         ]);
         expect(c.asked.samplings.slice(before.samplings)).toEqual(["2025 sampling"]);
         expect(c.asked.rootsLists).toBe(before.rootsLists + 1);
+      });
+
+      test("logging/setLevel, then the tool's log messages (on a shared 2026 child, the level travels in the envelope)", async () => {
+        const logged: unknown[] = [];
+        c.client.setNotificationHandler("notifications/message", (n) => {
+          logged.push(n.params.data);
+        });
+        await c.client.setLoggingLevel("info");
+        expect(textOf(await c.client.callTool({ name: "test_tool_with_logging", arguments: {} }))).toBe(
+          "Tool with logging executed successfully",
+        );
+        await eventually(async () => logged.length === 3, "the three log messages");
+        expect(logged).toEqual(["Tool execution started", "Tool processing data", "Tool execution completed"]);
       });
 
       test("resources/subscribe and list_changed (on a shared 2026 child, from the appliance's own listen)", async () => {
