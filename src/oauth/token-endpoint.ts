@@ -24,7 +24,7 @@ import {
 import { checkCodeVerifier } from "./pkce.ts";
 import { RateLimiter } from "./rate-limiter.ts";
 import { matchResource } from "./resource.ts";
-import { clientMayHave, clientScopeLimit, formatScope, parseScope, scopeCovers } from "./scopes.ts";
+import { clientMayHave, clientScopeLimit, formatScope, OFFLINE_ACCESS, parseScope, scopeCovers } from "./scopes.ts";
 import {
   issueAccessToken,
   mayRefresh,
@@ -129,15 +129,14 @@ export class TokenEndpoint {
     const current = store.refreshTokens.get(sha256Hex(presented));
     if (!current || current.client_id !== client.client_id) return fail(new InvalidGrant("the refresh token is invalid"));
 
-    // RFC 6749 §6: a narrower scope may be asked for, never a wider one. Scopes that name no
-    // served server (offline_access) are ignored, as at /authorize.
+    // RFC 6749 §6: a narrower scope may be asked for, never a wider one. offline_access is
+    // never granted nor refused (scopes.ts): asking for it again changes nothing.
     let scope = current.scope;
     const requested = form.get("scope");
     if (requested !== undefined) {
       const parsed = parseScope(requested);
       if (!parsed.ok) return fail(new InvalidScope(parsed.error));
-      const known = new Set(this.context.servers.map((s) => s.scope));
-      const asked = parsed.value.filter((s) => known.has(s));
+      const asked = parsed.value.filter((s) => s !== OFFLINE_ACCESS);
       if (!scopeCovers(current.scope.split(" "), asked)) return fail(new InvalidScope("the requested scope exceeds the original grant"));
       if (asked.length > 0) scope = formatScope(asked);
     }
