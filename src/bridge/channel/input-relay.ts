@@ -106,6 +106,11 @@ export class InputRelay<P> {
     return true;
   }
 
+  /** The requester cancelled its request `id` (MCP cancellation): its questions no longer matter. */
+  cancel(port: P, id: JsonRpcId): void {
+    for (const [askId, waiting] of this.asked) if (waiting.port === port && waiting.id === id) this.asked.delete(askId);
+  }
+
   /** The requester is gone: its questions will never be answered. */
   forget(port: P): void {
     for (const [askId, waiting] of this.asked) if (waiting.port === port) this.asked.delete(askId);

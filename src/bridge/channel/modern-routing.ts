@@ -104,6 +104,11 @@ export class ModernRouting<P extends ModernPort> {
     return true;
   }
 
+  /** The requester cancelled its request `id`: if it waits for its client's input, it is not sent again. */
+  cancelled(port: P, id: unknown): void {
+    if (typeof id === "string" || typeof id === "number") this.relay.cancel(port, id);
+  }
+
   detach(port: P): void {
     this.relay.forget(port);
     const dropped = this.subscriptions.removeAll(port);

@@ -192,7 +192,8 @@ export class SharedChild {
     if (message.method === "notifications/cancelled") {
       const requestId = message.params?.requestId;
       const childId = typeof requestId === "string" || typeof requestId === "number" ? port.inFlight.get(idKey(requestId)) : undefined;
-      // Not one of this requester's requests in flight: there is nothing of its own to cancel.
+      // Not one of this requester's requests in flight (or one waiting for its client's input): nothing goes to the child.
+      if (childId === undefined && this.era === "2026") this.modern.cancelled(port, requestId);
       if (childId === undefined) return true;
       this.forget(childId);
       return this.process.send(replaceMember(line, ["params", "requestId"], String(childId)));

@@ -241,6 +241,21 @@ describe("a shared 2026 child", () => {
     expect((listener.messages.at(-1)!.error as { message: string }).message).toContain("declined");
   });
 
+  test("a 2025 session that cancels a request waiting for its input: the answers that still come do not send it again", async () => {
+    const { child, shared } = await modernChild();
+    const listener = new RecordingListener();
+    const channel = shared.attach(listener);
+    channel.send(request(1, "initialize", { protocolVersion: "2025-11-25", capabilities: { elicitation: {} } }));
+    channel.send(request(2, "tools/call", { name: "ask" }));
+    await settled();
+    const asked = listener.messages.find((m) => m.method === "elicitation/create")!;
+    channel.send(notification("notifications/cancelled", { requestId: 2 }));
+    channel.send(JSON.stringify({ jsonrpc: "2.0", id: asked.id, result: { action: "accept", content: { name: "Ada" } } }));
+    await settled();
+    expect(child.sent("tools/call")).toHaveLength(1);
+    expect(child.sent("notifications/cancelled")).toHaveLength(0);
+  });
+
   test("2025 sessions' subscriptions: one listen of the appliance's own, opened again as the URIs change", async () => {
     const { child, shared } = await modernChild();
     const [a, b, listen] = [new RecordingListener(), new RecordingListener(), new RecordingListener()];
