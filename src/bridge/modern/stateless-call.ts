@@ -371,9 +371,14 @@ export class StatelessCall implements ChildListener {
     if (this.state === "running") this.round.keepAlive();
   }
 
-  /** Stop: the child's request, if still running, is cancelled (shared-child.ts detach). */
+  /**
+   * Stop: the child's request, if still running, is cancelled (shared-child.ts detach), and a
+   * round still waiting is answered with the reason (shutdown, a credential that ended).
+   */
   end(reason: string): void {
     if (this.state === "ended") return;
+    if (this.state !== "parked")
+      this.round.finish(errorResponse(this.clientId, ErrorCode.ServerUnavailable, `the request ended: ${reason}`));
     this.state = "ended";
     this.settings.log.debug({ server: this.settings.server, reason }, "stateless request ended");
     void this.channel?.stop();
