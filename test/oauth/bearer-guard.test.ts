@@ -65,7 +65,11 @@ describe("BearerGuard", () => {
   test("an active token for this resource and scope is accepted; the store is asked once", () => {
     const { guard, lookups } = guardWith({ good: {} });
     for (let i = 0; i < 3; i++)
-      expect(guard.check("Bearer good", server, NOW)).toEqual({ ok: true, principal: { kind: "oauth", id: "c1" }, credential: expect.stringMatching(/^oauth:[0-9a-f]{64}$/) });
+      expect(guard.check("Bearer good", server, NOW)).toEqual({
+        ok: true,
+        principal: { kind: "oauth", id: "c1" },
+        credential: expect.stringMatching(/^oauth:[0-9a-f]{64}$/),
+      });
     expect(guard.check("bearer   good", server, NOW).ok).toBe(true);
     expect(lookups).toHaveLength(1);
   });
@@ -119,7 +123,11 @@ describe("BearerGuard", () => {
 
   test("static tokens: allowed only for the servers they list", () => {
     const { guard } = guardWith({}, { "static-a": ["vault"], "static-bb": ["blog"] });
-    expect(guard.check("Bearer static-a", server, NOW)).toEqual({ ok: true, principal: { kind: "static", id: "static-8" }, credential: expect.stringMatching(/^static:[0-9a-f]{64}$/) });
+    expect(guard.check("Bearer static-a", server, NOW)).toEqual({
+      ok: true,
+      principal: { kind: "static", id: "static-8" },
+      credential: expect.stringMatching(/^static:[0-9a-f]{64}$/),
+    });
     const denied = guard.check("Bearer static-bb", server, NOW);
     expect(!denied.ok && [denied.status, denied.error?.code]).toEqual([403, "insufficient_scope"]);
   });
