@@ -145,7 +145,7 @@ export function oauthRoutes(auth: () => AuthorizationServer, log: Logger, addres
     answer(async (request) => {
       const form = await readForm(request, log);
       if (form instanceof Response) return form;
-      const result = await auth().revocation.revoke(form, request.headers.get("authorization"));
+      const result = await auth().revocation.revoke(form, request.headers.get("authorization"), addressOf(request));
       if (!result.ok) return oauthError(result.error, log);
       return new Response(null, { status: 200, headers: NO_STORE });
     }),

@@ -13,14 +13,15 @@ export class RevocationEndpoint {
     private readonly clients: ClientDirectory,
   ) {}
 
-  async revoke(form: Map<string, string>, authorization: string | null): Promise<Outcome<null>> {
+  /** `requester`: the client's address, for the per-requester bound of metadata document fetches. */
+  async revoke(form: Map<string, string>, authorization: string | null, requester?: string): Promise<Outcome<null>> {
     const token = form.get("token");
     if (token === undefined) return { ok: false, error: new InvalidRequest("token is required") };
     const hint = form.get("token_type_hint");
     if (hint !== undefined && hint !== "access_token" && hint !== "refresh_token") {
       return { ok: false, error: new UnsupportedTokenType(`token_type_hint ${hint.slice(0, 40)} is not supported`) };
     }
-    const authenticated = await authenticateClient(this.clients, form, authorization);
+    const authenticated = await authenticateClient(this.clients, form, authorization, requester);
     if (!authenticated.ok) return authenticated;
     const client = authenticated.value;
     const { store, tokenCache } = this.context;

@@ -124,6 +124,21 @@ describe("the fetcher's slots cannot be held by strangers", () => {
     await Promise.all(hanging);
   });
 
+  test("the same bound at /revoke: one address naming silent hosts holds 4 fetches, the rest 503 at once", async () => {
+    const stranger = "203.0.113.10";
+    // Two hosts, so that only the bound per requester (not the one per host) can stop the fifth.
+    const hanging = Array.from({ length: 8 }, (_, i) => {
+      documents.route(`/revoker-${i}`, silentRoute);
+      const clientId = documents.url(`/revoker-${i}`, i % 2 === 0 ? "silent2.test" : "silent3.test");
+      return postForm(appliance.url, "/revoke", { token: "mcp_at_unknown", client_id: clientId }, from(stranger));
+    });
+    const busy = await firstSettled(hanging, 4);
+    await untilHeld(4);
+    expect(busy.map((r) => r.status)).toEqual(Array(4).fill(503));
+    releaseHeld();
+    await Promise.all(hanging);
+  });
+
   test("every slot taken: an approved client still refreshes (from its record); a new one gets temporarily_unavailable, never invalid_client", async () => {
     const approvedId = serveDocument("/approved.json");
     const { code, verifier } = await authorizeWithOwner(appliance.url, { clientId: approvedId, redirectUri: REDIRECT_URI, resource });
