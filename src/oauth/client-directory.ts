@@ -132,7 +132,7 @@ export class ClientDirectory {
       kind: "metadata_document",
       name: doc.client_name ?? new URL(clientId).host,
       redirect_uris: doc.redirect_uris,
-      grant_types: ["authorization_code", "refresh_token"],
+      grant_types: doc.grant_types,
       token_endpoint_auth_method: doc.token_endpoint_auth_method,
       metadata_json: JSON.stringify(auth),
       auto_approve: false,

@@ -40,6 +40,17 @@ beforeAll(async () => {
       { "cache-control": "public, max-age=3600" },
     ),
   );
+  // A document that declares the code grant alone: it gets no refresh token.
+  documents.route(
+    "/no-refresh.json",
+    json({
+      client_id: documents.url("/no-refresh.json"),
+      client_name: "No Refresh",
+      redirect_uris: [REDIRECT_URI],
+      token_endpoint_auth_method: "none",
+      grant_types: ["authorization_code"],
+    }),
+  );
   // A document whose client_id is another URL (CIMD §4.1: it must be its own URL, byte for byte).
   documents.route(
     "/mismatch.json",
@@ -199,6 +210,16 @@ describe("a client ID metadata document client with the SDK", () => {
     expect(lookup.calls.filter((name) => name === "cimd.test")).toEqual(["cimd.test"]);
     expect(documents.serverNames).toContain("cimd.test");
     expect(documents.hostHeaders).toContain(`cimd.test:${documents.port}`);
+  });
+
+  test("a document that declares only authorization_code gets no refresh token (RFC 7591 §2 grant_types)", async () => {
+    const id = documents.url("/no-refresh.json");
+    const provider = new MemoryOAuthProvider(REDIRECT_URI, {}, undefined, id);
+    const connected = await connectWithOAuth(appliance.mcpUrl("vault"), provider, appliance.url);
+    expect(provider.tokens()!.access_token).toStartWith("mcpa_");
+    expect(provider.tokens()!.refresh_token).toBeUndefined();
+    await connected.transport.terminateSession();
+    await connected.client.close();
   });
 
   test("a document whose client_id is not its own URL gets an error page, not a redirect", async () => {

@@ -14,6 +14,12 @@ export interface MetadataDocumentClient {
   client_id: string;
   client_name?: string;
   redirect_uris: string[];
+  /**
+   * The grants it may use here: those it declares of the two this server has; without
+   * grant_types, both (real documents often leave it out and still refresh; RFC 7591 §2's
+   * default would make every such client sign in again each hour).
+   */
+  grant_types: ("authorization_code" | "refresh_token")[];
   /** The method the document prefers among those this server supports. */
   token_endpoint_auth_method: MetadataDocumentAuthMethod;
   /** Every method the client may use here, preferred first (OpenID Connect RP Metadata Choices). */
@@ -115,6 +121,9 @@ function validateMetadataDocument(
   const client: MetadataDocumentClient = {
     client_id: clientId,
     redirect_uris: [...(doc.redirect_uris as string[])],
+    grant_types: has("grant_types")
+      ? (["authorization_code", "refresh_token"] as const).filter((grant) => (doc.grant_types as string[]).includes(grant))
+      : ["authorization_code", "refresh_token"],
     token_endpoint_auth_method: methods[0]!,
     token_endpoint_auth_methods: methods,
   };

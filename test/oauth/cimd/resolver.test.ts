@@ -51,6 +51,7 @@ describe("ClientMetadataResolver", () => {
         client_id: id,
         client_name: "Test Client",
         redirect_uris: ["http://127.0.0.1:9/callback"],
+        grant_types: ["authorization_code", "refresh_token"],
         token_endpoint_auth_method: "none",
         token_endpoint_auth_methods: ["none"],
       },

@@ -36,6 +36,7 @@ describe("validateMetadataDocument", () => {
         client_id: ID,
         client_name: "Example MCP Client",
         redirect_uris: base.redirect_uris,
+        grant_types: ["authorization_code"],
         token_endpoint_auth_method: "none",
         token_endpoint_auth_methods: ["none"],
         client_uri: "https://app.example.com",
@@ -51,10 +52,26 @@ describe("validateMetadataDocument", () => {
       value: {
         client_id: ID,
         redirect_uris: ["https://a.example/cb"],
+        grant_types: ["authorization_code", "refresh_token"],
         token_endpoint_auth_method: "none",
         token_endpoint_auth_methods: ["none"],
       },
     });
+  });
+
+  test("declared grant_types are the grants it may use; without them, both (a refresh token too)", () => {
+    const only = validateMetadataDocument(
+      { client_id: ID, redirect_uris: ["https://a.example/cb"], grant_types: ["authorization_code"] },
+      ID,
+      acceptAll,
+    );
+    expect(only.ok && only.value.grant_types).toEqual(["authorization_code"]);
+    const both = validateMetadataDocument(
+      { client_id: ID, redirect_uris: ["https://a.example/cb"], grant_types: ["refresh_token", "authorization_code", "urn:other"] },
+      ID,
+      acceptAll,
+    );
+    expect(both.ok && both.value.grant_types).toEqual(["authorization_code", "refresh_token"]);
   });
 
   test("optional members set to null are read as absent", () => {
