@@ -49,8 +49,7 @@ export function discoverResponse(id: JsonRpcId, initializeAnswer: string, suppor
  * results it produces (schema.ts `ResultMetaObject`); absent unless it is an Implementation
  * (`name` and `version` strings).
  */
-export function serverInfoOf(initializeAnswer: string): string | undefined {
-  const result = parseObject(initializeAnswer)?.result;
+export function serverInfoOf(initializeAnswer: string, result: unknown = parseObject(initializeAnswer)?.result): string | undefined {
   return isObject(result) ? serverInfoIn(initializeAnswer, result) : undefined;
 }
 

@@ -31,8 +31,15 @@ const LEGACY_RESOURCE_NOT_FOUND = -32002;
  * (-32002 with `data.uri`) gets the code that replaced it, -32602 (changelog, minor change 6):
  * the bridge's own -32002 (a message too large) carries no data and is left alone.
  */
-export function modernAnswer(line: string, method: string, cache: CacheHint, serverInfo?: string): string {
-  const answer = parseObject(line);
+export function modernAnswer(
+  line: string,
+  method: string,
+  cache: CacheHint,
+  serverInfo?: string,
+  parsed?: Record<string, unknown>,
+): string {
+  // `parsed`: the answer as the caller read it already (jsonrpc.peek), so it is not parsed twice.
+  const answer = parsed ?? parseObject(line);
   if (!answer) return line;
   if (Object.hasOwn(answer, "error")) return modernError(line, method, answer.error);
   const result = answer.result;

@@ -135,10 +135,6 @@ export class StatelessCall implements ChildListener {
     return `${this.key}.${this.roundCount}`;
   }
 
-  get binding(): CallBinding {
-    return this.request.binding;
-  }
-
   onEnd(listener: () => void): void {
     this.endListeners.push(listener);
   }
@@ -249,6 +245,7 @@ export class StatelessCall implements ChildListener {
       this.request.method,
       this.settings.cache,
       this.serverInfo,
+      message.isError ? undefined : { result: message.result },
     );
     this.finishWith(answer, status);
   }
@@ -295,7 +292,7 @@ export class StatelessCall implements ChildListener {
       return;
     }
     this.state = "running";
-    this.serverInfo = serverInfoOf(line);
+    this.serverInfo = serverInfoOf(line, message.result);
     const capabilities = (message.result as { capabilities?: Record<string, unknown> } | undefined)?.capabilities;
     // 2026-07-28 carries the log level in each request's _meta; a 2025 child is set to it (the
     // child is set to the most verbose level any requester asked for: shared-child.ts).

@@ -15,7 +15,7 @@ import { SessionLimitError, type SessionRegistry, SpawnError } from "../session-
 import type { ModernEnvelope } from "./envelope.ts";
 import { ListenStream, readFilter } from "./listen-stream.ts";
 import { checkParamHeaders } from "./param-headers.ts";
-import { paramsDigest, RequestStateSealer } from "./request-state.ts";
+import { type CallBinding, paramsDigest, RequestStateSealer } from "./request-state.ts";
 import { Round } from "./round.ts";
 import { type CallRequest, RELAYABLE_CAPABILITIES, StatelessCall } from "./stateless-call.ts";
 import { ToolSchemas } from "./tool-schemas.ts";
@@ -60,13 +60,19 @@ export class StatelessEndpoint {
       });
     }
     const client = notes.client?.() ?? "anonymous";
+    const server = this.registry.server.name;
+    let binding: CallBinding | undefined;
     const callRequest: CallRequest = {
       id: message.id,
       method: message.method,
       params: message.params,
       text: incoming.text,
       envelope,
-      binding: { principal: client, server: this.registry.server.name, method: message.method, paramsDigest: paramsDigest(message.params) },
+      // Digested only when a requestState is sealed or opened: most requests never need one.
+      get binding() {
+        binding ??= { principal: client, server, method: message.method, paramsDigest: paramsDigest(message.params) };
+        return binding;
+      },
     };
     if (message.method === "subscriptions/listen") return this.listen(message, envelope, client, notes.credential);
     if (message.method === "tools/call") {
