@@ -151,7 +151,9 @@ export class SessionRegistry {
     };
     let child: ChildChannel;
     try {
-      child = this.sessionsShare ? this.shared.attach(this.sharerOf(client), listener) : this.spawnOwn(listener, () => session);
+      if (this.sessionsShare) child = this.shared.attach(this.sharerOf(client), listener);
+      else if (this.server.protocol === "2026") child = this.privateModernChild(id, listener);
+      else child = this.spawnOwn(listener, () => session);
     } catch (error) {
       throw this.startError(error);
     }
@@ -261,6 +263,27 @@ export class SessionRegistry {
   }
 
   /** A child of the session's own (sharing = "session"), counted until it has exited. */
+  /**
+   * A session's own child that speaks 2026-07-28 only (protocol = "2026"): a 2025 session needs
+   * the translation of a shared child's port (channel/modern-child.ts), so it gets a shared
+   * child of its own, stopped when the session ends. (A child that serves both eras needs none:
+   * opened with initialize, it serves the session natively.)
+   */
+  private privateModernChild(sessionId: string, listener: ChildListener): ChildChannel {
+    const sharer = `session:${sessionId}`;
+    const port = this.shared.attach(sharer, listener);
+    return {
+      get modern() {
+        return port.modern;
+      },
+      send: (line) => port.send(line),
+      stop: async () => {
+        await port.stop();
+        this.shared.release(sharer);
+      },
+    };
+  }
+
   private spawnOwn(listener: ChildListener, session: () => LiveSession | undefined): StdioChild {
     const child = this.spawn({
       line: (text) => listener.fromChild(text),

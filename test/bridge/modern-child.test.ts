@@ -316,3 +316,38 @@ for (const sharing of SHARINGS) {
     });
   });
 }
+
+describe('protocol = "2026", sharing = "session": a session of its own on a child that was opened with server/discover', () => {
+  let app: TestAppliance;
+  let token: string;
+
+  beforeAll(async () => {
+    app = await startTestAppliance([stdioServer("modern", "modern-server.mjs", { sharing: "session", protocol: "2026" })], {
+      auth: "oauth",
+      oauthOverrides: { ownerPasswordHash: await ownerPasswordHash() },
+    });
+    const registered = await registerPublic(app.url, [REDIRECT]);
+    token = (await seededTokens(app, registered.client_id, REDIRECT)).access_token;
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  test("a 2025 session is translated (the child, pinned to 2026-07-28, never hears initialize), and its child stops with it", async () => {
+    const c = await connectV2(app.mcpUrl("modern"), "legacy", token);
+    expect(c.client.getProtocolEra()).toBe("legacy");
+    expect(textOf(await c.client.callTool({ name: "test_simple_text", arguments: {} }))).toBe(
+      "This is a simple text response for testing.",
+    );
+    expect(textOf(await c.client.callTool({ name: "test_elicitation", arguments: { message: "own child" } }))).toBe(
+      'User response: action=accept, content={"username":"ada","email":"ada@example.com"}',
+    );
+    expect(c.asked.elicitations).toEqual(["own child"]);
+    const children = async () =>
+      ((await (await fetch(new URL("/healthz", app.url))).json()) as { servers: Record<string, { children: unknown[] }> }).servers.modern!
+        .children;
+    expect(await children()).toHaveLength(1);
+    await c.close();
+    await eventually(async () => (await children()).length === 0, "the session's child has stopped");
+  });
+});
