@@ -33,5 +33,9 @@ export const V2_SHARED = 'v2 client, v1 SDK child, sharing = "shared"';
 export const v2 = (mode: "legacy" | "auto" | "pin", title: string) =>
   testRef("test/bridge/v2-client.test.ts", V2_SHARED, `mode ${mode}`, title);
 export const next = (scenario: string) =>
-  testRef("test/conformance/conformance-next.test.ts", 'conformance-next --requirements 2026-07-28, 2025-era child, sharing = "shared"', scenario);
+  testRef(
+    "test/conformance/conformance-next.test.ts",
+    'conformance-next --requirements 2026-07-28, 2025-era child, sharing = "shared"',
+    scenario,
+  );
 export const golden = (name: string) => testRef("test/config/golden.test.ts", "config goldens", name);
