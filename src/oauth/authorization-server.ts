@@ -8,7 +8,7 @@ import { AuthorizationEndpoint } from "./authorization-endpoint.ts";
 import { type ActiveToken, BearerGuard, type ProtectedServer, type TokenSource } from "./bearer-guard.ts";
 import { ClientDirectory } from "./client-directory.ts";
 import { ClientMetadataResolver, type MetadataFetchOptions } from "./client-metadata-document/index.ts";
-import type { OAuthContext } from "./context.ts";
+import { LIFETIMES, type OAuthContext } from "./context.ts";
 import {
   type AuthorizationServerMetadata,
   authorizationServerMetadata,
@@ -149,6 +149,7 @@ export class AuthorizationServer {
   housekeeping(): void {
     const now = this.context.now();
     this.context.store.purgeExpired(now);
+    this.context.store.refreshTokens.forgetSaltsRotatedBefore(now - LIFETIMES.refreshGraceMs);
     const unusedCutoff = now - this.context.config.unusedRegistrationTtlMs;
     this.context.store.clients.deleteUnusedOlderThan("dynamic", unusedCutoff);
     this.context.store.clients.deleteUnusedOlderThan("metadata_document", unusedCutoff);

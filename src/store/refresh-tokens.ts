@@ -96,6 +96,11 @@ export class RefreshTokenRepository {
     return found.token;
   }
 
+  /** Salts of rotations older than the grace window go (periodically, when nothing rotates). */
+  forgetSaltsRotatedBefore(cutoff: number): void {
+    this.forgetSaltsStmt.run(cutoff);
+  }
+
   /**
    * Exchange `oldHash` for `next`, atomically (BEGIN IMMEDIATE: concurrent rotations of one
    * token, from any process, are serialised, and each sees the one before it).

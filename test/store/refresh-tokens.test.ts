@@ -41,6 +41,19 @@ describe("refresh token rotation", () => {
     expect(t.store.refreshTokens.findActive(hash("r2"), LATER)).toEqual(result.issued);
   });
 
+  test("the housekeeping's sweep forgets the salts of rotations past the window, without any rotation", () => {
+    const { refresh } = issue(t.store, "x");
+    t.store.refreshTokens.rotate(refresh, next("r2"), LATER, GRACE);
+    const db = new Database(t.store.path);
+    const saltOf = () =>
+      db.query<{ s: string | null }, [string]>("SELECT successor_salt AS s FROM refresh_tokens WHERE token_hash = ?").get(refresh)?.s;
+    t.store.refreshTokens.forgetSaltsRotatedBefore(LATER - 1);
+    expect(saltOf()).toBe("salt-r2");
+    t.store.refreshTokens.forgetSaltsRotatedBefore(LATER);
+    expect(saltOf()).toBeNull();
+    db.close();
+  });
+
   test("a narrower scope may be asked for; the default is the presented token's", () => {
     const { refresh } = issue(t.store, "x");
     const result = t.store.refreshTokens.rotate(refresh, next("r2", { scope: "mcp:narrow" }), LATER, GRACE);
