@@ -10,6 +10,7 @@ import { ClientAssertionVerifier } from "./client-assertion.ts";
 import { type ClientMetadataResolver, isMetadataDocumentClientId, type PublicJwkSet } from "./client-metadata-document/index.ts";
 import { InvalidClient, type Outcome, TemporarilyUnavailable } from "./errors.ts";
 import { oauthEndpoints } from "./metadata.ts";
+import { clientMayHave, clientScopeLimit, OFFLINE_ACCESS } from "./scopes.ts";
 
 interface ClientDirectoryOptions {
   store: Store;
@@ -69,6 +70,17 @@ export class ClientDirectory {
         auto_approve: c.autoApprove,
       })),
     );
+    // RFC 6749 §3.3: a client's scope narrowed in the configuration ends the grants it no longer
+    // allows at once, with their access tokens (a refresh of them is refused anyway).
+    const { store } = this.options;
+    for (const c of this.options.config.clients) {
+      const limit = clientScopeLimit({ kind: "preregistered", scope: c.scope });
+      if (limit === undefined) continue;
+      for (const grant of store.grants.activeOf(c.clientId)) {
+        const scopes = grant.scope.split(" ").filter((scope) => scope !== "" && scope !== OFFLINE_ACCESS);
+        if (!clientMayHave(limit, scopes)) store.grants.revokeGrant(grant.grant_id);
+      }
+    }
   }
 
   /**

@@ -12,6 +12,7 @@ export class GrantRepository {
   private readonly revokeAccessStmt: Statement<Row, [number, string]>;
   private readonly revokeRefreshStmt: Statement<Row, [number, string]>;
   private readonly dropCodesStmt: Statement<Row, [string]>;
+  private readonly activeOfStmt: Statement<Row, [string]>;
 
   constructor(
     private readonly db: Database,
@@ -19,6 +20,7 @@ export class GrantRepository {
   ) {
     this.insertStmt = db.prepare("INSERT INTO grants (grant_id, client_id, resource, scope, created_at) VALUES (?, ?, ?, ?, ?)");
     this.getStmt = db.prepare("SELECT * FROM grants WHERE grant_id = ?");
+    this.activeOfStmt = db.prepare("SELECT * FROM grants WHERE client_id = ? AND revoked_at IS NULL");
     this.revokeGrantStmt = db.prepare("UPDATE grants SET revoked_at = ? WHERE grant_id = ? AND revoked_at IS NULL");
     this.revokeAccessStmt = db.prepare("UPDATE access_tokens SET revoked_at = ? WHERE grant_id = ? AND revoked_at IS NULL");
     this.revokeRefreshStmt = db.prepare("UPDATE refresh_tokens SET revoked_at = ? WHERE grant_id = ? AND revoked_at IS NULL");
@@ -37,6 +39,11 @@ export class GrantRepository {
     };
     this.insertStmt.run(record.grant_id, record.client_id, record.resource, record.scope, record.created_at);
     return record;
+  }
+
+  /** The client's grants not revoked. */
+  activeOf(clientId: string): GrantRecord[] {
+    return this.activeOfStmt.all(clientId).map((row) => withoutNulls(row) as unknown as GrantRecord);
   }
 
   get(grantId: string): GrantRecord | undefined {

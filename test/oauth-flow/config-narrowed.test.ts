@@ -87,6 +87,15 @@ test("the client's scope narrowed to mcp:vault: its notes grant refreshes no mor
   expect(result.ok ? "ok" : result.error.code).toBe("invalid_scope");
 });
 
+test("the client's scope narrowed: the access token of its notes grant stops opening the notes server at once", async () => {
+  const before = start(["vault", "notes"]);
+  const issued = await notesTokens(before);
+  const notes = before.serverFor("notes")!;
+  expect(before.guard.check(`Bearer ${issued.access_token}`, notes, Date.now()).ok).toBe(true);
+  const after = start(["vault", "notes"], "mcp:vault");
+  expect(after.guard.check(`Bearer ${issued.access_token}`, after.serverFor("notes")!, Date.now()).ok).toBe(false);
+});
+
 test("the notes server no longer served: its grant refreshes no more (invalid_grant)", async () => {
   const before = start(["vault", "notes"]);
   const issued = await notesTokens(before);
