@@ -150,6 +150,7 @@ export class AuthorizationServer {
     const now = this.context.now();
     this.context.store.purgeExpired(now);
     this.context.store.refreshTokens.forgetSaltsRotatedBefore(now - LIFETIMES.refreshGraceMs);
+    this.context.store.usedAssertions.deleteExpired(now);
     const unusedCutoff = now - this.context.config.unusedRegistrationTtlMs;
     this.context.store.clients.deleteUnusedOlderThan("dynamic", unusedCutoff);
     this.context.store.clients.deleteUnusedOlderThan("metadata_document", unusedCutoff);

@@ -2,6 +2,7 @@
 // §4.2; OpenID Connect Core §9), verified against the public keys its metadata document names.
 // Each assertion is single-use: its jti is remembered until the assertion expires.
 import { createLocalJWKSet, decodeJwt, jwtVerify } from "jose";
+import type { UseOutcome } from "../store/index.ts";
 import type { PublicJwkSet } from "./client-metadata-document/index.ts";
 import { InvalidClient, type Outcome, TemporarilyUnavailable } from "./errors.ts";
 import { CLIENT_ASSERTION_ALGORITHMS } from "./metadata.ts";
@@ -31,17 +32,19 @@ export function assertionSubject(assertion: string): string | undefined {
   }
 }
 
-export class ClientAssertionVerifier {
-  /** "client_id \n jti" -> when it may be forgotten (the assertion's exp plus the leeway), ms. */
-  readonly #seen = new Map<string, number>();
+/** Remembers "client_id \n jti" until `expiresAt` (ms) once; store/used-assertions.ts. */
+type UseOnce = (key: string, expiresAt: number, now: number, most: number) => UseOutcome;
 
+export class ClientAssertionVerifier {
   /**
    * `audiences`: the token endpoint URL (RFC 7523 §3 (3): it MAY be used) and the issuer
    * identifier, which draft-ietf-oauth-rfc7523bis makes the one audience clients should use.
+   * `useOnce`: the used assertions, kept in the state so that a restart forgets none.
    */
   constructor(
     private readonly audiences: readonly string[],
     private readonly now: () => number,
+    private readonly useOnce: UseOnce,
     /** Unexpired assertions remembered at most; beyond, new ones wait (503). */
     private readonly maxRemembered = MAX_REMEMBERED,
   ) {}
@@ -99,13 +102,10 @@ export class ClientAssertionVerifier {
 
   /** RFC 7523 §3 (7): the server MAY ensure a JWT is not replayed, by keeping jti until exp. */
   #useOnce(key: string, forgetAt: number, nowMs: number, refuse: (d: string, r: string) => Outcome<void>): Outcome<void> {
-    const seenUntil = this.#seen.get(key);
-    if (seenUntil !== undefined && seenUntil > nowMs) return refuse("the client assertion was already used", "jti replayed");
-    if (this.#seen.size >= this.maxRemembered) {
-      for (const [remembered, until] of this.#seen) if (until <= nowMs) this.#seen.delete(remembered);
-    }
+    const outcome = this.useOnce(key, forgetAt, nowMs, this.maxRemembered);
+    if (outcome === "again") return refuse("the client assertion was already used", "jti replayed");
     // Never forget an unexpired assertion to make room: that would let it be replayed.
-    if (this.#seen.size >= this.maxRemembered) {
+    if (outcome === "full") {
       return {
         ok: false,
         error: new TemporarilyUnavailable("too many client assertions in use; try again shortly", {
@@ -114,7 +114,6 @@ export class ClientAssertionVerifier {
         }),
       };
     }
-    this.#seen.set(key, forgetAt);
     return { ok: true, value: undefined };
   }
 }

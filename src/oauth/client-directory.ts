@@ -52,7 +52,12 @@ export class ClientDirectory {
   readonly assertions: ClientAssertionVerifier;
 
   constructor(private readonly options: ClientDirectoryOptions) {
-    this.assertions = new ClientAssertionVerifier([oauthEndpoints(options.issuer).token, options.issuer], options.now);
+    const { usedAssertions } = options.store;
+    this.assertions = new ClientAssertionVerifier(
+      [oauthEndpoints(options.issuer).token, options.issuer],
+      options.now,
+      (key, until, now, most) => usedAssertions.useOnce(key, until, now, most),
+    );
   }
 
   /** Mirror the configuration's clients into the store (they win over state clients of the same id). */

@@ -4,3 +4,4 @@
 export { StoreVersionError } from "./migrations.ts";
 export { openStore, type Store } from "./store.ts";
 export type * from "./types.ts";
+export type { UseOutcome } from "./used-assertions.ts";

@@ -118,6 +118,15 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE refresh_tokens ADD COLUMN successor_salt TEXT;
   CREATE INDEX refresh_salted ON refresh_tokens (rotated_at) WHERE successor_salt IS NOT NULL;
   `,
+  // 4: used_assertions: the client assertions (private_key_jwt) already used, by client and jti,
+  // until each expires (RFC 7523 §3 (7)), so that a restart does not forget them.
+  `
+  CREATE TABLE used_assertions (
+    key TEXT PRIMARY KEY,
+    expires_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX used_assertions_expiry ON used_assertions (expires_at);
+  `,
 ];
 
 export class StoreVersionError extends Error {}

@@ -11,6 +11,7 @@ import { migrate } from "./migrations.ts";
 import { RefreshTokenRepository } from "./refresh-tokens.ts";
 import { SettingsRepository } from "./settings.ts";
 import { StaticTokenRepository } from "./static-tokens.ts";
+import { UsedAssertionRepository } from "./used-assertions.ts";
 
 interface StoreOptions {
   /** The clock for created_at and for methods called without `now` (tests pass a fake one). */
@@ -28,6 +29,7 @@ export interface Store {
   readonly consent: ConsentRepository;
   readonly settings: SettingsRepository;
   readonly staticTokens: StaticTokenRepository;
+  readonly usedAssertions: UsedAssertionRepository;
   /**
    * Run `fn` as one IMMEDIATE transaction (a savepoint when already inside one): all its
    * writes land, or none. `fn` must be synchronous: work after an `await` runs outside it.
@@ -71,6 +73,7 @@ export function openStore(stateDir: string, options: StoreOptions = {}): Store {
     consent: new ConsentRepository(db, now),
     settings: new SettingsRepository(db, now),
     staticTokens: new StaticTokenRepository(db, now),
+    usedAssertions: new UsedAssertionRepository(db),
     transaction: <T>(fn: () => T): T => db.transaction(fn).immediate(),
     purgeExpired: (at: number = now()) => housekeeping.purgeExpired(at),
     dataVersion: () => (dataVersionStmt.get() as { data_version: number }).data_version,

@@ -1,9 +1,11 @@
 // RFC 7523 §3 claim rules and the jti replay store of ClientAssertionVerifier, on a clock the
 // test moves (the end-to-end flow is test/oauth-flow/metadata-document-hardening.test.ts).
-import { beforeAll, describe, expect, test } from "bun:test";
+import { afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { ClientAssertionVerifier } from "../../src/oauth/client-assertion.ts";
 import type { PublicJwkSet } from "../../src/oauth/client-metadata-document/index.ts";
+import { openStore, type Store } from "../../src/store/index.ts";
+import { freshStore, type TestStore } from "../store/fixtures.ts";
 
 const CLIENT = "https://app.example/client.json";
 const ISSUER = "https://mcp.example.com";
@@ -27,8 +29,24 @@ function sign(claims: Record<string, unknown> = {}, header: Record<string, unkno
     .sign(privateKey);
 }
 
-function verifier(maxRemembered?: number) {
-  return new ClientAssertionVerifier([TOKEN_ENDPOINT, ISSUER], () => clock, maxRemembered);
+const stores: TestStore[] = [];
+afterEach(() => {
+  for (const t of stores.splice(0)) t.cleanup();
+});
+
+/** A verifier over a store of its own, or over `store` (another process on the same state). */
+function verifier(maxRemembered?: number, store: Store = remember(freshStore()).store) {
+  return new ClientAssertionVerifier(
+    [TOKEN_ENDPOINT, ISSUER],
+    () => clock,
+    (key, until, now, most) => store.usedAssertions.useOnce(key, until, now, most),
+    maxRemembered,
+  );
+}
+
+function remember(t: TestStore): TestStore {
+  stores.push(t);
+  return t;
 }
 
 async function code(v: ClientAssertionVerifier, assertion: string, alg?: string) {
@@ -86,6 +104,18 @@ describe("ClientAssertionVerifier (RFC 7523 §3)", () => {
     // Once they expired (plus the leeway), there is room again.
     clock += 120_000;
     expect(await code(v, await sign({ jti: "c" }))).toBe("ok");
+  });
+
+  test("a used assertion stays used across a restart (the jti is kept in the state)", async () => {
+    const t = remember(freshStore());
+    const assertion = await sign({ jti: "kept" });
+    expect(await code(verifier(undefined, t.store), assertion)).toBe("ok");
+    const restarted = openStore(t.dir);
+    try {
+      expect(await code(verifier(undefined, restarted), assertion)).toBe("invalid_client 401");
+    } finally {
+      restarted.close();
+    }
   });
 
   test("an unknown key id asks for the key set again once", async () => {

@@ -93,6 +93,7 @@ describe("migrations", () => {
       "schema_version",
       "settings",
       "static_tokens",
+      "used_assertions",
     ]);
     db.close();
   });

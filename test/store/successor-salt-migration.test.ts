@@ -38,7 +38,7 @@ test("a version 2 database gains refresh_tokens.successor_salt and keeps its tok
       .all()
       .map((c) => c.name);
     expect(columns).toContain("successor_salt");
-    expect(db.query("SELECT max(version) AS v FROM schema_version").get()).toEqual({ v: 3 });
+    expect(db.query("SELECT max(version) AS v FROM schema_version").get()).toEqual({ v: MIGRATIONS.length });
     expect(db.query("SELECT token_hash, successor_salt FROM refresh_tokens ORDER BY token_hash").all()).toEqual([
       { token_hash: "h1", successor_salt: null },
       { token_hash: "h2", successor_salt: null },
