@@ -2,6 +2,7 @@
 // message (kind, id, method, a few params) and forwards the original text untouched, so tool
 // schemas and results reach the other side byte for byte as they were written.
 
+import { isObject } from "../common/json-object.ts";
 import type { Result } from "../common/result.ts";
 
 export type JsonRpcId = string | number;
@@ -12,10 +13,6 @@ export type PeekedMessage =
   | { kind: "response"; id: JsonRpcId | null; isError: boolean; result: unknown };
 
 type PeekResult = Result<PeekedMessage>;
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function isId(value: unknown): value is JsonRpcId {
   return typeof value === "string" || (typeof value === "number" && Number.isFinite(value));

@@ -4,6 +4,7 @@
 // is not a valid MCP message", so every diagnostic goes through `log` (stderr).
 
 import type { Writable } from "node:stream";
+import { isObject } from "../common/json-object.ts";
 import { readFrames } from "./line-frames.ts";
 
 // JSON-RPC 2.0 §5.1 reserved error codes.
@@ -35,10 +36,6 @@ interface JsonRpcServerOptions {
 }
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function isId(value: unknown): value is Id {
   return typeof value === "string" || (typeof value === "number" && Number.isFinite(value));

@@ -5,6 +5,8 @@
 // appliance's own (on the stream of the request it concerns), and once the client has answered
 // them all the request is sent again with inputResponses under the child's keys and the child's
 // requestState, until the child gives its final answer.
+
+import { isObject } from "../../common/json-object.ts";
 import { ErrorCode, errorResponse, type JsonRpcId, type PeekedMessage } from "../jsonrpc.ts";
 import { insertMembers, replaceMember } from "./json-splice.ts";
 
@@ -29,10 +31,6 @@ interface RelayTransport<P> {
   retry(port: P, line: string): void;
   /** The requester's request answered without the child (an error). */
   answer(port: P, line: string): void;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 export class InputRelay<P> {

@@ -1,8 +1,9 @@
 // server/discover (protocol revision 2026-07-28, SEP-2575) answered for a 2025 child from what the
 // child said to initialize: its capabilities, instructions and identity, as it wrote them.
+
+import { isObject, parseObject } from "../../common/json-object.ts";
 import { findMember } from "../channel/json-splice.ts";
 import { ErrorCode, errorResponse, type JsonRpcId } from "../jsonrpc.ts";
-import { isObject, parseObject } from "./json-object.ts";
 import { type CacheHint, SERVER_INFO_META } from "./result-shape.ts";
 
 /**

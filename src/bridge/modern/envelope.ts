@@ -2,6 +2,8 @@
 // decides, the MCP-Protocol-Version header is only checked against it. A request whose `_meta`
 // names its protocol version is a 2026-07-28 request, served without a session; `initialize`, and
 // anything else without that claim, is 2025 traffic for the session transport.
+
+import { isObject } from "../../common/json-object.ts";
 import { ErrorCode, type PeekedMessage } from "../jsonrpc.ts";
 import { MODERN_PROTOCOL_VERSIONS, SUPPORTED_PROTOCOL_VERSIONS } from "../protocol-version.ts";
 import { fieldValue } from "./header-value.ts";
@@ -32,10 +34,6 @@ const LOG_LEVEL = "io.modelcontextprotocol/logLevel";
 /** server/utilities/logging §Log Levels (RFC 5424 severities). */
 const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
 const LEGACY: PostEra = { era: "legacy" };
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** Revisions are ISO dates, ordered as strings: a header naming 2026-07-28 or later is no handshake revision. */
 function namesModernRevision(version: string): boolean {

@@ -6,6 +6,7 @@
 // (shared-child.ts counts the subscribers and unsubscribes after the last). A child that speaks
 // 2026-07-28 itself (channel/era-probe.ts) holds the subscription: it is sent the listen request,
 // and what it sends on it passes unchanged, but for the subscriptionId, the client's listen id.
+import { isObject } from "../../common/json-object.ts";
 import type { ChildChannel, ChildListener } from "../channel/child-channel.ts";
 import { replaceMember } from "../channel/json-splice.ts";
 import { forSubscriber } from "../channel/modern-child.ts";
@@ -38,7 +39,7 @@ const LIST_CHANGED: Record<string, keyof Filter> = {
 /** The filter as the client sent it, reduced to well-formed members (anything else is not asked for). */
 export function readFilter(params: Record<string, unknown> | undefined): Filter | undefined {
   const raw = params?.notifications;
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return undefined;
+  if (!isObject(raw)) return undefined;
   const asked = raw as Record<string, unknown>;
   const filter: Filter = {};
   for (const key of ["toolsListChanged", "promptsListChanged", "resourcesListChanged"] as const) {

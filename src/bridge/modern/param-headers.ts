@@ -1,6 +1,8 @@
 // MCP 2026-07-28 streamable-http §Custom Headers from Tool Parameters: a tool's inputSchema may
 // mark parameters with `x-mcp-header`; a tools/call then mirrors each of their values in an
 // `Mcp-Param-{Name}` header, which the server must find present and equal to the argument.
+
+import { isObject } from "../../common/json-object.ts";
 import { decodeHeaderValue, fieldValue } from "./header-value.ts";
 import { headerMismatch, type Rejection, shown } from "./rejection.ts";
 
@@ -19,10 +21,6 @@ interface SchemaNode {
   schema: unknown;
   key?: string;
   parent?: SchemaNode;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function pathOf(node: SchemaNode): string[] {

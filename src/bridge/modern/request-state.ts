@@ -8,8 +8,8 @@
 // `b64url(HMAC-SHA256(key, BIND_LABEL + binding)[:16])` — the binding itself is never written out.
 // Signed, not encrypted: a client can read the call id and expiry, which tell it nothing it can use.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { isObject, parseObject } from "../../common/json-object.ts";
 import type { Result } from "../../common/result.ts";
-import { isObject, parseObject } from "./json-object.ts";
 
 /** What a requestState is bound to: a retry must come from the same principal, for the same request. */
 export interface CallBinding {

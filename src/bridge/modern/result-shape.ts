@@ -1,9 +1,10 @@
 // A 2025 child's answers, shaped as the results of protocol revision 2026-07-28: the members that
 // revision requires are added where the child left them out, and nothing else is touched, so
 // tool schemas and results still reach the client byte for byte (see channel/json-splice.ts).
+
+import { isObject, parseObject } from "../../common/json-object.ts";
 import { findMember, insertMembers, replaceMember } from "../channel/json-splice.ts";
 import { ErrorCode, type JsonRpcId } from "../jsonrpc.ts";
-import { isObject, parseObject } from "./json-object.ts";
 
 /** [servers.<name>] cache_ttl / cache_scope: the caching hint of results that carry none (SEP-2549). */
 export interface CacheHint {

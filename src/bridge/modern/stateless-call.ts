@@ -11,6 +11,7 @@
 // the answers to the child and waits for what comes next: the final answer, or another round.
 // A 2026 child (channel/era-probe.ts) gets the request as written; its answers pass unchanged but
 // the requestState of its input_required rounds, sealed around the child's (mrtr §Server Requirements 4-5).
+import { isObject } from "../../common/json-object.ts";
 import type { Logger } from "../../log.ts";
 import type { ChildChannel, ChildListener } from "../channel/child-channel.ts";
 import { findMember, insertMembers, replaceMember } from "../channel/json-splice.ts";
@@ -164,7 +165,7 @@ export class StatelessCall implements ChildListener {
       return;
     }
     const responses = request.params?.inputResponses;
-    if (typeof responses !== "object" || responses === null || Array.isArray(responses)) {
+    if (!isObject(responses)) {
       round.finish(errorResponse(request.id, ErrorCode.InvalidParams, "inputResponses must be an object of answers by input request key"));
       return;
     }
@@ -178,9 +179,9 @@ export class StatelessCall implements ChildListener {
       return;
     }
     for (const [key, asked] of this.asked) {
-      const answer = (responses as Record<string, unknown>)[key];
+      const answer = responses[key];
       // mrtr §Error Handling: what is missing is asked for again; what is unknown is ignored.
-      if (typeof answer !== "object" || answer === null || Array.isArray(answer)) continue;
+      if (!isObject(answer)) continue;
       this.asked.delete(key);
       this.send(JSON.stringify({ jsonrpc: "2.0", id: asked.childId, result: answer }));
     }

@@ -5,6 +5,7 @@
 // with sharing = "shared"); a call that needs the client's input spans several POSTs, joined by
 // a tamper-evident requestState bound to the client, the server and the request (mrtr §Server
 // Requirements 4–5). Stateless requests count against the same [limits] as sessions' requests.
+import { isObject } from "../../common/json-object.ts";
 import type { Logger } from "../../log.ts";
 import { jsonResponse, jsonRpcErrorResponse, tooManyRequestsResponse } from "../http-responses.ts";
 import { ErrorCode, errorResponse, type PeekedMessage } from "../jsonrpc.ts";
@@ -83,7 +84,7 @@ export class StatelessEndpoint {
     }
     // mrtr §Error Handling: inputResponses that are not an InputResponses object are refused.
     const responses = message.params?.inputResponses;
-    if (responses !== undefined && (typeof responses !== "object" || responses === null || Array.isArray(responses))) {
+    if (responses !== undefined && !isObject(responses)) {
       return jsonResponse(
         errorResponse(message.id, ErrorCode.InvalidParams, "inputResponses must be an object of answers by input request key"),
       );

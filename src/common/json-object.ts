@@ -1,5 +1,5 @@
-// The JSON objects the 2026-07-28 shaping reads: a child's line is parsed only to look, never
-// re-serialised (the edits are splices, channel/json-splice.ts).
+// Reading JSON objects without trusting their shape: one test of "a plain object" for every layer
+// (a JSON-RPC message, a child's result, a request's params), and a parse that says no instead of throwing.
 
 /** The object `text` holds, if it is valid JSON and an object. */
 export function parseObject(text: string): Record<string, unknown> | undefined {
