@@ -14,6 +14,7 @@ import type { Logger } from "../../log.ts";
 import type { ChildEvents } from "../child.ts";
 import { peek } from "../jsonrpc.ts";
 import { MODERN_PROTOCOL_VERSIONS } from "../protocol-version.ts";
+import { APPLIANCE_CLIENT_INFO, modernMeta } from "../request-meta.ts";
 import type { ChildProcessHandle, ChildSpawner } from "./child-channel.ts";
 
 export type ChildEra = "2025" | "2026";
@@ -37,11 +38,7 @@ const DISCOVER = JSON.stringify({
   id: PROBE_ID,
   method: "server/discover",
   params: {
-    _meta: {
-      "io.modelcontextprotocol/protocolVersion": MODERN_PROTOCOL_VERSIONS[0],
-      "io.modelcontextprotocol/clientInfo": { name: "mcp-appliance", version: "1" },
-      "io.modelcontextprotocol/clientCapabilities": {},
-    },
+    _meta: modernMeta({}, APPLIANCE_CLIENT_INFO),
   },
 });
 

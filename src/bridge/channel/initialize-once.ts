@@ -12,13 +12,11 @@
 // that starts it.
 import { errorResponse, type JsonRpcId, type PeekedMessage } from "../jsonrpc.ts";
 import { isSupportedProtocolVersion, SUPPORTED_PROTOCOL_VERSIONS } from "../protocol-version.ts";
+import { APPLIANCE_CLIENT_INFO } from "../request-meta.ts";
 import { replaceMember } from "./json-splice.ts";
 
 /** The capabilities a client serves that a child may use (MCP 2025-11-25 §Capability Negotiation). */
 const SERVABLE = ["sampling", "elicitation", "roots"] as const;
-
-/** Who the appliance says it is to a shared child. */
-const APPLIANCE_CLIENT_INFO = { name: "mcp-appliance", version: "1" };
 
 interface Waiting {
   id: JsonRpcId;

@@ -6,11 +6,9 @@
 // from the child's DiscoverResult, ping, logging/setLevel (the level travels in the envelope).
 import { ErrorCode, errorResponse, type PeekedMessage, peek } from "../jsonrpc.ts";
 import { isSupportedProtocolVersion, MODERN_PROTOCOL_VERSIONS, SUPPORTED_PROTOCOL_VERSIONS } from "../protocol-version.ts";
+import { META } from "../request-meta.ts";
 import { insertMembers, replaceMember } from "./json-splice.ts";
 import { isLogLevel } from "./log-levels.ts";
-
-const SUBSCRIPTION_ID_META = "io.modelcontextprotocol/subscriptionId";
-const SERVER_INFO_META = "io.modelcontextprotocol/serverInfo";
 
 type Request = Extract<PeekedMessage, { kind: "request" }>;
 
@@ -43,7 +41,7 @@ function initializeAnswer(id: Request["id"], requested: unknown, discover: strin
     result: {
       protocolVersion: version,
       capabilities: result.capabilities ?? {},
-      serverInfo: meta?.[SERVER_INFO_META] ?? { name: "mcp-server", version: "unknown" },
+      serverInfo: meta?.[META.serverInfo] ?? { name: "mcp-server", version: "unknown" },
       ...(typeof result.instructions === "string" && { instructions: result.instructions }),
     },
   });
@@ -84,11 +82,11 @@ export function answerForChild(message: Request, requester: LegacyRequester, per
 /** A 2025 requester's request with the 2026-07-28 envelope of what its initialize declared. */
 export function withEnvelope(line: string, requester: LegacyRequester): string {
   const meta: Array<[string, string]> = [
-    ["io.modelcontextprotocol/protocolVersion", JSON.stringify(MODERN_PROTOCOL_VERSIONS[0])],
-    ["io.modelcontextprotocol/clientCapabilities", JSON.stringify(requester.capabilities)],
+    [META.protocolVersion, JSON.stringify(MODERN_PROTOCOL_VERSIONS[0])],
+    [META.clientCapabilities, JSON.stringify(requester.capabilities)],
   ];
-  if (requester.clientInfo !== undefined) meta.push(["io.modelcontextprotocol/clientInfo", JSON.stringify(requester.clientInfo)]);
-  if (requester.logLevel !== undefined) meta.push(["io.modelcontextprotocol/logLevel", JSON.stringify(requester.logLevel)]);
+  if (requester.clientInfo !== undefined) meta.push([META.clientInfo, JSON.stringify(requester.clientInfo)]);
+  if (requester.logLevel !== undefined) meta.push([META.logLevel, JSON.stringify(requester.logLevel)]);
   // Each level only where it is absent: the members the request has keep their bytes.
   const withParams = insertMembers(insertMembers(line, [], [["params", "{}"]]), ["params"], [["_meta", "{}"]]);
   return insertMembers(withParams, ["params", "_meta"], meta);
@@ -96,11 +94,11 @@ export function withEnvelope(line: string, requester: LegacyRequester): string {
 
 /** The child's id of the subscriptions/listen request a notification belongs to (subscriptions pattern). */
 export function subscriptionOf(params: Record<string, unknown> | undefined): number | undefined {
-  const id = (params?._meta as Record<string, unknown> | undefined)?.[SUBSCRIPTION_ID_META];
+  const id = (params?._meta as Record<string, unknown> | undefined)?.[META.subscriptionId];
   return typeof id === "number" ? id : undefined;
 }
 
 /** A listen stream's notification, stamped with the requester's id of its listen request. */
 export function forSubscriber(line: string, id: Request["id"]): string {
-  return replaceMember(line, ["params", "_meta", SUBSCRIPTION_ID_META], JSON.stringify(id));
+  return replaceMember(line, ["params", "_meta", META.subscriptionId], JSON.stringify(id));
 }

@@ -6,7 +6,7 @@
 // pattern): list_changed for every 2025 session, resources/updated for those that subscribed to
 // the URI. That listen is opened again, with the new filter, whenever the set of URIs changes.
 import { cancelledNotification, type JsonRpcId, type PeekedMessage, peek } from "../jsonrpc.ts";
-import { MODERN_PROTOCOL_VERSIONS } from "../protocol-version.ts";
+import { modernMeta } from "../request-meta.ts";
 import type { ChildListener } from "./child-channel.ts";
 import { InputRelay } from "./input-relay.ts";
 import { answerForChild, forSubscriber, type LegacyRequester, subscriptionOf, withEnvelope } from "./modern-child.ts";
@@ -133,10 +133,7 @@ export class ModernRouting<P extends ModernPort> {
       resourcesListChanged: true,
       ...(this.uris.size > 0 && { resourceSubscriptions: [...this.uris] }),
     };
-    const _meta = {
-      "io.modelcontextprotocol/protocolVersion": MODERN_PROTOCOL_VERSIONS[0],
-      "io.modelcontextprotocol/clientCapabilities": {},
-    };
+    const _meta = modernMeta();
     const id = this.host.ownRequest("subscriptions/listen", { notifications, _meta }, () => {
       this.listens.delete(id);
       if (this.listening === id) this.listening = undefined;

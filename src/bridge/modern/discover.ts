@@ -4,7 +4,8 @@
 import { isObject, parseObject } from "../../common/json-object.ts";
 import { findMember } from "../channel/json-splice.ts";
 import { ErrorCode, errorResponse, type JsonRpcId } from "../jsonrpc.ts";
-import { type CacheHint, SERVER_INFO_META } from "./result-shape.ts";
+import { META } from "../request-meta.ts";
+import type { CacheHint } from "./result-shape.ts";
 
 /**
  * Capabilities of a 2025 child that a 2026-07-28 client is not told of; every other member is
@@ -41,7 +42,7 @@ export function discoverResponse(id: JsonRpcId, initializeAnswer: string, suppor
   ];
   if (typeof result.instructions === "string") members.push(`"instructions":${asWritten(initializeAnswer, ["result", "instructions"])}`);
   const serverInfo = serverInfoIn(initializeAnswer, result);
-  if (serverInfo !== undefined) members.push(`"_meta":{${JSON.stringify(SERVER_INFO_META)}:${serverInfo}}`);
+  if (serverInfo !== undefined) members.push(`"_meta":{${JSON.stringify(META.serverInfo)}:${serverInfo}}`);
   return `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":{${members.join(",")}}}`;
 }
 

@@ -6,6 +6,7 @@
 import { isObject } from "../../common/json-object.ts";
 import { ErrorCode, type PeekedMessage } from "../jsonrpc.ts";
 import { MODERN_PROTOCOL_VERSIONS, SUPPORTED_PROTOCOL_VERSIONS } from "../protocol-version.ts";
+import { META } from "../request-meta.ts";
 import { fieldValue } from "./header-value.ts";
 import { bounded, headerMismatch, type Rejection, shown } from "./rejection.ts";
 import { type ClientMessage, checkStandardHeaders } from "./request-headers.ts";
@@ -27,10 +28,7 @@ interface PostedBody {
   messages: readonly { message: PeekedMessage }[];
 }
 
-const PROTOCOL_VERSION = "io.modelcontextprotocol/protocolVersion";
-const CLIENT_CAPABILITIES = "io.modelcontextprotocol/clientCapabilities";
-const CLIENT_INFO = "io.modelcontextprotocol/clientInfo";
-const LOG_LEVEL = "io.modelcontextprotocol/logLevel";
+const { protocolVersion: PROTOCOL_VERSION, clientCapabilities: CLIENT_CAPABILITIES, clientInfo: CLIENT_INFO, logLevel: LOG_LEVEL } = META;
 /** server/utilities/logging §Log Levels (RFC 5424 severities). */
 const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
 const LEGACY: PostEra = { era: "legacy" };

@@ -11,13 +11,11 @@ import type { ChildChannel, ChildListener } from "../channel/child-channel.ts";
 import { replaceMember } from "../channel/json-splice.ts";
 import { forSubscriber } from "../channel/modern-child.ts";
 import { ErrorCode, errorResponse, type JsonRpcId, type PeekedMessage, peek } from "../jsonrpc.ts";
-import { MODERN_PROTOCOL_VERSIONS, SUPPORTED_PROTOCOL_VERSIONS } from "../protocol-version.ts";
+import { SUPPORTED_PROTOCOL_VERSIONS } from "../protocol-version.ts";
+import { META, modernMeta } from "../request-meta.ts";
 import { SESSION_LIMITS } from "../session-limits.ts";
 import { SSE_HEADERS, SseConnection, sseEvent } from "../sse.ts";
 
-const SUBSCRIPTION_ID_META = "io.modelcontextprotocol/subscriptionId";
-const PROTOCOL_VERSION_META = "io.modelcontextprotocol/protocolVersion";
-const CAPABILITIES_META = "io.modelcontextprotocol/clientCapabilities";
 const INITIALIZE_ID = 0;
 /** The listen request's id at a 2026 child (this port's own numbering). */
 const LISTEN_ID = 1;
@@ -117,7 +115,7 @@ export class ListenStream implements ChildListener {
     if (message.kind === "response" && message.id === INITIALIZE_ID) {
       const params = {
         notifications: this.asked,
-        _meta: { [PROTOCOL_VERSION_META]: MODERN_PROTOCOL_VERSIONS[0], [CAPABILITIES_META]: this.capabilities },
+        _meta: modernMeta(this.capabilities),
       };
       this.channel?.send(JSON.stringify({ jsonrpc: "2.0", id: LISTEN_ID, method: "subscriptions/listen", params }));
     } else if (message.kind === "response" && message.id === LISTEN_ID) {
@@ -139,7 +137,7 @@ export class ListenStream implements ChildListener {
 
   /** The appliance ends the subscription (shutdown): the listen request's result says so. */
   close(): void {
-    this.finish(JSON.stringify({ jsonrpc: "2.0", id: this.id, result: { _meta: { [SUBSCRIPTION_ID_META]: this.id } } }));
+    this.finish(JSON.stringify({ jsonrpc: "2.0", id: this.id, result: { _meta: { [META.subscriptionId]: this.id } } }));
   }
 
   /** What the child can notify of decides what is honoured (the acknowledgement reports it). */
@@ -165,7 +163,7 @@ export class ListenStream implements ChildListener {
   }
 
   private emit(method: string, params: Record<string, unknown> | undefined): void {
-    const meta = { ...(params?._meta as Record<string, unknown> | undefined), [SUBSCRIPTION_ID_META]: this.id };
+    const meta = { ...(params?._meta as Record<string, unknown> | undefined), [META.subscriptionId]: this.id };
     this.connection.write(sseEvent(JSON.stringify({ jsonrpc: "2.0", method, params: { ...params, _meta: meta } })));
   }
 

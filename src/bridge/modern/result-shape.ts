@@ -5,6 +5,7 @@
 import { isObject, parseObject } from "../../common/json-object.ts";
 import { findMember, insertMembers, replaceMember } from "../channel/json-splice.ts";
 import { ErrorCode, type JsonRpcId } from "../jsonrpc.ts";
+import { META } from "../request-meta.ts";
 
 /** [servers.<name>] cache_ttl / cache_scope: the caching hint of results that carry none (SEP-2549). */
 export interface CacheHint {
@@ -14,9 +15,6 @@ export interface CacheHint {
 
 /** schema.ts `CacheableResult`: the results that MUST carry ttlMs and cacheScope. */
 const CACHEABLE = new Set(["tools/list", "prompts/list", "resources/list", "resources/templates/list", "resources/read"]);
-
-/** schema.ts `ResultMetaObject`: servers SHOULD name themselves in every result's `_meta`. */
-export const SERVER_INFO_META = "io.modelcontextprotocol/serverInfo";
 
 /** 2025-11-25 resources §Error Handling: the code a 2025 server answers an unknown URI with. */
 const LEGACY_RESOURCE_NOT_FOUND = -32002;
@@ -84,7 +82,7 @@ export function inputRequiredResponse(
     members.push(`"inputRequests":{${entries.join(",")}}`);
   }
   members.push(`"requestState":${JSON.stringify(requestState)}`);
-  if (serverInfo !== undefined) members.push(`"_meta":{${JSON.stringify(SERVER_INFO_META)}:${serverInfo}}`);
+  if (serverInfo !== undefined) members.push(`"_meta":{${JSON.stringify(META.serverInfo)}:${serverInfo}}`);
   return `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":{${members.join(",")}}}`;
 }
 
@@ -95,9 +93,9 @@ function modernError(line: string, method: string, error: unknown): string {
 }
 
 function withServerInfo(text: string, meta: unknown, serverInfo: string): string {
-  if (meta === undefined) return insertMembers(text, ["result"], [["_meta", `{${JSON.stringify(SERVER_INFO_META)}:${serverInfo}}`]]);
+  if (meta === undefined) return insertMembers(text, ["result"], [["_meta", `{${JSON.stringify(META.serverInfo)}:${serverInfo}}`]]);
   // A `_meta` that is not an object is the child's to answer for; it is not rewritten.
-  return insertMembers(text, ["result", "_meta"], [[SERVER_INFO_META, serverInfo]]);
+  return insertMembers(text, ["result", "_meta"], [[META.serverInfo, serverInfo]]);
 }
 
 /** `{"method":…,"params":…}` with both values copied from `request` as written. */
