@@ -17,7 +17,7 @@ import { eventually, startTestAppliance, stdioServer, type TestAppliance } from 
 import { ownerPasswordHash } from "../helpers/oauth.ts";
 import { registerPublic } from "../helpers/oauth-http.ts";
 import { seededTokens } from "../helpers/oauth-seed.ts";
-import { type ClientMode, connectV2, ROOT, textOf, type V2Connection } from "./v2-client-helpers.ts";
+import { type ClientMode, connectV2, expectCancelReachesChild, ROOT, textOf, type V2Connection } from "./v2-client-helpers.ts";
 
 const SHARINGS: StdioServerConfig["sharing"][] = ["shared", "client", "session"];
 const REDIRECT = "http://localhost:47125/callback";
@@ -190,24 +190,7 @@ for (const sharing of SHARINGS) {
 
         test("cancellation reaches the child", async () => {
           const tag = `${sharing}-${mode}-${crypto.randomUUID()}`;
-          const controller = new AbortController();
-          let running: () => void = () => {};
-          const started = new Promise<void>((resolve) => (running = resolve));
-          const call = c.client.callTool(
-            { name: "wait_for_cancel", arguments: { tag } },
-            { signal: controller.signal, onprogress: () => running() },
-          );
-          const outcome = call.then(
-            () => "answered",
-            () => "rejected",
-          );
-          await started;
-          controller.abort("the test cancels");
-          expect(await outcome).toBe("rejected");
-          await eventually(async () => {
-            const tags = JSON.parse(textOf(await c.client.callTool({ name: "cancelled_tags", arguments: {} }))) as string[];
-            return tags.includes(tag);
-          }, `the child saw the cancellation of ${tag}`);
+          await expectCancelReachesChild(c, tag);
         });
 
         test("no transport errors", () => {

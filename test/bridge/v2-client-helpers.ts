@@ -2,6 +2,8 @@
 // appliance: a client in one of its three modes with handlers for the server's requests that
 // record what they were asked, an in-memory OAuthClientProvider of the v2 SDK, and the whole
 // OAuth flow with it (the owner signing in and approving at the appliance's pages).
+
+import { expect } from "bun:test";
 import {
   Client,
   type OAuthClientInformationMixed,
@@ -12,6 +14,7 @@ import {
   StreamableHTTPClientTransport,
   UnauthorizedError,
 } from "@modelcontextprotocol/client";
+import { eventually } from "../helpers/appliance.ts";
 import { OwnerBrowser } from "../helpers/oauth.ts";
 
 /**
@@ -178,4 +181,29 @@ export async function connectV2WithOAuth(
 
 export function textOf(result: unknown): string {
   return (result as { content: { type: string; text?: string }[] }).content.map((c) => c.text ?? "").join("");
+}
+
+/**
+ * Cancel a call with an AbortSignal once the child reports it running (the fixture's
+ * wait_for_cancel tool), and wait until the child has heard the cancellation of it.
+ */
+export async function expectCancelReachesChild(c: V2Connection, tag: string): Promise<void> {
+  const controller = new AbortController();
+  let running: () => void = () => {};
+  const started = new Promise<void>((resolve) => (running = resolve));
+  const call = c.client.callTool(
+    { name: "wait_for_cancel", arguments: { tag } },
+    { signal: controller.signal, onprogress: () => running() },
+  );
+  const outcome = call.then(
+    () => "answered",
+    () => "rejected",
+  );
+  await started;
+  controller.abort("the test cancels");
+  expect(await outcome).toBe("rejected");
+  await eventually(async () => {
+    const tags = JSON.parse(textOf(await c.client.callTool({ name: "cancelled_tags", arguments: {} }))) as string[];
+    return tags.includes(tag);
+  }, `the child saw the cancellation of ${tag}`);
 }

@@ -9,11 +9,20 @@
 // handlers. Subscriptions: resources/subscribe in 2025, subscriptions/listen in 2026.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { StdioServerConfig } from "../../src/config/types.ts";
-import { eventually, startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
+import { startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
 import { ownerPasswordHash } from "../helpers/oauth.ts";
 import { registerPublic } from "../helpers/oauth-http.ts";
 import { seededTokens } from "../helpers/oauth-seed.ts";
-import { CLIENT_MODES, type ClientMode, connectV2, connectV2WithOAuth, ROOT, textOf, type V2Connection } from "./v2-client-helpers.ts";
+import {
+  CLIENT_MODES,
+  type ClientMode,
+  connectV2,
+  connectV2WithOAuth,
+  expectCancelReachesChild,
+  ROOT,
+  textOf,
+  type V2Connection,
+} from "./v2-client-helpers.ts";
 
 const SHARINGS: StdioServerConfig["sharing"][] = ["shared", "client", "session"];
 /** The same tools on two SDKs: a v1 server, and a v2 one (serveStdio) that the appliance opens in the 2025 era. */
@@ -180,24 +189,7 @@ for (const { sdk, script } of CHILDREN)
           test("cancellation: aborting the call cancels it at the child", async () => {
             const c = conn();
             const tag = `${sharing}-${mode}-${crypto.randomUUID()}`;
-            const controller = new AbortController();
-            let running: () => void = () => {};
-            const started = new Promise<void>((resolve) => (running = resolve));
-            const call = c.client.callTool(
-              { name: "wait_for_cancel", arguments: { tag } },
-              { signal: controller.signal, onprogress: () => running() },
-            );
-            const outcome = call.then(
-              () => "answered",
-              () => "rejected",
-            );
-            await started;
-            controller.abort("the test cancels");
-            expect(await outcome).toBe("rejected");
-            await eventually(async () => {
-              const tags = JSON.parse(textOf(await c.client.callTool({ name: "cancelled_tags", arguments: {} }))) as string[];
-              return tags.includes(tag);
-            }, `the child saw the cancellation of ${tag}`);
+            await expectCancelReachesChild(c, tag);
           });
 
           test("no transport errors", () => {
