@@ -6,16 +6,13 @@
 import { expect } from "bun:test";
 import {
   Client,
-  type OAuthClientInformationMixed,
-  type OAuthClientMetadata,
   type OAuthClientProvider,
   type OAuthDiscoveryState,
-  type OAuthTokens,
   StreamableHTTPClientTransport,
   UnauthorizedError,
 } from "@modelcontextprotocol/client";
 import { eventually } from "../helpers/appliance.ts";
-import { OwnerBrowser } from "../helpers/oauth.ts";
+import { MemoryOAuthProvider, OwnerBrowser } from "../helpers/oauth.ts";
 
 /**
  * The v2 client's modes (ClientOptions.versionNegotiation): the default 2025 initialize handshake,
@@ -102,48 +99,18 @@ export async function connectV2(url: URL, mode: ClientMode, token: string): Prom
   return connection(client, transport, asked, errors);
 }
 
-/** The v2 SDK's OAuthClientProvider, kept in memory: a public client (PKCE, no secret). */
-class V2MemoryOAuthProvider implements OAuthClientProvider {
-  authorizationUrl: URL | undefined;
-  private info: OAuthClientInformationMixed | undefined;
-  private saved: OAuthTokens | undefined;
-  private verifier = "";
+/**
+ * The v2 SDK's OAuthClientProvider, kept in memory: the v1 one (a public client, PKCE, no
+ * secret), and the discovery state, kept so that the callback leg can check the code comes from
+ * the authorization server that the redirect went to (the v2 SDK's SEP-2352 binding).
+ */
+class V2MemoryOAuthProvider extends MemoryOAuthProvider implements OAuthClientProvider {
   private discovery: OAuthDiscoveryState | undefined;
 
-  constructor(readonly redirectUrl = "http://localhost:47124/callback") {}
+  constructor(redirectUrl = "http://localhost:47124/callback") {
+    super(redirectUrl, { client_name: "v2 SDK test client" });
+  }
 
-  get clientMetadata(): OAuthClientMetadata {
-    return {
-      client_name: "v2 SDK test client",
-      redirect_uris: [this.redirectUrl],
-      grant_types: ["authorization_code", "refresh_token"],
-      response_types: ["code"],
-      token_endpoint_auth_method: "none",
-    };
-  }
-  clientInformation() {
-    return this.info;
-  }
-  saveClientInformation(info: OAuthClientInformationMixed) {
-    this.info = info;
-  }
-  tokens() {
-    return this.saved;
-  }
-  saveTokens(tokens: OAuthTokens) {
-    this.saved = tokens;
-  }
-  redirectToAuthorization(url: URL) {
-    this.authorizationUrl = url;
-  }
-  saveCodeVerifier(verifier: string) {
-    this.verifier = verifier;
-  }
-  codeVerifier() {
-    return this.verifier;
-  }
-  // Kept so that the callback leg can check the code comes from the authorization server that
-  // the redirect went to (the v2 SDK's SEP-2352 binding).
   saveDiscoveryState(state: OAuthDiscoveryState) {
     this.discovery = state;
   }
