@@ -2,7 +2,7 @@
 // downloads a browser of its own. Playwright starts the browser in its own process group, so
 // "nothing left behind" can be checked on that group once the browser is closed — and on the
 // crash handlers (chrome_crashpad_handler), which detach into sessions of their own.
-import { type Browser, type BrowserContext, chromium } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { eventually } from "../helpers/appliance.ts";
 import { alive, commandLine, liveInGroups, processTable } from "../helpers/machine.ts";
 
@@ -25,6 +25,8 @@ export interface LaunchedBrowser {
   pgid: number;
   /** A fresh, isolated context: its own cookies and storage, nothing shared with other tests. */
   newContext(): Promise<BrowserContext>;
+  /** Run `run` on a page of a fresh context, which is always closed afterwards. */
+  withContext(run: (page: Page, context: BrowserContext) => Promise<void>): Promise<void>;
   /** Close the browser and wait until every process of its group is gone. */
   close(): Promise<void>;
 }
@@ -54,10 +56,19 @@ export async function launchChromium(): Promise<LaunchedBrowser> {
   }
   const pgid = started[0]!;
   const handlers = crashHandlers().filter((pid) => !handlersBefore.has(pid));
+  const newContext = () => browser.newContext({ colorScheme: "light", viewport: { width: 800, height: 700 } });
   return {
     browser,
     pgid,
-    newContext: () => browser.newContext({ colorScheme: "light", viewport: { width: 800, height: 700 } }),
+    newContext,
+    async withContext(run) {
+      const context = await newContext();
+      try {
+        await run(await context.newPage(), context);
+      } finally {
+        await context.close();
+      }
+    },
     async close() {
       await browser.close();
       await eventually(() => liveInGroups([pgid]).length === 0, `the browser's processes (group ${pgid}) are gone`);

@@ -6,12 +6,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { BrowserContext, Page, Response as PageResponse } from "playwright-core";
+import type { Page } from "playwright-core";
 import { startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
 import { OWNER_PASSWORD, ownerPasswordHash } from "../helpers/oauth.ts";
 import { type CallbackServer, startCallbackServer } from "./callback-server.ts";
 import { type LaunchedBrowser, launchChromium } from "./chromium.ts";
-import { computedStyle } from "./dom.ts";
+import { computedStyle, submit } from "./dom.ts";
 import { type AuthorizationAttempt, authorizationRequest, type RegisteredClient, registerClient } from "./oauth-client.ts";
 
 const RESULTS = join(import.meta.dir, "..", "..", "test-results");
@@ -51,20 +51,6 @@ function attempt(client: RegisteredClient): AuthorizationAttempt {
   return authorizationRequest(appliance.url, client, callback.redirectUri, resource, SCOPE);
 }
 
-async function withContext(run: (page: Page, context: BrowserContext) => Promise<void>): Promise<void> {
-  const context = await chromium!.newContext();
-  try {
-    await run(await context.newPage(), context);
-  } finally {
-    await context.close();
-  }
-}
-
-async function submit(page: Page, button: string): Promise<PageResponse | null> {
-  const [response] = await Promise.all([page.waitForNavigation(), page.click(button)]);
-  return response;
-}
-
 async function signIn(page: Page, at: AuthorizationAttempt): Promise<void> {
   await page.goto(at.url.href);
   await page.fill("#password", OWNER_PASSWORD);
@@ -76,7 +62,7 @@ const ERR_RED = "rgb(179, 38, 30)";
 
 describe("who a client is, on the consent page (headless Chromium)", () => {
   test("the owner's client: 'registered by the owner', no warning", async () => {
-    await withContext(async (page) => {
+    await chromium!.withContext(async (page) => {
       await signIn(page, attempt(OWNERS_CLIENT));
       expect(await page.textContent(".lead")).toContain(NAME);
       expect(await page.textContent(".lead .badge")).toBe("registered by the owner");
@@ -88,7 +74,7 @@ describe("who a client is, on the consent page (headless Chromium)", () => {
   for (const name of [NAME, "  claude "]) {
     test(`a self-registered client named ${JSON.stringify(name)}: a red 'self-registered' badge, a warning, its client_id and host`, async () => {
       const impostor = await registerClient(appliance.url, callback.redirectUri, name);
-      await withContext(async (page) => {
+      await chromium!.withContext(async (page) => {
         await signIn(page, attempt(impostor));
         expect(await page.textContent(".lead .badge")).toBe("self-registered");
         expect(await computedStyle(page, ".lead .badge", ["color"])).toEqual({ color: ERR_RED });
@@ -107,7 +93,7 @@ describe("who a client is, on the consent page (headless Chromium)", () => {
 
   test("a self-registered client with a name of its own: the badge, no warning", async () => {
     const other = await registerClient(appliance.url, callback.redirectUri, "Some Other Tool");
-    await withContext(async (page) => {
+    await chromium!.withContext(async (page) => {
       await signIn(page, attempt(other));
       expect(await page.textContent(".lead .badge")).toBe("self-registered");
       expect(await page.locator("[role=alert]").count()).toBe(0);
@@ -117,7 +103,7 @@ describe("who a client is, on the consent page (headless Chromium)", () => {
 
 describe("sign-out on the consent page (headless Chromium)", () => {
   test("Sign out: the login page says so, the cookie is gone, and the old cookie no longer signs in", async () => {
-    await withContext(async (page, context) => {
+    await chromium!.withContext(async (page, context) => {
       const at = attempt(OWNERS_CLIENT);
       await signIn(page, at);
       const [session] = await context.cookies(appliance.url);

@@ -2,7 +2,7 @@
 // DOM library (the code runs on Bun), so the few browser globals used here get minimal types.
 // The functions passed to evaluate() run in the page: they must not use anything from this
 // module's scope (only their arguments and the page's own globals).
-import type { Page } from "playwright-core";
+import type { Page, Response as PageResponse } from "playwright-core";
 
 interface PageGlobals {
   document: { querySelector(selector: string): { value: string } | null };
@@ -30,4 +30,10 @@ export function setInputValue(page: Page, selector: string, value: string): Prom
     },
     [selector, value] as const,
   );
+}
+
+/** Submit a form by clicking `button` and return the response of the navigation it causes. */
+export async function submit(page: Page, button: string): Promise<PageResponse | null> {
+  const [response] = await Promise.all([page.waitForNavigation(), page.click(button)]);
+  return response;
 }

@@ -5,12 +5,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { BrowserContext, Page, Response as PageResponse } from "playwright-core";
+import type { Page, Response as PageResponse } from "playwright-core";
 import { startTestAppliance, stdioServer, type TestAppliance } from "../helpers/appliance.ts";
 import { OWNER_PASSWORD, ownerPasswordHash } from "../helpers/oauth.ts";
 import { type CallbackServer, startCallbackServer } from "./callback-server.ts";
 import { type LaunchedBrowser, launchChromium } from "./chromium.ts";
-import { computedStyle, setInputValue } from "./dom.ts";
+import { computedStyle, setInputValue, submit } from "./dom.ts";
 import { type AuthorizationAttempt, authorizationRequest, exchangeCode, type RegisteredClient, registerClient } from "./oauth-client.ts";
 
 const RESULTS = join(import.meta.dir, "..", "..", "test-results");
@@ -52,22 +52,6 @@ function attempt(client: RegisteredClient): AuthorizationAttempt {
   return authorizationRequest(appliance.url, client, callback.redirectUri, resource, SCOPE);
 }
 
-/** A fresh browser context for one test, always closed. */
-async function withContext(run: (page: Page, context: BrowserContext) => Promise<void>): Promise<void> {
-  const context = await chromium!.newContext();
-  try {
-    await run(await context.newPage(), context);
-  } finally {
-    await context.close();
-  }
-}
-
-/** Submit a form by clicking `button` and return the response of the navigation it causes. */
-async function submit(page: Page, button: string): Promise<PageResponse | null> {
-  const [response] = await Promise.all([page.waitForNavigation(), page.click(button)]);
-  return response;
-}
-
 /** From the authorization URL, sign in with the owner password: the consent page is shown. */
 async function signIn(page: Page, at: AuthorizationAttempt): Promise<void> {
   const first = await page.goto(at.url.href);
@@ -86,7 +70,7 @@ describe("the owner's pages in headless Chromium", () => {
   // take its own pages' forms for a cross-site post.
   test("the login form, posted by the browser from the appliance's own page, is not refused as sent from another site", async () => {
     const client = await newClient();
-    await withContext(async (page) => {
+    await chromium!.withContext(async (page) => {
       await page.goto(attempt(client).url.href);
       await page.fill("#password", "not the owner's password");
       const response = await submit(page, "button[type=submit]");
@@ -99,7 +83,7 @@ describe("the owner's pages in headless Chromium", () => {
   test("wrong password, then sign in, consent shown, Allow: the client gets code, state and iss, and the code buys tokens", async () => {
     const client = await newClient();
     const at = attempt(client);
-    await withContext(async (page) => {
+    await chromium!.withContext(async (page) => {
       const stylesheets: PageResponse[] = [];
       page.on("response", (response) => {
         if (new URL(response.url()).pathname === "/assets/pages.css") stylesheets.push(response);
@@ -184,7 +168,7 @@ describe("the owner's pages in headless Chromium", () => {
 
   test("a tampered CSRF token on the consent form: 403 'Request refused', nothing sent to the client", async () => {
     const client = await newClient();
-    await withContext(async (page) => {
+    await chromium!.withContext(async (page) => {
       await signIn(page, attempt(client));
       const before = callback.received.length;
       const csrf = await page.locator("input[name=csrf]").inputValue();
@@ -204,7 +188,7 @@ describe("the owner's pages in headless Chromium", () => {
 
   test("a tampered CSRF token on the login form: 403 'Request refused', no sign-in", async () => {
     const client = await newClient();
-    await withContext(async (page, context) => {
+    await chromium!.withContext(async (page, context) => {
       await page.goto(attempt(client).url.href);
       await setInputValue(page, "input[name=csrf]", "forged");
       await page.fill("#password", OWNER_PASSWORD);
@@ -227,7 +211,7 @@ describe("the owner's pages in headless Chromium", () => {
 <iframe id=control name=control src="/control.html"></iframe>
 <iframe id=victim name=victim src="${at.url.href.replaceAll("&", "&amp;")}"></iframe>`,
     );
-    await withContext(async (page) => {
+    await chromium!.withContext(async (page) => {
       const authorizeResponses: PageResponse[] = [];
       page.on("response", (response) => {
         if (new URL(response.url()).pathname === "/authorize") authorizeResponses.push(response);
@@ -258,7 +242,7 @@ describe("the owner's pages in headless Chromium", () => {
   test("Deny: the client gets error=access_denied with state and iss", async () => {
     const client = await newClient();
     const at = attempt(client);
-    await withContext(async (page) => {
+    await chromium!.withContext(async (page) => {
       await signIn(page, at);
       const before = callback.received.length;
       await submit(page, "button[value=deny]");
@@ -275,7 +259,7 @@ describe("the owner's pages in headless Chromium", () => {
 
   test("'Remember this decision': the next authorization in the same browser goes straight back to the client", async () => {
     const client = await newClient();
-    await withContext(async (page) => {
+    await chromium!.withContext(async (page) => {
       const first = attempt(client);
       await signIn(page, first);
       await page.check("input[name=remember]");
