@@ -62,7 +62,11 @@ async function drained(response: Response): Promise<void> {
   }
 }
 
-/** Resolves to "ended", or to "still open" after `ms`: what a stream does within a bound. */
+/**
+ * Resolves to "ended", or to "still open" after `ms`: what a stream does within a bound. For
+ * "ended", the bound is a timeout of the wait (sweeps run every second); for "still open" it
+ * covers more than one sweep, the shortest time in which the stream could wrongly end.
+ */
 function within(ended: Promise<void>, ms: number): Promise<"ended" | "still open"> {
   return Promise.race([ended.then(() => "ended" as const), Bun.sleep(ms).then(() => "still open" as const)]);
 }

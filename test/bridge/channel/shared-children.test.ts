@@ -157,7 +157,8 @@ describe("shared children under supervision", () => {
     children.attach("bob", new RecordingListener());
     expect(spawned).toHaveLength(2);
 
-    // Its back-off is over, but nobody asked: no child starts on its own.
+    // Its back-off is over, but nobody asked: no child starts on its own. That nothing happened
+    // shows only once the time has passed: five times the 20 ms back-off, no event to wait for.
     await Bun.sleep(100);
     expect(spawned).toHaveLength(2);
     const statuses = children.statuses(Date.now());
@@ -203,6 +204,7 @@ describe("shared children under supervision", () => {
     children.attach("everyone", new RecordingListener());
     spawned[1]!.exit(1);
     children.stopAll();
+    // The restart that was pending would have come after 20 ms: wait past it, then none came.
     await Bun.sleep(100);
     expect(spawned).toHaveLength(2);
     expect(children.statuses(Date.now())).toEqual([]);
