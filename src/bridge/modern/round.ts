@@ -56,18 +56,6 @@ export class Round {
     this.connection?.close();
   }
 
-  /** Refused without a JSON-RPC answer of the child (a limit, the child unavailable). */
-  refuse(response: Response): void {
-    if (this.state === "done") return;
-    if (this.state === "waiting") {
-      this.state = "done";
-      this.resolveResponse(response);
-      return;
-    }
-    this.state = "done";
-    this.connection?.close();
-  }
-
   /** About once a second: a slow answer becomes a stream so keep-alive comments can flow. */
   tick(now: number): void {
     if (this.state === "waiting" && now - this.startedAt >= SESSION_LIMITS.upgradeToStreamAfterMs) this.stream();

@@ -121,12 +121,7 @@ export class StatelessCall implements ChildListener {
     return this.state === "ended";
   }
 
-  /** Waiting for the client's input, not for the child. */
-  get parked(): boolean {
-    return this.state === "parked";
-  }
-
-  /** shared-child.ts: while parked, what the child asks is not this call's. */
+  /** Waiting for the client's input, not for the child (shared-child.ts: what the child asks now is not this call's). */
   get awaitingInput(): boolean {
     return this.state === "parked";
   }

@@ -48,7 +48,7 @@ export class StatelessEndpoint {
 
   /** Calls in flight: shutdown gives them a little time, as it gives sessions. */
   get busy(): boolean {
-    return [...this.calls.values()].some((call) => !call.parked);
+    return [...this.calls.values()].some((call) => !call.awaitingInput);
   }
 
   post(request: Request, incoming: IncomingMessage, envelope: ModernEnvelope, notes: RequestNotes): Response | Promise<Response> {
